@@ -1,0 +1,99 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Interpose",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "interpose", targets: ["interpose"]),
+        .library(name: "InterposeCapture", targets: ["InterposeCapture"]),
+        .library(name: "InterposeReader", targets: ["InterposeReader"]),
+        .library(name: "InterposeAnalysis", targets: ["InterposeAnalysis"]),
+        .library(name: "InterposeProxy", targets: ["InterposeProxy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // libpcap (Debian `libpcap-dev`): reference reader, BPF compiler, live capture.
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
+        // Frames, the pcapng writer and the capture sink.
+        .target(
+            name: "InterposeCapture",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // pcap/pcapng reading through libpcap, link-layer decoding, TCP reassembly into frames.
+        .target(
+            name: "InterposeReader",
+            dependencies: [
+                "CPcap",
+                "InterposeCapture",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Conversation summaries, findings and reports.
+        .target(
+            name: "InterposeAnalysis",
+            dependencies: [
+                "InterposeCapture",
+                "InterposeReader",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The SwiftNIO proxy and its recording tap.
+        .target(
+            name: "InterposeProxy",
+            dependencies: [
+                "InterposeCapture",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command line: parsing and wiring only.
+        .executableTarget(
+            name: "interpose",
+            dependencies: [
+                "InterposeCapture",
+                "InterposeReader",
+                "InterposeAnalysis",
+                "InterposeProxy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Helpers the test targets share: processes, real servers, tshark, random payloads.
+        .target(
+            name: "InterposeTestSupport",
+            dependencies: [
+                "InterposeCapture",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/InterposeTestSupport"
+        ),
+        .testTarget(
+            name: "InterposeCaptureTests",
+            dependencies: ["InterposeCapture", "InterposeTestSupport"]
+        ),
+        .testTarget(
+            name: "InterposeProxyTests",
+            dependencies: ["InterposeProxy", "InterposeCapture", "InterposeTestSupport"]
+        ),
+        .testTarget(
+            name: "InterposeEndToEndTests",
+            dependencies: ["interpose", "InterposeTestSupport", "InterposeCapture"]
+        ),
+    ]
+)
