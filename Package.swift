@@ -88,6 +88,14 @@ let package = Package(
             dependencies: ["InterposeCapture", "InterposeTestSupport"]
         ),
         .testTarget(
+            name: "InterposeReaderTests",
+            dependencies: ["InterposeReader", "InterposeCapture", "InterposeTestSupport"]
+        ),
+        .testTarget(
+            name: "InterposeAnalysisTests",
+            dependencies: ["InterposeAnalysis", "InterposeReader", "InterposeCapture", "InterposeTestSupport"]
+        ),
+        .testTarget(
             name: "InterposeProxyTests",
             dependencies: ["InterposeProxy", "InterposeCapture", "InterposeTestSupport"]
         ),

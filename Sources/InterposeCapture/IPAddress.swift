@@ -131,11 +131,31 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         return v
     }
 
+    /// Splits on every "::" (Foundation-free `components(separatedBy:)`).
+    private static func splitOnDoubleColon(_ s: String) -> [String] {
+        var parts = [String]()
+        var current = ""
+        var previousWasColon = false
+        for ch in s {
+            if ch == ":" && previousWasColon {
+                current.removeLast()
+                parts.append(current)
+                current = ""
+                previousWasColon = false
+                continue
+            }
+            current.append(ch)
+            previousWasColon = ch == ":"
+        }
+        parts.append(current)
+        return parts
+    }
+
     private static func parseV6(_ text: Substring) -> [UInt8]? {
         guard text.contains(":"), !text.isEmpty else { return nil }
         // Drop a zone index ("fe80::1%eth0"): it names an interface, not part of the address.
         let text = text.split(separator: "%", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        let halves = text.components(separatedBy: "::")
+        let halves = IPAddress.splitOnDoubleColon(String(text))
         guard halves.count <= 2 else { return nil }
         func groups(_ s: String) -> [UInt16]? {
             if s.isEmpty { return [] }

@@ -1,0 +1,37 @@
+import NIOCore
+
+/// What a live source (the proxy, a replay) tells the capture sink, in order for each connection.
+///
+/// The sink turns these into a TCP conversation in pcapng: a handshake at `clientConnected`
+/// (and on the upstream interface at `upstreamConnected`), data segments with correct sequence and
+/// acknowledgement numbers, FIN for `finish`, and FIN/ACK or RST at `closed`.
+public enum CaptureRecord: Sendable {
+    /// A client connected to a listener (the client leg's handshake).
+    /// - `comment` goes on the SYN: listener name, upstream address and the like.
+    case clientConnected(ConnectionID, client: Endpoint, listener: Endpoint, at: Timestamp, comment: String)
+    /// The proxy's own connection to the upstream was established (the upstream leg's handshake).
+    case upstreamConnected(ConnectionID, local: Endpoint, upstream: Endpoint, at: Timestamp)
+    /// Bytes that crossed the proxy in one direction, as read from one socket.
+    case data(ConnectionID, Direction, ByteBuffer, at: Timestamp)
+    /// The sender of `Direction` half-closed its side (FIN).
+    case finish(ConnectionID, Direction, at: Timestamp)
+    /// The connection ended; `comment` (close reason, bytes each way) goes on its last packet.
+    case closed(ConnectionID, ConnectionEnd, at: Timestamp, comment: String)
+
+    /// The connection the record is about.
+    public var connection: ConnectionID {
+        switch self {
+        case .clientConnected(let id, _, _, _, _), .upstreamConnected(let id, _, _, _), .data(let id, _, _, _),
+            .finish(let id, _, _), .closed(let id, _, _, _):
+            return id
+        }
+    }
+}
+
+/// How a recorded connection ended.
+public enum ConnectionEnd: Sendable, Hashable {
+    /// Both sides closed (the FINs were recorded with `CaptureRecord.finish`); a last ACK closes it.
+    case graceful
+    /// The sender of the direction reset the connection (RST), or the proxy aborted it on that side.
+    case reset(by: Direction)
+}
