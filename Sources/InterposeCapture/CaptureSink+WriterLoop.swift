@@ -1,0 +1,92 @@
+extension CaptureSink {
+    /// The body of the writer thread: takes the whole queue at once, writes it, flushes on time and
+    /// at connection ends, publishes its counters, and completes the file when the sink closes.
+    final class WriterLoop: @unchecked Sendable {
+        /// Release this many processed payload bytes from the queue budget at a time within a batch.
+        static let releaseEveryBytes = 4 << 20
+
+        private let shared: Shared
+        private let writer: CaptureFileWriter
+        private let flushIntervalNanoseconds: Int64
+
+        init(shared: Shared, writer: CaptureFileWriter, flushIntervalNanoseconds: Int64) {
+            self.shared = shared
+            self.writer = writer
+            self.flushIntervalNanoseconds = flushIntervalNanoseconds
+        }
+
+        /// Runs until the sink closes and the queue is empty.
+        func run() {
+            var batch: [CaptureQueueItem] = []
+            batch.reserveCapacity(4096)
+            let placeholder = CaptureQueueItem.loss(ConnectionID(0), .clientToServer, records: 0, bytes: 0)
+            while true {
+                guard shared.condition.lock(whenValue: 1, timeoutSeconds: waitSeconds()) else {
+                    if flushIsDue() { writer.flush() }
+                    publish(releasing: 0)
+                    continue
+                }
+                swap(&batch, &shared.state.queue)
+                let closing = shared.state.closing
+                shared.condition.unlock(withValue: closing ? 1 : 0)
+                if batch.isEmpty && closing { break }
+
+                var processedBytes = 0
+                for index in batch.indices {
+                    let item = batch[index]
+                    if case .record(.data(_, _, let payload, _)) = item {
+                        processedBytes += payload.readableBytes
+                        // Let go of the payload now: the queue budget counts memory held.
+                        batch[index] = placeholder
+                    }
+                    writer.write(item)
+                    if processedBytes >= WriterLoop.releaseEveryBytes {
+                        publish(releasing: processedBytes)
+                        processedBytes = 0
+                    }
+                }
+                batch.removeAll(keepingCapacity: true)
+                if writer.closedSinceFlush || flushIsDue() { writer.flush() }
+                publish(releasing: processedBytes)
+            }
+            writer.flush()
+            shared.condition.lock()
+            let loss = (
+                records: shared.state.droppedRecords + writer.counters.droppedRecords,
+                bytes: shared.state.droppedBytes + writer.counters.droppedBytes
+            )
+            shared.condition.unlock()
+            writer.finish(totalLoss: loss)
+            publish(releasing: 0)
+        }
+
+        private func waitSeconds() -> Double {
+            let interval = Double(flushIntervalNanoseconds) / 1e9
+            guard writer.output.hasBufferedBytes else { return interval }
+            let due = writer.output.lastFlushNanoseconds + flushIntervalNanoseconds
+            return max(0.000_5, Double(due - writer.output.nowNanoseconds()) / 1e9)
+        }
+
+        private func flushIsDue() -> Bool {
+            writer.output.hasBufferedBytes
+                && writer.output.nowNanoseconds() - writer.output.lastFlushNanoseconds >= flushIntervalNanoseconds
+        }
+
+        /// Returns `bytes` to the queue budget and publishes the writer's counters.
+        private func publish(releasing bytes: Int) {
+            let output = writer.output
+            shared.condition.lock()
+            shared.state.queuedBytes -= bytes
+            shared.state.written = writer.counters
+            shared.state.packetsWritten = output.packetsWritten
+            shared.state.fileBytesWritten = output.totalBytesWritten
+            if shared.state.files.count != output.files.count { shared.state.files = output.files }
+            if let error = output.writeError, shared.state.writeError == nil {
+                shared.state.writeError = error.description
+                shared.state.writerFailed = true
+            }
+            let busy = !shared.state.queue.isEmpty || shared.state.closing
+            shared.condition.unlock(withValue: busy ? 1 : 0)
+        }
+    }
+}
