@@ -80,6 +80,7 @@ let package = Package(
                 "InterposeCapture",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Sources/InterposeTestSupport"
         ),

@@ -1,0 +1,170 @@
+import NIOCore
+
+/// Pumps bytes from one channel of a proxied connection to its partner, with backpressure,
+/// half-close and reset forwarding, and tells the connection what crossed so it can be recorded.
+///
+/// One pair per connection: one on the client channel, one on the upstream channel, both on the
+/// same event loop. Reads happen only while the partner is writable, so a slow side slows the
+/// other and memory stays bounded (the pattern of swift-nio-ssh's `GlueHandler`). Under the
+/// capture's `block` overflow policy, reads also wait while the capture queue is over its limit.
+final class GlueHandler {
+    private var partner: GlueHandler?
+    private var context: ChannelHandlerContext?
+    private var pendingRead = false
+    private var readRetryScheduled = false
+    /// Set once this side's input reached EOF and the EOF was forwarded to the partner.
+    private var inputEnded = false
+    /// Set when this side's channel failed or was reset; the partner is then reset too.
+    private var failed = false
+
+    /// Which side of the connection this handler sits on.
+    let side: ProxySide
+    private let connection: ProxyConnection
+
+    private init(side: ProxySide, connection: ProxyConnection) {
+        self.side = side
+        self.connection = connection
+    }
+
+    /// A client-side and an upstream-side handler joined to each other.
+    static func matchedPair(for connection: ProxyConnection) -> (client: GlueHandler, upstream: GlueHandler) {
+        let client = GlueHandler(side: .client, connection: connection)
+        let upstream = GlueHandler(side: .upstream, connection: connection)
+        client.partner = upstream
+        upstream.partner = client
+        return (client, upstream)
+    }
+}
+
+@available(*, unavailable)
+extension GlueHandler: Sendable {}
+
+extension GlueHandler {
+    private func partnerWrite(_ data: NIOAny) {
+        context?.write(data, promise: nil)
+    }
+
+    private func partnerFlush() {
+        context?.flush()
+    }
+
+    /// Forwards EOF: half-closes this channel's output once every byte written before it is out.
+    ///
+    /// Closing the output at once would fail the pending writes when the input is already closed
+    /// (NIO escalates to a full close), so the close waits on an empty write queued after the data.
+    private func partnerWriteEOF() {
+        guard let context else { return }
+        let closeOutput = { [weak self] in
+            guard let self, let context = self.context else { return }
+            context.close(mode: .output, promise: nil)
+        }
+        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0)))
+            .assumeIsolated()
+            .whenComplete { _ in closeOutput() }
+    }
+
+    /// Forwards a reset: SO_LINGER 0, then close, so the peer sees RST rather than FIN.
+    private func partnerReset() {
+        guard let context else { return }
+        ProxyConnection.reset(context.channel)
+    }
+
+    private func partnerCloseFull() {
+        context?.close(promise: nil)
+    }
+
+    private func partnerBecameWritable() {
+        if pendingRead {
+            pendingRead = false
+            context.map { read(context: $0) }
+        }
+    }
+
+    private var partnerWritable: Bool {
+        context?.channel.isWritable ?? false
+    }
+}
+
+extension GlueHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        // The partner may have asked to read before this side existed (the upstream connect).
+        if context.channel.isWritable {
+            partner?.partnerBecameWritable()
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        self.partner = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        connection.didRead(buffer, from: side)
+        partner?.partnerWrite(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        partner?.partnerFlush()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection.channelClosed(side)
+        // After a clean EOF the partner closes itself once its writes are out; anything else
+        // (an error, a reset, our own abort) takes the partner down with a reset.
+        if !inputEnded {
+            if !failed { connection.didAbort(from: side) }
+            partner?.partnerReset()
+        }
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, case .inputClosed = event {
+            inputEnded = true
+            connection.didFinish(from: side)
+            partner?.partnerWriteEOF()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard !failed else { return }
+        failed = true
+        inputEnded = false
+        connection.didFail(from: side, error: error)
+        partner?.partnerReset()
+        ProxyConnection.reset(context.channel)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            partner?.partnerBecameWritable()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard let partner, partner.partnerWritable else {
+            pendingRead = true
+            return
+        }
+        if connection.captureHoldsReads {
+            // `--capture-overflow block`: the capture queue is full; look again shortly.
+            guard !readRetryScheduled else { return }
+            readRetryScheduled = true
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) { [weak self] in
+                guard let self, let context = self.context else { return }
+                self.readRetryScheduled = false
+                self.read(context: context)
+            }
+            return
+        }
+        context.read()
+    }
+}

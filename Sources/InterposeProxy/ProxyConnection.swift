@@ -1,0 +1,240 @@
+import InterposeCapture
+import Logging
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One proxied connection: its two channels' shared state on their event loop.
+///
+/// It opens the upstream leg, counts the bytes, turns what the glue handlers see into capture
+/// records, decides how the connection ended, and writes the one log line at close.
+final class ProxyConnection {
+    let id: ConnectionID
+    private let client: Endpoint
+    private let listener: Endpoint
+    private let context: ProxyServer.SharedContext
+    private let clientChannel: Channel
+    private let startedAt: NIODeadline
+    private var upstreamLocal: Endpoint?
+    private var bytesToServer = 0
+    private var bytesToClient = 0
+    private var finished: Set<Direction> = []
+    /// The first thing that ended the connection abnormally; later events do not overwrite it.
+    private var abnormalEnd: (end: ConnectionEnd, reason: String)?
+    private var openChannels = 1
+    private var upstreamChannel: Channel?
+    private var done = false
+
+    init(id: ConnectionID, clientChannel: Channel, context: ProxyServer.SharedContext) {
+        self.id = id
+        self.clientChannel = clientChannel
+        self.context = context
+        self.client = clientChannel.remoteAddress.flatMap(Endpoint.init(socketAddress:))
+            ?? Endpoint(address: IPAddress(v4: 0), port: 0)
+        self.listener = clientChannel.localAddress.flatMap(Endpoint.init(socketAddress:))
+            ?? Endpoint(address: IPAddress(v4: 0), port: 0)
+        self.startedAt = .now()
+    }
+
+    /// Whether reads must wait for the capture queue (`--capture-overflow block` and queue full).
+    var captureHoldsReads: Bool {
+        context.blockOnCaptureOverflow && (context.sink?.isOverLimit ?? false)
+    }
+
+    /// Records the client leg, installs the client glue and connects to the upstream.
+    func start(clientGlue: GlueHandler, upstreamGlue: GlueHandler) throws {
+        try clientChannel.pipeline.syncOperations.addHandler(clientGlue)
+        context.sink?.submit(
+            .clientConnected(
+                id, client: client, listener: listener, at: context.clock.now(),
+                comment: "interpose connection \(id); listener \(listener); upstream \(context.upstream)"))
+        connectUpstream(glue: upstreamGlue)
+    }
+
+    private func connectUpstream(glue: GlueHandler) {
+        let loop = clientChannel.eventLoop
+        let boundGlue = NIOLoopBound(glue, eventLoop: loop)
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(context.connectTimeout)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.recvAllocator, value: ProxyServer.receiveAllocator)
+            .channelOption(.autoRead, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(boundGlue.value)
+                }
+            }
+        let future: EventLoopFuture<Channel>
+        if let address = context.upstreamAddress {
+            future = bootstrap.connect(to: address)
+        } else {
+            future = bootstrap.connect(host: context.upstream.host, port: Int(context.upstream.port))
+        }
+        future.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let channel):
+                self.upstreamConnected(channel)
+            case .failure(let error):
+                self.upstreamFailed(error)
+            }
+        }
+    }
+
+    private func upstreamConnected(_ channel: Channel) {
+        openChannels += 1
+        upstreamChannel = channel
+        let local = channel.localAddress.flatMap(Endpoint.init(socketAddress:))
+        let remote = channel.remoteAddress.flatMap(Endpoint.init(socketAddress:))
+        upstreamLocal = local
+        if let local, let remote, !done {
+            context.sink?.submit(.upstreamConnected(id, local: local, upstream: remote, at: context.clock.now()))
+        }
+        if done || !clientChannel.isActive {
+            // The client went away while we were connecting.
+            ProxyConnection.reset(channel)
+        }
+    }
+
+    private func upstreamFailed(_ error: Error) {
+        let reason = "upstream \(context.upstream) failed: \(ProxyConnection.describe(error))"
+        context.statistics.upstreamFailed()
+        endAbnormally(.reset(by: .serverToClient), reason: reason)
+        ProxyConnection.reset(clientChannel)
+    }
+
+    // MARK: Events from the glue handlers
+
+    func didRead(_ buffer: ByteBuffer, from side: ProxySide) {
+        let direction = side.readDirection
+        if direction == .clientToServer {
+            bytesToServer += buffer.readableBytes
+        } else {
+            bytesToClient += buffer.readableBytes
+        }
+        context.sink?.submit(.data(id, direction, buffer, at: context.clock.now()))
+    }
+
+    func didFinish(from side: ProxySide) {
+        let direction = side.readDirection
+        guard !finished.contains(direction), abnormalEnd == nil else { return }
+        finished.insert(direction)
+        context.sink?.submit(.finish(id, direction, at: context.clock.now()))
+    }
+
+    func didFail(from side: ProxySide, error: Error) {
+        let who = side == .client ? "client" : "upstream"
+        if ProxyConnection.isReset(error) {
+            endAbnormally(.reset(by: side.readDirection), reason: "\(who) reset the connection")
+        } else {
+            endAbnormally(.reset(by: side.readDirection), reason: "\(who) error: \(ProxyConnection.describe(error))")
+        }
+    }
+
+    func didAbort(from side: ProxySide) {
+        let who = side == .client ? "client" : "upstream"
+        endAbnormally(.reset(by: side.readDirection), reason: "\(who) connection closed without FIN")
+    }
+
+    /// Ends the connection from the proxy's side (shutdown after the grace period).
+    func abort(reason: String) {
+        endAbnormally(.reset(by: .serverToClient), reason: reason)
+        ProxyConnection.reset(clientChannel)
+        if let upstreamChannel { ProxyConnection.reset(upstreamChannel) }
+    }
+
+    private func endAbnormally(_ end: ConnectionEnd, reason: String) {
+        if abnormalEnd == nil && !done { abnormalEnd = (end, reason) }
+    }
+
+    func channelClosed(_ side: ProxySide) {
+        openChannels -= 1
+        guard openChannels <= 0, !done else { return }
+        if side == .client && upstreamChannel == nil && abnormalEnd == nil {
+            // The client left before the upstream connection was made.
+            endAbnormally(.reset(by: .clientToServer), reason: "client closed before the upstream connected")
+        }
+        finish()
+    }
+
+    private func finish() {
+        done = true
+        let end: ConnectionEnd
+        let reason: String
+        if let abnormalEnd {
+            (end, reason) = abnormalEnd
+        } else if finished.count == 2 {
+            end = .graceful
+            reason = "client and upstream closed (FIN both ways)"
+        } else {
+            end = .reset(by: .serverToClient)
+            reason = "closed with one direction still open"
+        }
+        let seconds = Double((NIODeadline.now() - startedAt).nanoseconds) / 1e9
+        let summary =
+            "\(reason); \(bytesToServer) B client->server, \(bytesToClient) B server->client; "
+            + "\(String(format3: seconds)) s"
+        context.sink?.submit(.closed(id, end, at: context.clock.now(), comment: "closed: " + summary))
+        context.statistics.connectionClosed(
+            bytesToServer: bytesToServer, bytesToClient: bytesToClient, graceful: end == .graceful)
+        context.logger.info(
+            "connection \(id) \(client) -> \(listener) -> \(upstreamLocal.map { "\($0) -> " } ?? "")\(context.upstream) closed: \(summary)"
+        )
+        context.connectionEnded(id)
+    }
+
+    // MARK: Helpers
+
+    /// Closes a channel with RST (SO_LINGER 0) instead of FIN.
+    static func reset(_ channel: Channel) {
+        guard channel.isActive else {
+            channel.close(promise: nil)
+            return
+        }
+        if let provider = channel as? SocketOptionProvider {
+            _ = provider.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+        }
+        channel.close(promise: nil)
+    }
+
+    static func isReset(_ error: Error) -> Bool {
+        if let io = error as? IOError {
+            return io.errnoCode == ECONNRESET || io.errnoCode == EPIPE
+        }
+        return false
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let io = error as? IOError {
+            return String(cString: strerror(io.errnoCode)).lowercased()
+        }
+        if let connect = error as? NIOConnectionError {
+            if let first = connect.connectionErrors.first {
+                return describe(first.error)
+            }
+            if connect.dnsAAAAError != nil || connect.dnsAError != nil {
+                return "cannot resolve \(connect.host)"
+            }
+            return "no address for \(connect.host)"
+        }
+        if let channelError = error as? ChannelError, case .connectTimeout(let t) = channelError {
+            return "connect timed out after \(t.nanoseconds / 1_000_000) ms"
+        }
+        return "\(error)"
+    }
+}
+
+@available(*, unavailable)
+extension ProxyConnection: Sendable {}
+
+extension String {
+    /// A number with three decimals, without Foundation.
+    init(format3 value: Double) {
+        let millis = Int((value * 1000).rounded())
+        let frac = millis % 1000
+        self = "\(millis / 1000).\(frac < 10 ? "00" : frac < 100 ? "0" : "")\(frac)"
+    }
+}

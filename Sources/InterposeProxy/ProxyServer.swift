@@ -1,0 +1,214 @@
+import InterposeCapture
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// One listening proxy: accepts clients, connects each to the upstream, forwards every byte
+/// unchanged in both directions, and records what crossed into a capture sink.
+///
+/// ```swift
+/// let proxy = ProxyServer(configuration: .init(listen: listen, upstream: upstream),
+///                         group: MultiThreadedEventLoopGroup.singleton, sink: sink, logger: logger)
+/// let bound = try await proxy.start()
+/// ...
+/// await proxy.shutdown(grace: .seconds(5))
+/// ```
+public final class ProxyServer: Sendable {
+    /// What to listen on and where to forward.
+    public struct Configuration: Sendable {
+        /// The address clients connect to.
+        public var listen: HostPort
+        /// The service every connection is forwarded to.
+        public var upstream: HostPort
+        /// How long to wait for the upstream connection before closing the client.
+        public var connectTimeout: TimeAmount
+        /// With `--capture-overflow block`: stop reading while the capture queue is full.
+        public var blockOnCaptureOverflow: Bool
+
+        /// A configuration with a 5 s connect timeout, dropping (and counting) on capture overflow.
+        public init(listen: HostPort, upstream: HostPort, connectTimeout: TimeAmount = .seconds(5),
+                    blockOnCaptureOverflow: Bool = false) {
+            self.listen = listen
+            self.upstream = upstream
+            self.connectTimeout = connectTimeout
+            self.blockOnCaptureOverflow = blockOnCaptureOverflow
+        }
+    }
+
+    /// What every connection of this proxy shares.
+    final class SharedContext: Sendable {
+        let sink: CaptureSink?
+        let clock: CaptureClock
+        let upstream: HostPort
+        let upstreamAddress: SocketAddress?
+        let connectTimeout: TimeAmount
+        let blockOnCaptureOverflow: Bool
+        let statistics: ProxyStatistics
+        let logger: Logger
+        private let registry = NIOLockedValueBox(Registry())
+
+        struct Registry {
+            var nextID: UInt64 = 1
+            var connections: [ConnectionID: NIOLoopBound<ProxyConnection>] = [:]
+            var drained: [CheckedContinuation<Void, Never>] = []
+        }
+
+        init(configuration: Configuration, sink: CaptureSink?, clock: CaptureClock, logger: Logger) {
+            self.sink = sink
+            self.clock = clock
+            self.upstream = configuration.upstream
+            self.upstreamAddress = configuration.upstream.ipAddress.flatMap {
+                try? SocketAddress(ipAddress: $0.description, port: Int(configuration.upstream.port))
+            }
+            self.connectTimeout = configuration.connectTimeout
+            self.blockOnCaptureOverflow = configuration.blockOnCaptureOverflow
+            self.statistics = ProxyStatistics()
+            self.logger = logger
+        }
+
+        func nextConnectionID() -> ConnectionID {
+            registry.withLockedValue { registry in
+                let id = ConnectionID(registry.nextID)
+                registry.nextID += 1
+                return id
+            }
+        }
+
+        func register(_ connection: ProxyConnection, on loop: EventLoop) {
+            let bound = NIOLoopBound(connection, eventLoop: loop)
+            registry.withLockedValue { $0.connections[connection.id] = bound }
+            statistics.connectionAccepted()
+        }
+
+        func connectionEnded(_ id: ConnectionID) {
+            let waiters: [CheckedContinuation<Void, Never>] = registry.withLockedValue { registry in
+                registry.connections[id] = nil
+                guard registry.connections.isEmpty else { return [] }
+                let waiters = registry.drained
+                registry.drained = []
+                return waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+
+        var openConnections: [NIOLoopBound<ProxyConnection>] {
+            registry.withLockedValue { Array($0.connections.values) }
+        }
+
+        /// Waits until no connection is open.
+        func waitUntilDrained() async {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow: Bool = registry.withLockedValue {
+                    if $0.connections.isEmpty { return true }
+                    $0.drained.append(continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    /// Reads start small and grow to 256 KiB for bulk transfers: few syscalls, bounded memory.
+    static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 16384, maximum: 262_144)
+
+    private let configuration: Configuration
+    private let group: EventLoopGroup
+    private let context: SharedContext
+    private let serverChannel = NIOLockedValueBox<Channel?>(nil)
+
+    /// A proxy that is not yet listening.
+    /// - Parameters:
+    ///   - configuration: listen and upstream addresses and timeouts.
+    ///   - group: the event loops connections run on.
+    ///   - sink: where to record frames; `nil` records nothing.
+    ///   - clock: the clock frame timestamps come from.
+    ///   - logger: receives one line per connection at close.
+    public init(configuration: Configuration, group: EventLoopGroup, sink: CaptureSink?,
+                clock: CaptureClock = CaptureClock(), logger: Logger) {
+        self.configuration = configuration
+        self.group = group
+        self.context = SharedContext(configuration: configuration, sink: sink, clock: clock, logger: logger)
+    }
+
+    /// The counters of this proxy.
+    public var statistics: ProxyStatistics { context.statistics }
+
+    /// The number of connections open now.
+    public var openConnectionCount: Int { context.openConnections.count }
+
+    /// Binds the listening socket and starts accepting.
+    /// - Returns: the bound address (with the real port when the configuration asked for port 0).
+    /// - Throws: `ProxyError` when the address cannot be bound.
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        let context = self.context
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.recvAllocator, value: ProxyServer.receiveAllocator)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let connection = ProxyConnection(
+                        id: context.nextConnectionID(), clientChannel: channel, context: context)
+                    context.register(connection, on: channel.eventLoop)
+                    let (clientGlue, upstreamGlue) = GlueHandler.matchedPair(for: connection)
+                    try connection.start(clientGlue: clientGlue, upstreamGlue: upstreamGlue)
+                }
+            }
+        let listen = configuration.listen
+        let channel: Channel
+        do {
+            channel = try await bootstrap.bind(host: listen.host, port: Int(listen.port)).get()
+        } catch let error as IOError {
+            throw ProxyError.cannotListen(listen, reason: ProxyConnection.describe(error))
+        } catch let error as SocketAddressError {
+            throw ProxyError.cannotResolve(listen, reason: "\(error)")
+        } catch {
+            throw ProxyError.cannotListen(listen, reason: ProxyConnection.describe(error))
+        }
+        serverChannel.withLockedValue { $0 = channel }
+        guard let address = channel.localAddress else {
+            throw ProxyError.cannotListen(listen, reason: "the socket has no local address")
+        }
+        return address
+    }
+
+    /// Stops accepting new connections; open ones carry on.
+    public func stopAccepting() async {
+        let channel = serverChannel.withLockedValue { $0 }
+        try? await channel?.close()
+    }
+
+    /// Stops accepting, lets open connections finish for up to `grace`, then resets the rest.
+    /// - Returns: the number of connections that had to be reset.
+    @discardableResult
+    public func shutdown(grace: TimeAmount) async -> Int {
+        await stopAccepting()
+        let context = self.context
+        let finishedInTime = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await context.waitUntilDrained()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(max(0, grace.nanoseconds)))
+                return false
+            }
+            let first = await group.next() ?? true
+            group.cancelAll()
+            return first
+        }
+        if finishedInTime { return 0 }
+        let remaining = context.openConnections
+        for bound in remaining {
+            bound.eventLoop.execute {
+                bound.value.abort(reason: "proxy shut down after the grace period")
+            }
+        }
+        await context.waitUntilDrained()
+        return remaining.count
+    }
+}

@@ -1,0 +1,126 @@
+import InterposeCapture
+import Logging
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A whole `interpose proxy` run: open the capture, listen, forward until told to stop, drain
+/// within the grace period, close the capture, and sum it all up.
+///
+/// Start-up is all or nothing: if the listening socket cannot be bound, the capture file just
+/// created is removed again, so a failed start leaves nothing half-made behind.
+public struct ProxySession: Sendable {
+    /// Everything a run needs.
+    public struct Options: Sendable {
+        /// Listen and upstream addresses, timeouts.
+        public var proxy: ProxyServer.Configuration
+        /// Where and how to record; `nil` records nothing.
+        public var capture: CaptureSink.Configuration?
+        /// How long open connections may go on after a stop request.
+        public var grace: TimeAmount
+
+        /// Options for a run.
+        public init(proxy: ProxyServer.Configuration, capture: CaptureSink.Configuration?, grace: TimeAmount) {
+            self.proxy = proxy
+            self.capture = capture
+            self.grace = grace
+        }
+    }
+
+    /// What a finished run did.
+    public struct Summary: Sendable, CustomStringConvertible {
+        /// The proxy's counters after the last connection closed.
+        public var proxy: ProxyStatistics.Snapshot
+        /// The capture's counters, when recording.
+        public var capture: CaptureStatistics?
+        /// Connections reset because they outlived the grace period.
+        public var abortedAtShutdown: Int
+
+        /// A few lines for people: connections, bytes, capture packets and losses.
+        public var description: String {
+            var lines = [String]()
+            lines.append(
+                "\(proxy.accepted) connection\(proxy.accepted == 1 ? "" : "s"): \(proxy.closedGracefully) closed cleanly, "
+                    + "\(proxy.closedAbnormally) reset or failed (\(proxy.upstreamFailures) upstream connect failures, "
+                    + "\(abortedAtShutdown) cut at shutdown)")
+            lines.append(
+                "forwarded \(ByteCount(proxy.bytesToServer)) client->server, \(ByteCount(proxy.bytesToClient)) server->client")
+            if let capture {
+                var line =
+                    "capture \(capture.files.joined(separator: ", ")): \(capture.packetsWritten) packets, "
+                    + "\(ByteCount(capture.fileBytesWritten)) written, \(ByteCount(capture.droppedBytes)) dropped "
+                    + "(\(capture.droppedRecords) records)"
+                if let error = capture.writeError { line += "; write error: \(error)" }
+                lines.append(line)
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    private let options: Options
+    private let logger: Logger
+
+    /// A run with these options; nothing starts until `run`.
+    public init(options: Options, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs the proxy until `stopRequested` returns, then shuts down gracefully.
+    /// - Parameters:
+    ///   - onReady: called once listening, with the bound address.
+    ///   - stopRequested: suspends until the run should stop (a signal, a test's say-so).
+    /// - Returns: the summary.
+    /// - Throws: `CaptureError` or `ProxyError` when start-up fails; nothing is left running then.
+    public func run(
+        onReady: @Sendable (SocketAddress) -> Void,
+        until stopRequested: @Sendable () async -> Void
+    ) async throws -> Summary {
+        ResourceLimits.raiseOpenFileLimit()
+        let sink = try options.capture.map { try CaptureSink(configuration: $0) }
+        let clock = CaptureClock()
+        let server = ProxyServer(
+            configuration: options.proxy, group: MultiThreadedEventLoopGroup.singleton, sink: sink,
+            clock: clock, logger: logger)
+        let address: SocketAddress
+        do {
+            address = try await server.start()
+        } catch {
+            if let sink {
+                let stats = sink.close()
+                for file in stats.files { unlink(file) }
+            }
+            throw error
+        }
+        onReady(address)
+        await stopRequested()
+        let aborted = await server.shutdown(grace: options.grace)
+        let captureStats = sink?.close()
+        return Summary(proxy: server.statistics.snapshot, capture: captureStats, abortedAtShutdown: aborted)
+    }
+}
+
+/// A byte count for people: `512 B`, `1.5 KiB`, `3.2 MiB`, `1.1 GiB`.
+public struct ByteCount: CustomStringConvertible, Sendable {
+    /// The count.
+    public var bytes: Int
+
+    /// A count to print.
+    public init(_ bytes: Int) { self.bytes = bytes }
+
+    public var description: String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(bytes) B" }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+}

@@ -1,0 +1,52 @@
+import NIOConcurrencyHelpers
+
+/// Counters for one proxy, safe to update from any event loop.
+///
+/// Connections add their byte counts when they close, so the hot path takes no lock.
+public final class ProxyStatistics: Sendable {
+    /// A copy of the counters at one moment.
+    public struct Snapshot: Sendable, Equatable {
+        /// Connections accepted.
+        public var accepted = 0
+        /// Connections still open.
+        public var open = 0
+        /// Connections that ended with FIN both ways.
+        public var closedGracefully = 0
+        /// Connections that ended with a reset, an error, or an abort.
+        public var closedAbnormally = 0
+        /// Upstream connections that could not be made (refused, unreachable, timed out).
+        public var upstreamFailures = 0
+        /// Bytes forwarded from clients to the upstream (closed connections).
+        public var bytesToServer = 0
+        /// Bytes forwarded from the upstream to clients (closed connections).
+        public var bytesToClient = 0
+    }
+
+    private let box = NIOLockedValueBox(Snapshot())
+
+    /// Empty counters.
+    public init() {}
+
+    /// The counters now.
+    public var snapshot: Snapshot { box.withLockedValue { $0 } }
+
+    func connectionAccepted() {
+        box.withLockedValue {
+            $0.accepted += 1
+            $0.open += 1
+        }
+    }
+
+    func upstreamFailed() {
+        box.withLockedValue { $0.upstreamFailures += 1 }
+    }
+
+    func connectionClosed(bytesToServer: Int, bytesToClient: Int, graceful: Bool) {
+        box.withLockedValue {
+            $0.open -= 1
+            $0.bytesToServer += bytesToServer
+            $0.bytesToClient += bytesToClient
+            if graceful { $0.closedGracefully += 1 } else { $0.closedAbnormally += 1 }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import InterposeCapture
+import InterposeProxy
+import Logging
+import NIOCore
+
+/// `interpose proxy`: forward a TCP service unchanged and record every frame.
+struct ProxyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proxy",
+        abstract: "Forward TCP connections to an upstream unchanged, recording them to a pcapng file.",
+        discussion: """
+            Example: interpose proxy --listen 127.0.0.1:7000 --upstream 127.0.0.1:6379 --capture redis.pcapng
+            SIGINT or SIGTERM stops accepting, lets open connections finish for --grace seconds,
+            closes the capture and prints a summary.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Address to accept clients on.", valueName: "HOST:PORT"))
+    var listen: String
+
+    @Option(name: .long, help: ArgumentHelp("Service to forward every connection to.", valueName: "HOST:PORT"))
+    var upstream: String
+
+    @Option(name: .long, help: ArgumentHelp("Write every frame to this pcapng file (mode 0600).", valueName: "FILE"))
+    var capture: String?
+
+    @Flag(name: .long, help: "Also record the proxy-to-upstream leg, as a second interface.")
+    var captureUpstreamLeg = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "When the capture cannot keep up: drop (keep forwarding, count the loss) or block (slow the connections).",
+            valueName: "drop|block"))
+    var captureOverflow: String = "drop"
+
+    @Option(name: .long, help: ArgumentHelp("Capture queue size before overflow (e.g. 64M).", valueName: "SIZE"))
+    var captureBuffer: String = "64M"
+
+    @Option(name: .long, help: ArgumentHelp("Start a new capture file after this size (e.g. 1G).", valueName: "SIZE"))
+    var rotateSize: String?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the upstream connection.", valueName: "SECONDS"))
+    var connectTimeout: Double = 5
+
+    @Option(name: .long, help: ArgumentHelp("Seconds open connections may go on after SIGINT/SIGTERM.", valueName: "SECONDS"))
+    var grace: Double = 5
+
+    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "LEVEL"))
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let listenAddress = try HostPort(parsing: listen, what: "--listen")
+        let upstreamAddress = try HostPort(parsing: upstream, what: "--upstream")
+        guard let overflow = CaptureSink.OverflowPolicy(rawValue: captureOverflow) else {
+            throw CommandLineError("--capture-overflow must be drop or block, not '\(captureOverflow)'")
+        }
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw CommandLineError("--log-level must be one of trace, debug, info, notice, warning, error")
+        }
+        guard connectTimeout > 0, connectTimeout.isFinite else {
+            throw CommandLineError("--connect-timeout must be a positive number of seconds")
+        }
+        guard grace >= 0, grace.isFinite else {
+            throw CommandLineError("--grace must be zero or a positive number of seconds")
+        }
+        var captureConfiguration: CaptureSink.Configuration?
+        if let capture {
+            var config = CaptureSink.Configuration(path: capture)
+            config.recordUpstreamLeg = captureUpstreamLeg
+            config.overflow = overflow
+            config.queueLimitBytes = try ByteSize.parse(captureBuffer, flag: "--capture-buffer")
+            config.rotateSizeBytes = try rotateSize.map { try ByteSize.parse($0, flag: "--rotate-size") }
+            config.sectionComment = "interpose proxy \(listenAddress) -> \(upstreamAddress)"
+            captureConfiguration = config
+        } else if captureUpstreamLeg || rotateSize != nil {
+            throw CommandLineError("--capture-upstream-leg and --rotate-size need --capture FILE")
+        }
+
+        var logger = Logger(label: "interpose")
+        logger.logLevel = level
+        let options = ProxySession.Options(
+            proxy: ProxyServer.Configuration(
+                listen: listenAddress, upstream: upstreamAddress,
+                connectTimeout: .nanoseconds(Int64(connectTimeout * 1e9)),
+                blockOnCaptureOverflow: overflow == .block),
+            capture: captureConfiguration,
+            grace: .nanoseconds(Int64(grace * 1e9)))
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
+        let capturePath = capture
+        let summary = try await ProxySession(options: options, logger: logger).run(
+            onReady: { address in
+                let captureNote = capturePath.map { ", recording to \($0)" } ?? ""
+                var stream = StandardError()
+                print(
+                    "interpose: listening on \(ProxyCommand.describe(address)), forwarding to \(upstreamAddress)\(captureNote)",
+                    to: &stream)
+            },
+            until: { await signals.wait() })
+        var stream = StandardError()
+        print("interpose: stopped.", to: &stream)
+        for line in summary.description.split(separator: "\n") {
+            print("interpose: \(line)", to: &stream)
+        }
+    }
+
+    /// `IP:PORT` of a bound address, IPv6 in brackets.
+    static func describe(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+}
