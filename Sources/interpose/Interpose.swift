@@ -13,7 +13,7 @@ struct Interpose: AsyncParsableCommand {
         commandName: "interpose",
         abstract: "A capturing man-in-the-middle TCP proxy: forward, record, check, replay.",
         version: "0.1.0",
-        subcommands: [ProxyCommand.self]
+        subcommands: [ProxyCommand.self, AnalyzeCommand.self]
     )
 
     /// Runs the command with DESIGN.md's exit statuses: 0 clean, 1 findings or regressions,
@@ -29,18 +29,18 @@ struct Interpose: AsyncParsableCommand {
         } catch {
             exitWithStatus(for: error)
         }
-        exit(0)
+        Glibc.exit(0)
     }
 
     private static func exitWithStatus(for error: Error) -> Never {
         if let code = error as? ExitCode {
-            exit(code.rawValue)
+            Glibc.exit(code.rawValue)
         }
         let code = exitCode(for: error)
         if code == .success {
             // --help, --version: argument-parser prints them, and they are not errors.
             print(fullMessage(for: error))
-            exit(0)
+            Glibc.exit(0)
         }
         let message = fullMessage(for: error)
         let line = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? message
@@ -53,6 +53,6 @@ struct Interpose: AsyncParsableCommand {
                 print("Run 'interpose help' for usage.", to: &stderrStream)
             }
         }
-        exit(2)
+        Glibc.exit(2)
     }
 }

@@ -1,0 +1,47 @@
+import InterposeCapture
+import InterposeReader
+
+/// Everything `interpose analyze` says about a capture: the file, its conversations and findings.
+///
+/// Rendered as text (`renderText`) or as the JSON document of DESIGN.md (`renderJSON`).
+public struct AnalysisReport: Sendable {
+    /// The file.
+    public var path: String
+    /// Its container format.
+    public var format: CaptureFormat
+    /// Its (first interface's) link type.
+    public var linkType: LinkType
+    /// Its size in bytes.
+    public var fileSize: Int64
+    /// The BPF filter applied, if any.
+    public var filter: String?
+    /// What was in it.
+    public var statistics: CaptureReadStatistics
+    /// The conversations, by identifier.
+    public var conversations: [ConversationReport]
+    /// The findings, in the order they were found.
+    public var findings: [Finding]
+
+    /// A report from its parts.
+    public init(
+        path: String, format: CaptureFormat, linkType: LinkType, fileSize: Int64, filter: String?,
+        statistics: CaptureReadStatistics, conversations: [ConversationReport], findings: [Finding]
+    ) {
+        self.path = path
+        self.format = format
+        self.linkType = linkType
+        self.fileSize = fileSize
+        self.filter = filter
+        self.statistics = statistics
+        self.conversations = conversations
+        self.findings = findings
+    }
+
+    /// Findings of each severity.
+    public func count(_ severity: Severity) -> Int {
+        findings.reduce(0) { $0 + ($1.severity == severity ? 1 : 0) }
+    }
+
+    /// Whether any finding is an error: the command line then exits 1.
+    public var hasErrors: Bool { findings.contains { $0.severity == .error } }
+}

@@ -1,0 +1,85 @@
+import InterposeCapture
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Number, size, time and duration formats for the text report.
+enum ReportFormatting {
+    /// `1,234,567`.
+    static func grouped<Value: BinaryInteger>(_ value: Value) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (index, character) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
+            out.append(character)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    /// `512 B`, `3.4 KB`, `1.2 GB` (decimal units).
+    static func size(_ bytes: Int64) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 {
+            value /= 1000
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : "\(fixed(value, 1)) \(units[unit])"
+    }
+
+    /// `0.412 s`, `12.3 s`, `4 m 05 s`.
+    static func duration(nanoseconds: Int64) -> String {
+        let seconds = Double(max(nanoseconds, 0)) / 1e9
+        if seconds < 10 { return "\(fixed(seconds, 3)) s" }
+        if seconds < 600 { return "\(fixed(seconds, 1)) s" }
+        let whole = Int(seconds)
+        let remainder = whole % 60
+        return "\(whole / 60) m \(remainder < 10 ? "0" : "")\(remainder) s"
+    }
+
+    /// `2024-05-01 12:00:00.123 UTC`.
+    static func dateTime(_ timestamp: Timestamp) -> String {
+        let (date, time) = split(timestamp)
+        return "\(date) \(time) UTC"
+    }
+
+    /// `12:00:00.123` (UTC).
+    static func timeOfDay(_ timestamp: Timestamp) -> String {
+        split(timestamp).time
+    }
+
+    private static func split(_ timestamp: Timestamp) -> (date: String, time: String) {
+        let nanoseconds = timestamp.nanosecondsSinceEpoch
+        var seconds = time_t(nanoseconds / 1_000_000_000)
+        var milliseconds = Int((nanoseconds % 1_000_000_000) / 1_000_000)
+        if milliseconds < 0 {
+            milliseconds += 1000
+            seconds -= 1
+        }
+        var parts = tm()
+        guard gmtime_r(&seconds, &parts) != nil else { return ("?", "?") }
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let millis = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
+        let date = "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))"
+        let time = "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millis)"
+        return (date, time)
+    }
+
+    /// `value` with `places` decimals, without Foundation.
+    static func fixed(_ value: Double, _ places: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = Int64((value * scale).rounded())
+        let whole = scaled / Int64(scale)
+        let fraction = String(scaled % Int64(scale))
+        if places == 0 { return String(whole) }
+        return "\(whole).\(String(repeating: "0", count: places - fraction.count))\(fraction)"
+    }
+
+    /// `1 connection`, `2 connections`.
+    static func plural(_ count: Int, _ noun: String) -> String {
+        "\(grouped(count)) \(noun)\(count == 1 ? "" : "s")"
+    }
+}
