@@ -133,4 +133,20 @@ final class TSharkValidationTests: XCTestCase {
         script.close(6, .graceful)
         _ = try assertTSharkAgrees(script, upstreamLeg: true)
     }
+
+    func testSixtyFourMiBOneWayWithoutReplyNeverFillsTheWindow() throws {
+        var script = CaptureScript()
+        script.connect(1, client: "127.0.0.1:40001", listener: "127.0.0.1:47000")
+        script.send(1, .clientToServer, count: 64 << 20, chunk: 4 << 20)
+        script.finish(1, .clientToServer)
+        script.finish(1, .serverToClient)
+        script.close(1, .graceful)
+        var configuration = CaptureSink.Configuration(path: directory + "/bulk.pcapng")
+        configuration.overflow = .block
+        let statistics = try script.write(to: configuration)
+        XCTAssertEqual(statistics.payloadBytesRecorded, 64 << 20)
+        XCTAssertEqual(try TShark.problemPackets(file: configuration.path), [])
+        let lengths = try TShark.fields(file: configuration.path, filter: "tcp.len > 0", fields: ["tcp.len"])
+        XCTAssertEqual(lengths.reduce(0) { $0 + Int($1[0])! }, 64 << 20)
+    }
 }
