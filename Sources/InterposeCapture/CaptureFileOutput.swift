@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The capture file(s) of a sink: encodes segments as Enhanced Packet Blocks into a large buffer,
@@ -328,7 +328,9 @@ final class CaptureFileOutput: TCPSegmentEmitter {
         packetsWritten += 1
         let interface = Int(segment.interfaceID)
         counters[interface].packets += 1
-        if counters[interface].firstTimestamp == nil { counters[interface].firstTimestamp = timestamp.nanosecondsSinceEpoch }
+        if counters[interface].firstTimestamp == nil {
+            counters[interface].firstTimestamp = timestamp.nanosecondsSinceEpoch
+        }
         counters[interface].lastTimestamp = timestamp.nanosecondsSinceEpoch
     }
 }

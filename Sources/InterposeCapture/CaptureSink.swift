@@ -2,11 +2,11 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Records connections into a pcapng file, off the event loops.
@@ -182,7 +182,8 @@ public final class CaptureSink: Sendable {
             payloadBytesRecorded: shared.state.written.payloadBytesRecorded,
             droppedRecords: shared.state.droppedRecords + shared.state.written.droppedRecords,
             droppedBytes: shared.state.droppedBytes + shared.state.written.droppedBytes,
-            fileBytesWritten: shared.state.fileBytesWritten, files: shared.state.files, writeError: shared.state.writeError)
+            fileBytesWritten: shared.state.fileBytesWritten, files: shared.state.files,
+            writeError: shared.state.writeError)
     }
 
     // MARK: - Writer thread
@@ -194,17 +195,17 @@ public final class CaptureSink: Sendable {
         }
         let box = Unmanaged.passRetained(Box(body))
         #if canImport(Darwin)
-        var thread: pthread_t? = nil
+            var thread: pthread_t? = nil
         #else
-        var thread = pthread_t()
+            var thread = pthread_t()
         #endif
         let result = pthread_create(
             &thread, nil,
             { argument in
                 #if canImport(Darwin)
-                let box = Unmanaged<Box>.fromOpaque(argument).takeRetainedValue()
+                    let box = Unmanaged<Box>.fromOpaque(argument).takeRetainedValue()
                 #else
-                let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
+                    let box = Unmanaged<Box>.fromOpaque(argument!).takeRetainedValue()
                 #endif
                 box.body()
                 return nil
@@ -214,9 +215,9 @@ public final class CaptureSink: Sendable {
             throw CaptureError.cannotWrite(path: path, errno: result)
         }
         #if canImport(Darwin)
-        return thread!
+            return thread!
         #else
-        return thread
+            return thread
         #endif
     }
 }

@@ -38,7 +38,7 @@ enum InternetChecksum {
             }
             tail = UInt64(littleEndian: tail)
             #if _endian(big)
-            tail = tail.byteSwapped
+                tail = tail.byteSwapped
             #endif
             a0 &+= (tail & 0xFFFF_FFFF) &+ (tail >> 32)
         }
@@ -89,7 +89,8 @@ enum InternetChecksum {
                     &+ (l >> 48) &+ ((l >> 32) & 0xFFFF) &+ ((l >> 16) & 0xFFFF) &+ (l & 0xFFFF)
             }
         }
-        let sum: UInt64 = 6 &+ UInt64(tcpLength & 0xFFFF) &+ UInt64(tcpLength >> 16)
+        let sum: UInt64 =
+            6 &+ UInt64(tcpLength & 0xFFFF) &+ UInt64(tcpLength >> 16)
             &+ addressSum(source) &+ addressSum(destination)
         return sum
     }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads the blocks of a pcapng file directly, with their options.
@@ -122,7 +122,8 @@ public struct PcapngBlockReader: Sendable {
         case Pcapng.enhancedPacketBlock:
             guard length >= 32 else { throw PcapngFormatError(offset: start, reason: "packet block too short") }
             let interface = read32(start + 8, bigEndian: isBigEndian)
-            let raw = UInt64(read32(start + 12, bigEndian: isBigEndian)) << 32
+            let raw =
+                UInt64(read32(start + 12, bigEndian: isBigEndian)) << 32
                 | UInt64(read32(start + 16, bigEndian: isBigEndian))
             let captured = Int(read32(start + 20, bigEndian: isBigEndian))
             guard captured <= bodyEnd - (start + 28) else {
@@ -143,7 +144,8 @@ public struct PcapngBlockReader: Sendable {
         case Pcapng.interfaceStatisticsBlock:
             guard length >= 24 else { throw PcapngFormatError(offset: start, reason: "statistics block too short") }
             let interface = read32(start + 8, bigEndian: isBigEndian)
-            let raw = UInt64(read32(start + 12, bigEndian: isBigEndian)) << 32
+            let raw =
+                UInt64(read32(start + 12, bigEndian: isBigEndian)) << 32
                 | UInt64(read32(start + 16, bigEndian: isBigEndian))
             block.interfaceID = interface
             block.rawTimestamp = raw

@@ -107,7 +107,9 @@ final class PcapngBuffer {
 
     /// Appends a timestamp option as pcapng stores timestamps: high 32 bits, then low 32 bits.
     func appendOption(code: UInt16, timestamp: UInt64) {
-        let words = (UInt32(truncatingIfNeeded: timestamp >> 32).littleEndian, UInt32(truncatingIfNeeded: timestamp).littleEndian)
+        let words = (
+            UInt32(truncatingIfNeeded: timestamp >> 32).littleEndian, UInt32(truncatingIfNeeded: timestamp).littleEndian
+        )
         withUnsafeBytes(of: words) { appendOption(code: code, value: $0) }
     }
 

@@ -79,14 +79,17 @@ struct TCPLeg {
     mutating func handshake<E: TCPSegmentEmitter>(comment: String?, at timestamp: Timestamp, into emitter: E) {
         let clientISN = nextSequence.clientToServer
         let serverISN = nextSequence.serverToClient
-        emitSegment(from: .clientToServer, flags: .syn, sequence: clientISN, ack: 0, options: true,
-                    comment: comment, at: timestamp, into: emitter)
+        emitSegment(
+            from: .clientToServer, flags: .syn, sequence: clientISN, ack: 0, options: true,
+            comment: comment, at: timestamp, into: emitter)
         nextSequence.clientToServer = clientISN &+ 1
-        emitSegment(from: .serverToClient, flags: [.syn, .ack], sequence: serverISN, ack: clientISN &+ 1,
-                    options: true, comment: nil, at: timestamp, into: emitter)
+        emitSegment(
+            from: .serverToClient, flags: [.syn, .ack], sequence: serverISN, ack: clientISN &+ 1,
+            options: true, comment: nil, at: timestamp, into: emitter)
         nextSequence.serverToClient = serverISN &+ 1
-        emitSegment(from: .clientToServer, flags: .ack, sequence: clientISN &+ 1, ack: serverISN &+ 1,
-                    options: false, comment: nil, at: timestamp, into: emitter)
+        emitSegment(
+            from: .clientToServer, flags: .ack, sequence: clientISN &+ 1, ack: serverISN &+ 1,
+            options: false, comment: nil, at: timestamp, into: emitter)
     }
 
     /// Payload from the sender of `direction`, split into segments no larger than IP allows, PSH on the
@@ -159,7 +162,9 @@ struct TCPLeg {
     // MARK: - Segments
 
     /// A pure ACK from `sender`, only when it acknowledges something new (never a duplicate ACK).
-    private mutating func pureAck<E: TCPSegmentEmitter>(from sender: Direction, at timestamp: Timestamp, into emitter: E) {
+    private mutating func pureAck<E: TCPSegmentEmitter>(
+        from sender: Direction, at timestamp: Timestamp, into emitter: E
+    ) {
         guard nextSequence[sender.reversed] != lastAcknowledgement[sender] else { return }
         emit(from: sender, flags: .ack, sequence: nextSequence[sender], at: timestamp, into: emitter)
     }

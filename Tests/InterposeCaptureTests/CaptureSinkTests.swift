@@ -5,7 +5,7 @@ import NIOCore
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 final class CaptureSinkTests: XCTestCase {
@@ -30,7 +30,9 @@ final class CaptureSinkTests: XCTestCase {
 
     func testCaptureFileIsCreatedWithMode0600EvenWhenItExisted() throws {
         let path = directory + "/mode.pcapng"
-        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644]))
+        XCTAssertTrue(
+            FileManager.default.createFile(
+                atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644]))
         let sink = try CaptureSink(configuration: .init(path: path))
         sink.close()
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -77,13 +79,17 @@ final class CaptureSinkTests: XCTestCase {
         XCTAssertEqual(statisticsBlocks[0].option(Pcapng.optionISBStartTime)?.timestampValue, 1_700_000_000_123_457_790)
         XCTAssertEqual(
             statisticsBlocks[0].comments, ["\(packets.count) packets recorded; capture dropped 0 records (0 bytes)"])
-        XCTAssertEqual(statistics.fileBytesWritten, try FileManager.default.attributesOfItem(atPath: configuration.path)[.size] as? Int)
+        XCTAssertEqual(
+            statistics.fileBytesWritten,
+            try FileManager.default.attributesOfItem(atPath: configuration.path)[.size] as? Int)
     }
 
     func testBlockReaderReadsBigEndianSections() throws {
         // SHB (big-endian), IDB with if_tsresol 6, EPB with a 1-byte packet and a comment.
         var bytes: [UInt8] = []
-        func be32(_ v: UInt32) { bytes += [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        func be32(_ v: UInt32) {
+            bytes += [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+        }
         func be16(_ v: UInt16) { bytes += [UInt8(v >> 8), UInt8(v & 0xFF)] }
         be32(0x0A0D_0D0A); be32(28); be32(0x1A2B_3C4D); be16(1); be16(0); be32(0xFFFF_FFFF); be32(0xFFFF_FFFF); be32(28)
         be32(1); be32(32); be16(1); be16(0); be32(65_535); be16(9); be16(1); bytes += [6, 0, 0, 0]; be32(0); be32(32)
@@ -197,14 +203,16 @@ final class CaptureSinkTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.5)
         let blocks = try PcapngBlockReader.readAll(path: configuration.path)
         XCTAssertEqual(blocks.filter { $0.kind == .enhancedPacket }.count, 4)
-        XCTAssertEqual(try TShark.fields(file: configuration.path, fields: ["tcp.len"]).map { $0[0] }, ["0", "0", "0", "5"])
+        XCTAssertEqual(
+            try TShark.fields(file: configuration.path, fields: ["tcp.len"]).map { $0[0] }, ["0", "0", "0", "5"])
         sink.close()
     }
 
     func testSubmitAfterCloseIsCountedAsDropped() throws {
         let sink = try CaptureSink(configuration: .init(path: directory + "/closed.pcapng"))
         let first = sink.close()
-        XCTAssertFalse(sink.submit(.data(ConnectionID(1), .clientToServer, ByteBuffer(string: "late"), at: CaptureClock().now())))
+        XCTAssertFalse(
+            sink.submit(.data(ConnectionID(1), .clientToServer, ByteBuffer(string: "late"), at: CaptureClock().now())))
         XCTAssertEqual(sink.statistics.droppedBytes, 4)
         XCTAssertEqual(sink.close(), first)
     }

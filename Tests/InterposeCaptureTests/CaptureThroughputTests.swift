@@ -25,7 +25,8 @@ final class CaptureThroughputTests: XCTestCase {
         var submitted = 0
         while submitted < total {
             while sink.isOverLimit { usleep(50) }
-            sink.submit(.data(id, submitted % (1 << 20) == 0 ? .serverToClient : .clientToServer, payload, at: clock.now()))
+            sink.submit(
+                .data(id, submitted % (1 << 20) == 0 ? .serverToClient : .clientToServer, payload, at: clock.now()))
             submitted += payload.readableBytes
         }
         sink.submit(.closed(id, .graceful, at: clock.now(), comment: ""))

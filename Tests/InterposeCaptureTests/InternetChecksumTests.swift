@@ -1,5 +1,6 @@
-@testable import InterposeCapture
 import XCTest
+
+@testable import InterposeCapture
 
 final class InternetChecksumTests: XCTestCase {
     /// The straightforward RFC 1071 sum, 16 bits at a time.

@@ -1,5 +1,6 @@
-@testable import InterposeCapture
 import XCTest
+
+@testable import InterposeCapture
 
 /// Records what a `TCPLeg` emits, for checks without any file.
 final class RecordingEmitter: TCPSegmentEmitter {

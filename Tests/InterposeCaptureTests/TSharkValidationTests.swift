@@ -53,8 +53,10 @@ final class TSharkValidationTests: XCTestCase {
             }
             XCTAssertEqual(followed.fromNode0.count, connection.sent.clientToServer.count, file: file, line: line)
             XCTAssertEqual(followed.fromNode1.count, connection.sent.serverToClient.count, file: file, line: line)
-            XCTAssert(followed.fromNode0 == connection.sent.clientToServer, "client bytes differ", file: file, line: line)
-            XCTAssert(followed.fromNode1 == connection.sent.serverToClient, "server bytes differ", file: file, line: line)
+            XCTAssert(
+                followed.fromNode0 == connection.sent.clientToServer, "client bytes differ", file: file, line: line)
+            XCTAssert(
+                followed.fromNode1 == connection.sent.serverToClient, "server bytes differ", file: file, line: line)
         }
 
         let conversations = try TShark.conversations(file: path)
@@ -62,7 +64,9 @@ final class TSharkValidationTests: XCTestCase {
         for conversation in conversations {
             // tshark prints IPv6 endpoints without brackets.
             let pair = Set([conversation.endpointA, conversation.endpointB])
-            let unbracketed = { (text: Substring) in text.replacingOccurrences(of: "[", with: "").replacingOccurrences(of: "]", with: "") }
+            let unbracketed = { (text: Substring) in
+                text.replacingOccurrences(of: "[", with: "").replacingOccurrences(of: "]", with: "")
+            }
             XCTAssert(
                 expected.keys.contains { Set($0.split(separator: " ").map(unbracketed)) == pair },
                 "unexpected conversation \(conversation)", file: file, line: line)
