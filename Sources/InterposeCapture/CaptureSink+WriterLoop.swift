@@ -1,9 +1,19 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 extension CaptureSink {
     /// The body of the writer thread: takes the whole queue at once, writes it, flushes on time and
     /// at connection ends, publishes its counters, and completes the file when the sink closes.
     final class WriterLoop: @unchecked Sendable {
         /// Release this many processed payload bytes from the queue budget at a time within a batch.
         static let releaseEveryBytes = 4 << 20
+        /// A batch this short means the writer keeps up easily; it pauses a little before the next.
+        static let smallBatchRecords = 64
 
         private let shared: Shared
         private let writer: CaptureFileWriter
@@ -45,9 +55,13 @@ extension CaptureSink {
                         processedBytes = 0
                     }
                 }
+                let wasSmall = batch.count < WriterLoop.smallBatchRecords
                 batch.removeAll(keepingCapacity: true)
                 if writer.closedSinceFlush || flushIsDue() { writer.flush() }
                 publish(releasing: processedBytes)
+                // Under a trickle of small records, let them gather instead of waking for each one:
+                // at most about a thousand wake-ups a second, for no more than a millisecond of delay.
+                if wasSmall && !closing { usleep(1000) }
             }
             writer.flush()
             shared.condition.lock()
