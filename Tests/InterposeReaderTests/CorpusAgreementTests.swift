@@ -21,22 +21,16 @@ final class CorpusAgreementTests: XCTestCase {
             + "we keep it out of the stream and report tcp.data-after-fin; tshark counts it in tcp.len",
     ]
 
-    private struct Outcome: Sendable {
-        var path: String
-        var agrees: Bool
-        var message: String
-    }
-
     func testEveryFileTSharkReadsGivesTheSameConversationsAndBytes() throws {
         let manifest = try CorpusManifest()
         let entries = manifest.entries.filter(\.tsharkOK)
         XCTAssertGreaterThan(entries.count, 90, "the corpus should hold about 95 readable files")
         _ = try TShark.executable()
         let lock = NSLock()
-        nonisolated(unsafe) var outcomes: [Outcome] = []
+        nonisolated(unsafe) var outcomes: [TSharkAgreement.Outcome] = []
         DispatchQueue.concurrentPerform(iterations: entries.count) { index in
             let entry = entries[index]
-            let outcome = Self.compare(entry, path: manifest.path(of: entry))
+            let outcome = TSharkAgreement.compare(manifest.path(of: entry), label: entry.path)
             lock.lock()
             outcomes.append(outcome)
             lock.unlock()
@@ -73,55 +67,5 @@ final class CorpusAgreementTests: XCTestCase {
                 XCTAssertTrue(error.description.contains(path), "\(entry.path): the error should name the file")
             }
         }
-    }
-
-    private static func compare(_ entry: CorpusManifest.Entry, path: String) -> Outcome {
-        let expected: [TSharkPayloadBytes.Conversation]
-        let tsharkRows: [TShark.Conversation]
-        do {
-            expected = try TSharkPayloadBytes.conversations(file: path).sorted()
-            tsharkRows = try TShark.conversations(file: path)
-        } catch {
-            return Outcome(path: entry.path, agrees: false, message: "tshark failed: \(error)")
-        }
-        let ours: [TSharkPayloadBytes.Conversation]
-        do {
-            let reader = try CaptureReader(path: path)
-            var consumer = RecordingConsumer()
-            _ = reader.read(into: &consumer)
-            ours = consumer.summaries.map { summary in
-                TSharkPayloadBytes.Conversation(
-                    summary.descriptor.client.description, summary.descriptor.server.description,
-                    summary.toServer.bytes + summary.toServer.snaplenCutBytes,
-                    summary.toClient.bytes + summary.toClient.snaplenCutBytes)
-            }.sorted()
-        } catch {
-            return Outcome(path: entry.path, agrees: false, message: "we refuse it: \(error)")
-        }
-        // conv,tcp: the same number of conversations between the same endpoints.
-        let tsharkPairs = tsharkRows.compactMap { row -> [Endpoint]? in
-            guard let a = parse(row.endpointA), let b = parse(row.endpointB) else { return nil }
-            return [a, b].sorted { $0.description < $1.description }
-        }.map { "\($0[0]) <-> \($0[1])" }.sorted()
-        let ourPairs = ours.map { "\($0.a) <-> \($0.b)" }.sorted()
-        if tsharkPairs != ourPairs {
-            return Outcome(
-                path: entry.path, agrees: false,
-                message: "conv,tcp lists \(tsharkPairs.count) conversations \(tsharkPairs.prefix(5)), we find \(ourPairs.count) \(ourPairs.prefix(5))")
-        }
-        if ours != expected {
-            let missing = expected.filter { !ours.contains($0) }.prefix(3)
-            let extra = ours.filter { !expected.contains($0) }.prefix(3)
-            return Outcome(path: entry.path, agrees: false, message: "tshark has \(Array(missing)), we have \(Array(extra))")
-        }
-        return Outcome(path: entry.path, agrees: true, message: "\(ours.count) conversations")
-    }
-
-    /// Parses conv,tcp's `IP:PORT` (IPv6 without brackets: the port is after the last colon).
-    private static func parse(_ text: String) -> Endpoint? {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]),
-            let address = IPAddress(text[..<colon])
-        else { return nil }
-        return Endpoint(address: address, port: port)
     }
 }
