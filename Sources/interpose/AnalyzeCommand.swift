@@ -38,6 +38,7 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        AllocatorTuning.tuneForStreaming()
         let bar = TerminalProgressBar(label: "reading \(file)")
         let report = try CaptureAnalyzer.analyze(
             path: file, filter: filter, protocolOverride: protocolName == "auto" ? nil : protocolName,
