@@ -169,7 +169,7 @@ struct TCPConnectionTracker {
                     gapFindings += 1
                     consumer.report(
                         Finding(
-                            code: "tcp.gap", severity: .warning, connection: id, frame: packet,
+                            code: "tcp.gap", severity: .warning, connection: id, frame: packet > 0 ? packet : nil,
                             message: "\(size) bytes missing \(direction) at stream offset \(offset)",
                             detail: TCPConnectionTracker.explain(reason)))
                 } else {
@@ -183,7 +183,7 @@ struct TCPConnectionTracker {
                     mismatchFindings += 1
                     consumer.report(
                         Finding(
-                            code: "tcp.overlap-mismatch", severity: .error, connection: id, frame: packet,
+                            code: "tcp.overlap-mismatch", severity: .error, connection: id, frame: packet > 0 ? packet : nil,
                             message: "retransmitted bytes differ from the first copy \(direction) at stream offset \(offset)",
                             detail: "\(length) bytes overlap; the first copy is the one delivered"))
                 } else {

@@ -26,6 +26,10 @@ public struct TCPReassembler {
         public var resetLingerNanoseconds: Int64 = 10_000_000_000
         /// How long (capture time) an ended conversation is remembered so late packets are not a new one.
         public var forgetAfterNanoseconds: Int64 = 120_000_000_000
+        /// Segments that may still arrive after the receiver acknowledged past a hole before it is a gap.
+        public var lateSegments = 16
+        /// Capture time the bytes of an acknowledged hole may still arrive in before it is a gap.
+        public var lateNanoseconds: Int64 = 1_000_000_000
         /// The most findings of one kind listed for one conversation; the rest are counted.
         public var findingsPerConnection = 10
 
@@ -139,7 +143,8 @@ public struct TCPReassembler {
         let tracker = TCPConnectionTracker(
             descriptor: descriptor, rolesGuessed: guessed, timestamp: timestamp, packet: packet,
             settings: TCPStreamReassembler.Settings(
-                outOfOrderLimit: settings.outOfOrderLimit, retransmissionWindow: settings.retransmissionWindow),
+                outOfOrderLimit: settings.outOfOrderLimit, retransmissionWindow: settings.retransmissionWindow,
+                lateSegments: settings.lateSegments, lateNanoseconds: settings.lateNanoseconds),
             findingsLimit: settings.findingsPerConnection)
         let slot: Int
         if let free = freeSlots.popLast() {

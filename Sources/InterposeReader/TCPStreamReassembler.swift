@@ -7,8 +7,10 @@ import NIOCore
 /// - In-order payload is copied once into a `ByteBuffer` and delivered at once.
 /// - A segment ahead of the next expected byte waits in a buffer capped at
 ///   `Settings.outOfOrderLimit` bytes. The hole before it becomes a gap when the receiver
-///   acknowledges past it (the bytes were delivered but not captured), when the cap is hit, or when
-///   the conversation ends. A gap is never joined over: it is reported with its size.
+///   acknowledges past it and the bytes still do not come (`Settings.lateSegments` more segments
+///   or `Settings.lateNanoseconds` of capture time later: a capture can show an ACK before the data
+///   it acknowledges), when the cap is hit, or when the conversation ends. A gap is never joined
+///   over: it is reported with its size, pointing at the first packet after it.
 /// - Retransmitted bytes are compared with the first copy while that copy is held (delivered bytes
 ///   are held until the receiver acknowledges them, up to `Settings.retransmissionWindow` bytes);
 ///   a difference is reported, and the first copy stays the one delivered.
@@ -19,6 +21,10 @@ struct TCPStreamReassembler {
         var outOfOrderLimit = 4 << 20
         /// The most delivered, not yet acknowledged bytes kept to compare retransmissions with.
         var retransmissionWindow = 1 << 20
+        /// Segments that may still arrive after the receiver acknowledged past a hole before it is a gap.
+        var lateSegments = 16
+        /// Capture time the bytes of an acknowledged hole may still arrive in before it is a gap.
+        var lateNanoseconds: Int64 = 1_000_000_000
     }
 
     private struct Piece {
@@ -27,6 +33,8 @@ struct TCPStreamReassembler {
         /// `nil` for bytes known to exist but not captured (cut by the snap length).
         var buffer: ByteBuffer?
         var isFinish: Bool
+        /// The packet it came in, for findings about the hole before it.
+        var packet: Int
         var end: Int64 { offset + Int64(length) }
     }
 
@@ -56,6 +64,8 @@ struct TCPStreamReassembler {
     private var retainedHead = 0
     private var retainedBytes = 0
     private var peerAcknowledgment: UInt32?
+    /// When the receiver first acknowledged past the first hole, and segments seen since.
+    private var acknowledgedHole: (since: Timestamp, segments: Int)?
 
     /// A direction with nothing seen yet.
     init(settings: Settings = Settings()) {
@@ -129,14 +139,19 @@ struct TCPStreamReassembler {
         if delta == 0 {
             deliver(payload, missing: missing, timestamp, packet, &events)
             if finish { deliverFinish(timestamp, packet, &events) }
-            if !pending.isEmpty { drain(timestamp, packet, &events) }
+            if !pending.isEmpty {
+                drain(timestamp, packet, &events)
+                checkAcknowledgedHole(timestamp, &events)
+            }
             return
         }
         statistics.outOfOrderSegments += 1
         hold(at: offset + delta, payload: payload, missing: missing, finish: finish, timestamp, packet, &events)
-        if let acknowledged = acknowledgedOffset, let first = pending.first, first.offset <= acknowledged {
-            fillGaps(upTo: acknowledged, reason: .lost, timestamp, packet, &events)
+        if var hole = acknowledgedHole {
+            hole.segments += 1
+            acknowledgedHole = hole
         }
+        checkAcknowledgedHole(timestamp, &events)
         if pendingBytes > settings.outOfOrderLimit {
             statistics.outOfOrderLimitHits += 1
             fillGaps(upTo: nil, reason: .outOfOrderLimit, timestamp, packet, &events)
@@ -154,8 +169,26 @@ struct TCPStreamReassembler {
             retainedHead += 1
         }
         compactRetained()
-        if let first = pending.first, first.offset <= acknowledged {
-            fillGaps(upTo: acknowledged, reason: .lost, timestamp, packet, &events)
+        checkAcknowledgedHole(timestamp, &events)
+    }
+
+    /// Declares the holes the receiver acknowledged past gaps once their bytes are late enough.
+    private mutating func checkAcknowledgedHole(_ timestamp: Timestamp, _ events: inout [StreamEvent]) {
+        guard let acknowledged = acknowledgedOffset, let first = pending.first, first.offset <= acknowledged,
+            first.offset > offset
+        else {
+            acknowledgedHole = nil
+            return
+        }
+        guard let hole = acknowledgedHole else {
+            acknowledgedHole = (timestamp, 0)
+            return
+        }
+        if hole.segments >= settings.lateSegments
+            || timestamp.nanosecondsSinceEpoch - hole.since.nanosecondsSinceEpoch > settings.lateNanoseconds
+        {
+            acknowledgedHole = nil
+            fillGaps(upTo: acknowledged, reason: .lost, timestamp, 0, &events)
         }
     }
 
@@ -317,13 +350,13 @@ struct TCPStreamReassembler {
         if payload.count > 0 {
             var buffer = TCPStreamReassembler.allocator.buffer(capacity: payload.count)
             buffer.writeBytes(payload)
-            addUncovered(Piece(offset: start, length: payload.count, buffer: buffer, isFinish: false), to: &newPieces, timestamp, packet, &events)
+            addUncovered(Piece(offset: start, length: payload.count, buffer: buffer, isFinish: false, packet: packet), to: &newPieces, timestamp, packet, &events)
         }
         if missing > 0 {
-            addUncovered(Piece(offset: start + Int64(payload.count), length: missing, buffer: nil, isFinish: false), to: &newPieces, timestamp, packet, &events)
+            addUncovered(Piece(offset: start + Int64(payload.count), length: missing, buffer: nil, isFinish: false, packet: packet), to: &newPieces, timestamp, packet, &events)
         }
         if finish && !pending.contains(where: { $0.isFinish }) {
-            newPieces.append(Piece(offset: start + Int64(payload.count + missing), length: 0, buffer: nil, isFinish: true))
+            newPieces.append(Piece(offset: start + Int64(payload.count + missing), length: 0, buffer: nil, isFinish: true, packet: packet))
         }
         guard !newPieces.isEmpty else {
             statistics.outOfOrderSegments -= 1
@@ -371,7 +404,7 @@ struct TCPStreamReassembler {
         if let whole = piece.buffer {
             buffer = whole.getSlice(at: whole.readerIndex + Int(start - piece.offset), length: length)
         }
-        return Piece(offset: start, length: length, buffer: buffer, isFinish: false)
+        return Piece(offset: start, length: length, buffer: buffer, isFinish: false, packet: piece.packet)
     }
 
     /// Delivers held pieces that the next expected byte has reached.
@@ -403,7 +436,8 @@ struct TCPStreamReassembler {
         while let first = pending.first, !isFinished {
             if let limit, first.offset > limit { break }
             if first.offset > offset {
-                emitGap(Int(first.offset - offset), reason: reason, timestamp, packet, &events)
+                // The finding points at the first packet after the hole.
+                emitGap(Int(first.offset - offset), reason: reason, timestamp, first.packet, &events)
             }
             drain(timestamp, packet, &events)
         }

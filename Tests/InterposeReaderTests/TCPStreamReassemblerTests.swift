@@ -78,12 +78,26 @@ final class TCPStreamReassemblerTests: XCTestCase {
         XCTAssertEqual(stream.statistics.gaps, 0)
     }
 
-    func testHoleBecomesAGapWhenTheReceiverAcknowledgesPastIt() {
+    func testAcknowledgedHoleBecomesAGapWhenItsBytesAreLate() {
+        stream = TCPStreamReassembler(settings: .init(lateSegments: 2))
+        stream.start(at: 1000)
         send(1000, "abc")
         send(1010, "xyz")
         ack(1013)
-        XCTAssertEqual(words, ["data:abc", "gap:7", "data:xyz"])
+        XCTAssertEqual(words, ["data:abc"], "a capture can show the ACK before the data it acknowledges")
+        send(1013, "1")
+        send(1014, "2")
+        XCTAssertEqual(words, ["data:abc", "gap:7", "data:xyz", "data:1", "data:2"])
         XCTAssertEqual(stream.statistics.gapBytes, 7)
+    }
+
+    func testDataArrivingAfterItsAcknowledgementStillFillsTheHole() {
+        send(1000, "abc")
+        send(1010, "xyz")
+        ack(1013)
+        send(1003, "defghij")
+        XCTAssertEqual(words, ["data:abc", "data:defghij", "data:xyz"])
+        XCTAssertEqual(stream.statistics.gaps, 0)
     }
 
     func testHoleBecomesAGapAtCloseAndIsNeverGlued() {
