@@ -16,6 +16,8 @@ final class GlueHandler {
     private var inputEnded = false
     /// Set when this side's channel failed or was reset; the partner is then reset too.
     private var failed = false
+    /// Set once the partner's EOF was forwarded here as a half-close of this channel's output.
+    private var outputEnded = false
 
     /// Which side of the connection this handler sits on.
     let side: ProxySide
@@ -56,6 +58,7 @@ extension GlueHandler {
         guard let context else { return }
         let closeOutput = { [weak self] in
             guard let self, let context = self.context else { return }
+            self.outputEnded = true
             context.close(mode: .output, promise: nil)
         }
         context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0)))
@@ -80,8 +83,11 @@ extension GlueHandler {
         }
     }
 
+    /// Writable and connected: bytes written to an upstream channel that is still connecting
+    /// would be lost, so the client is not read until the upstream is active.
     private var partnerWritable: Bool {
-        context?.channel.isWritable ?? false
+        guard let channel = context?.channel else { return false }
+        return channel.isActive && channel.isWritable
     }
 }
 
@@ -92,10 +98,17 @@ extension GlueHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        // The partner may have asked to read before this side existed (the upstream connect).
-        if context.channel.isWritable {
+        // The partner may have asked to read before this side existed.
+        if context.channel.isActive && context.channel.isWritable {
             partner?.partnerBecameWritable()
         }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if side == .client {
+            connection.clientActive()
+        }
+        context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -114,6 +127,13 @@ extension GlueHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if !inputEnded && !failed && outputEnded {
+            // With our output already shut, NIO turns the peer's FIN into a full close without an
+            // `inputClosed` event: it is still a clean end of this direction.
+            inputEnded = true
+            connection.didFinish(from: side)
+            partner?.partnerWriteEOF()
+        }
         connection.channelClosed(side)
         // After a clean EOF the partner closes itself once its writes are out; anything else
         // (an error, a reset, our own abort) takes the partner down with a reset.

@@ -44,30 +44,32 @@ final class ProxyConnection {
         context.blockOnCaptureOverflow && (context.sink?.isOverLimit ?? false)
     }
 
-    /// Records the client leg, installs the client glue and connects to the upstream.
+    private var pendingUpstreamGlue: GlueHandler?
+
+    /// Installs the client glue; the rest happens when the client channel becomes active.
     func start(clientGlue: GlueHandler, upstreamGlue: GlueHandler) throws {
+        pendingUpstreamGlue = upstreamGlue
         try clientChannel.pipeline.syncOperations.addHandler(clientGlue)
+    }
+
+    /// The accepted channel is active: record the client leg and connect to the upstream.
+    func clientActive() {
+        guard let glue = pendingUpstreamGlue else { return }
+        pendingUpstreamGlue = nil
         context.sink?.submit(
             .clientConnected(
                 id, client: client, listener: listener, at: context.clock.now(),
                 comment: "interpose connection \(id); listener \(listener); upstream \(context.upstream)"))
-        connectUpstream(glue: upstreamGlue)
+        connectUpstream(glue: glue)
     }
 
     private func connectUpstream(glue: GlueHandler) {
         let loop = clientChannel.eventLoop
-        let boundGlue = NIOLoopBound(glue, eventLoop: loop)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(context.connectTimeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.recvAllocator, value: ProxyServer.receiveAllocator)
-            .channelOption(.autoRead, value: true)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(boundGlue.value)
-                }
-            }
         let future: EventLoopFuture<Channel>
         if let address = context.upstreamAddress {
             future = bootstrap.connect(to: address)
@@ -77,14 +79,14 @@ final class ProxyConnection {
         future.assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
-                self.upstreamConnected(channel)
+                self.upstreamConnected(channel, glue: glue)
             case .failure(let error):
                 self.upstreamFailed(error)
             }
         }
     }
 
-    private func upstreamConnected(_ channel: Channel) {
+    private func upstreamConnected(_ channel: Channel, glue: GlueHandler) {
         openChannels += 1
         upstreamChannel = channel
         let local = channel.localAddress.flatMap(Endpoint.init(socketAddress:))
@@ -96,6 +98,16 @@ final class ProxyConnection {
         if done || !clientChannel.isActive {
             // The client went away while we were connecting.
             ProxyConnection.reset(channel)
+            return
+        }
+        // Added once connected (this callback runs in the same event-loop tick as the connect, before
+        // any read): its handlerAdded lets the client side start reading.
+        do {
+            try channel.pipeline.syncOperations.addHandler(glue)
+        } catch {
+            endAbnormally(.reset(by: .serverToClient), reason: "cannot set up the upstream channel: \(error)")
+            ProxyConnection.reset(channel)
+            ProxyConnection.reset(clientChannel)
         }
     }
 

@@ -51,7 +51,8 @@ public final class ProxyServer: Sendable {
         struct Registry {
             var nextID: UInt64 = 1
             var connections: [ConnectionID: NIOLoopBound<ProxyConnection>] = [:]
-            var drained: [CheckedContinuation<Void, Never>] = []
+            var drained: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+            var nextWaiter: UInt64 = 0
         }
 
         init(configuration: Configuration, sink: CaptureSink?, clock: CaptureClock, logger: Logger) {
@@ -82,29 +83,40 @@ public final class ProxyServer: Sendable {
         }
 
         func connectionEnded(_ id: ConnectionID) {
-            let waiters: [CheckedContinuation<Void, Never>] = registry.withLockedValue { registry in
+            let waiters: [CheckedContinuation<Bool, Never>] = registry.withLockedValue { registry in
                 registry.connections[id] = nil
                 guard registry.connections.isEmpty else { return [] }
-                let waiters = registry.drained
-                registry.drained = []
+                let waiters = Array(registry.drained.values)
+                registry.drained = [:]
                 return waiters
             }
-            for waiter in waiters { waiter.resume() }
+            for waiter in waiters { waiter.resume(returning: true) }
         }
 
         var openConnections: [NIOLoopBound<ProxyConnection>] {
             registry.withLockedValue { Array($0.connections.values) }
         }
 
-        /// Waits until no connection is open.
-        func waitUntilDrained() async {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow: Bool = registry.withLockedValue {
-                    if $0.connections.isEmpty { return true }
-                    $0.drained.append(continuation)
-                    return false
+        /// Waits until no connection is open, or until `timeout` has passed.
+        /// - Returns: `true` when drained, `false` on timeout.
+        func waitUntilDrained(timeout: TimeAmount?, on loop: EventLoop) async -> Bool {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let waiter: UInt64? = registry.withLockedValue { registry in
+                    if registry.connections.isEmpty { return nil }
+                    registry.nextWaiter += 1
+                    registry.drained[registry.nextWaiter] = continuation
+                    return registry.nextWaiter
                 }
-                if resumeNow { continuation.resume() }
+                guard let waiter else {
+                    continuation.resume(returning: true)
+                    return
+                }
+                if let timeout {
+                    loop.scheduleTask(in: timeout) {
+                        let timedOut = self.registry.withLockedValue { $0.drained.removeValue(forKey: waiter) }
+                        timedOut?.resume(returning: false)
+                    }
+                }
             }
         }
     }
@@ -188,19 +200,7 @@ public final class ProxyServer: Sendable {
     public func shutdown(grace: TimeAmount) async -> Int {
         await stopAccepting()
         let context = self.context
-        let finishedInTime = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await context.waitUntilDrained()
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(nanoseconds: UInt64(max(0, grace.nanoseconds)))
-                return false
-            }
-            let first = await group.next() ?? true
-            group.cancelAll()
-            return first
-        }
+        let finishedInTime = await context.waitUntilDrained(timeout: grace, on: group.next())
         if finishedInTime { return 0 }
         let remaining = context.openConnections
         for bound in remaining {
@@ -208,7 +208,7 @@ public final class ProxyServer: Sendable {
                 bound.value.abort(reason: "proxy shut down after the grace period")
             }
         }
-        await context.waitUntilDrained()
+        _ = await context.waitUntilDrained(timeout: nil, on: group.next())
         return remaining.count
     }
 }

@@ -116,7 +116,12 @@ public final class PatternPeer: ChannelInboundHandler, RemovableChannelHandler {
     public func channelInactive(context: ChannelHandlerContext) {
         if !done {
             done = true
-            if problem == nil && !(inputClosed && sendFinished) {
+            // With its output already shut, NIO reports the peer's FIN as a plain close (no
+            // `inputClosed`); a reset would have come through `errorCaught`.
+            if !inputClosed && problem == nil && received != expected {
+                problem = "stream ended after \(received) of \(expected) bytes"
+            }
+            if problem == nil && !sendFinished {
                 problem = "connection closed early: sent \(sent) of \(toSend), received \(received) of \(expected)"
             }
             promise.succeed(Outcome(sent: sent, received: received, expected: expected, problem: problem))

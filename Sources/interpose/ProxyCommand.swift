@@ -4,6 +4,10 @@ import InterposeProxy
 import Logging
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `interpose proxy`: forward a TCP service unchanged and record every frame.
 struct ProxyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

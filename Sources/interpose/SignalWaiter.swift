@@ -6,7 +6,8 @@ import Glibc
 
 /// Waits for a termination signal without a signal handler doing the work: the signals are
 /// ignored at the process level and delivered to a dispatch source instead.
-final class SignalWaiter: Sendable {
+/// `@unchecked Sendable`: the sources are only kept alive here, never touched after `init`.
+final class SignalWaiter: @unchecked Sendable {
     private let stream: AsyncStream<Int32>
     private let sources: [DispatchSourceSignal]
 
