@@ -136,6 +136,7 @@ public final class PatternPeer: ChannelInboundHandler, RemovableChannelHandler {
 
     private func pump(context: ChannelHandlerContext) {
         guard outgoing != nil, !sendFinished else { return }
+        var lastWrite: EventLoopFuture<Void>?
         while context.channel.isWritable && sent < toSend {
             let n = min(PatternPeer.chunk, toSend - sent)
             var buf = context.channel.allocator.buffer(capacity: n)
@@ -144,14 +145,16 @@ public final class PatternPeer: ChannelInboundHandler, RemovableChannelHandler {
                 return n
             }
             sent += n
-            context.write(wrapOutboundOut(buf), promise: nil)
+            lastWrite = context.write(wrapOutboundOut(buf))
         }
         context.flush()
         if sent == toSend {
             sendFinished = true
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            context.close(mode: .output, promise: promise)
-            promise.futureResult.assumeIsolated().whenComplete { _ in
+            // Half-close only once the last byte is out: NIO turns close(mode: .output) into a full
+            // close, failing pending writes, when the input is already closed.
+            let written = lastWrite ?? context.eventLoop.makeSucceededVoidFuture()
+            written.assumeIsolated().whenComplete { _ in
+                context.close(mode: .output, promise: nil)
                 self.maybeFinish(context: context)
             }
         }
