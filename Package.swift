@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "interpose", targets: ["interpose"]),
         .library(name: "InterposeCapture", targets: ["InterposeCapture"]),
         .library(name: "InterposeReader", targets: ["InterposeReader"]),
+        .library(name: "InterposeProtocols", targets: ["InterposeProtocols"]),
         .library(name: "InterposeAnalysis", targets: ["InterposeAnalysis"]),
         .library(name: "InterposeProxy", targets: ["InterposeProxy"]),
     ],
@@ -40,12 +41,21 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // Conversation summaries, findings and reports.
+        // One dissector per protocol, protocol detection: frames in, messages and findings out.
+        .target(
+            name: "InterposeProtocols",
+            dependencies: [
+                "InterposeCapture",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Conversation summaries, checks and findings, reports.
         .target(
             name: "InterposeAnalysis",
             dependencies: [
                 "InterposeCapture",
                 "InterposeReader",
+                "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -91,6 +101,10 @@ let package = Package(
         .testTarget(
             name: "InterposeReaderTests",
             dependencies: ["InterposeReader", "InterposeCapture", "InterposeTestSupport"]
+        ),
+        .testTarget(
+            name: "InterposeProtocolsTests",
+            dependencies: ["InterposeProtocols", "InterposeCapture", "InterposeTestSupport"]
         ),
         .testTarget(
             name: "InterposeAnalysisTests",

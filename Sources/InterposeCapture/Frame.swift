@@ -34,12 +34,15 @@ public struct Frame: Sendable {
     public var timestamp: Timestamp
     /// What was seen.
     public var event: Event
+    /// The capture packet (1-based, in file order) that completed it, when it came from a file.
+    public var packet: Int?
 
     /// A frame from its parts.
-    public init(connection: ConnectionID, direction: Direction, timestamp: Timestamp, event: Event) {
+    public init(connection: ConnectionID, direction: Direction, timestamp: Timestamp, event: Event, packet: Int? = nil) {
         self.connection = connection
         self.direction = direction
         self.timestamp = timestamp
         self.event = event
+        self.packet = packet
     }
 }

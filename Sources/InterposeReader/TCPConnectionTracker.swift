@@ -89,7 +89,8 @@ struct TCPConnectionTracker {
             guard resetBy == nil else { return }
             resetBy = direction
             closeStreams(timestamp: timestamp, packet: packet, events: &events, consumer: &consumer)
-            consumer.consume(Frame(connection: id, direction: direction, timestamp: timestamp, event: .reset))
+            consumer.consume(
+                Frame(connection: id, direction: direction, timestamp: timestamp, event: .reset, packet: packet))
             return
         }
         if flags.contains(.ack) {
@@ -161,10 +162,16 @@ struct TCPConnectionTracker {
         guard !events.isEmpty else { return }
         for event in events {
             switch event {
-            case .data(let buffer, let timestamp, _):
-                consumer.consume(Frame(connection: id, direction: direction, timestamp: timestamp, event: .data(buffer)))
+            case .data(let buffer, let timestamp, let packet):
+                consumer.consume(
+                    Frame(
+                        connection: id, direction: direction, timestamp: timestamp, event: .data(buffer),
+                        packet: packet > 0 ? packet : nil))
             case .gap(let size, let offset, let reason, let timestamp, let packet):
-                consumer.consume(Frame(connection: id, direction: direction, timestamp: timestamp, event: .gap(size)))
+                consumer.consume(
+                    Frame(
+                        connection: id, direction: direction, timestamp: timestamp, event: .gap(size),
+                        packet: packet > 0 ? packet : nil))
                 if gapFindings < findingsLimit {
                     gapFindings += 1
                     consumer.report(
@@ -176,8 +183,11 @@ struct TCPConnectionTracker {
                     suppressedGaps += 1
                     suppressedGapBytes += Int64(size)
                 }
-            case .finish(let timestamp, _):
-                consumer.consume(Frame(connection: id, direction: direction, timestamp: timestamp, event: .finish))
+            case .finish(let timestamp, let packet):
+                consumer.consume(
+                    Frame(
+                        connection: id, direction: direction, timestamp: timestamp, event: .finish,
+                        packet: packet > 0 ? packet : nil))
             case .overlapMismatch(let offset, let length, _, let packet):
                 if mismatchFindings < findingsLimit {
                     mismatchFindings += 1

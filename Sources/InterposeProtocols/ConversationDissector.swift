@@ -1,0 +1,103 @@
+import InterposeCapture
+import NIOCore
+
+/// Reads one conversation's frames as its protocol: detects the protocol from the first bytes
+/// (or takes the one forced), then hands every frame to that protocol's dissector.
+///
+/// The one code path of DESIGN.md: the offline reader, the live proxy and replay all feed frames
+/// here. Frames seen before the protocol is known are held (a few, small: detection needs the first
+/// bytes only) and replayed into the dissector once it is chosen.
+public struct ConversationDissector {
+    /// The conversation.
+    public let connection: ConnectionDescriptor
+    /// What was detected; `nil` until enough bytes were seen.
+    public private(set) var detection: ProtocolDetector.Detection?
+
+    private let detector: ProtocolDetector
+    private var dissector: (any Dissector)?
+    private var held: [Frame] = []
+    private var clientPrefix: [UInt8] = []
+    private var serverPrefix: [UInt8] = []
+
+    /// Starts reading a conversation.
+    /// - Parameters:
+    ///   - connection: who talks.
+    ///   - forced: read it as this protocol, whatever its bytes look like (`--protocol`).
+    ///   - detector: detection with its port hints.
+    public init(connection: ConnectionDescriptor, forced: ApplicationProtocol? = nil, detector: ProtocolDetector = ProtocolDetector()) {
+        self.connection = connection
+        self.detector = detector
+        if let forced {
+            choose(ProtocolDetector.Detection(application: forced, name: forced.rawValue))
+        }
+    }
+
+    /// The dissector for a protocol.
+    public static func makeDissector(for application: ApplicationProtocol) -> any Dissector {
+        switch application {
+        case .http1: return HTTP1Dissector()
+        case .redis: return RedisDissector()
+        case .http2, .postgres, .mqtt, .tls, .raw: return RawDissector(application: application)
+        }
+    }
+
+    /// Takes one frame of the conversation.
+    public mutating func consume(_ frame: Frame, into output: inout DissectorOutput) {
+        if dissector == nil {
+            held.append(frame)
+            if case .data(let buffer) = frame.event {
+                let room = ProtocolDetector.prefixLength
+                let bytes = buffer.getBytes(at: buffer.readerIndex, length: min(room, buffer.readableBytes)) ?? []
+                if frame.direction == .clientToServer {
+                    clientPrefix.append(contentsOf: bytes.prefix(room - clientPrefix.count))
+                } else {
+                    serverPrefix.append(contentsOf: bytes.prefix(room - serverPrefix.count))
+                }
+            }
+            guard isReadyToDetect(after: frame) else { return }
+            choose(detector.detect(client: clientPrefix, server: serverPrefix, serverPort: connection.server.port))
+            let frames = held
+            held = []
+            for held in frames { deliver(held, into: &output) }
+            return
+        }
+        deliver(frame, into: &output)
+    }
+
+    private func isReadyToDetect(after frame: Frame) -> Bool {
+        switch frame.event {
+        case .data:
+            return clientPrefix.count >= ProtocolDetector.prefixLength
+                || (!clientPrefix.isEmpty && !serverPrefix.isEmpty)
+                || (clientPrefix.isEmpty && !serverPrefix.isEmpty)
+                || held.count > 8
+        case .open:
+            return false
+        case .gap, .finish, .reset, .connectFailed, .close:
+            return true
+        }
+    }
+
+    private mutating func choose(_ detection: ProtocolDetector.Detection) {
+        self.detection = detection
+        dissector = ConversationDissector.makeDissector(for: detection.application)
+    }
+
+    private mutating func deliver(_ frame: Frame, into output: inout DissectorOutput) {
+        guard dissector != nil else { return }
+        switch frame.event {
+        case .data(let buffer):
+            dissector!.receive(buffer, direction: frame.direction, at: frame.timestamp, packet: frame.packet, into: &output)
+        case .gap(let size):
+            dissector!.gap(size, direction: frame.direction, at: frame.timestamp, packet: frame.packet, into: &output)
+        case .finish:
+            dissector!.finish(direction: frame.direction, at: frame.timestamp, packet: frame.packet, into: &output)
+        case .reset:
+            dissector!.end(reset: true, at: frame.timestamp, into: &output)
+        case .close:
+            dissector!.end(reset: false, at: frame.timestamp, into: &output)
+        case .open, .connectFailed:
+            break
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import InterposeCapture
+import NIOCore
+
+/// Reads RESP2 and RESP3 values from one direction of a Redis conversation as they stream by,
+/// keeping only what the dissector needs: the value's type, its first few leaves (command name,
+/// key, pub/sub kind), its element count and size. Bulk strings are skipped, never buffered.
+struct RESPReader {
+    /// A complete top-level value.
+    struct Value {
+        /// The RESP type byte of the top-level value (`*`, `$`, `+`, `-`, `:`, `>`, `%`...).
+        var type: UInt8 = 0
+        /// Whether the top-level value is a null (`$-1`, `*-1`, `_`).
+        var isNull = false
+        /// The first leaves (strings, numbers) in order, each cut to `leafLimit` bytes.
+        var leaves: [String] = []
+        /// Elements of the top-level aggregate (0 for a leaf).
+        var count = 0
+        /// Bytes on the wire.
+        var bytes: Int64 = 0
+        /// When its first byte was seen.
+        var start = Timestamp(nanosecondsSinceEpoch: 0)
+        /// Whether it was an inline command (a plain line, not an array).
+        var isInline = false
+    }
+
+    enum Failure: Error {
+        case malformed(String)
+    }
+
+    static let lineLimit = 64 * 1024
+    static let leafLimit = 64
+    static let leavesKept = 4
+    static let bulkLimit: Int64 = 512 * 1024 * 1024
+    static let depthLimit = 64
+
+    private enum State {
+        case line
+        case bulk(remaining: Int64, capture: Bool)
+    }
+
+    private struct Open {
+        var remaining: Int
+        var isAttribute: Bool
+    }
+
+    /// Whether a client direction (inline commands are allowed at the top level).
+    let acceptsInline: Bool
+    private var state = State.line
+    private var stack: [Open] = []
+    private var current: Value?
+    private var captured: [UInt8] = []
+    var cursor = StreamCursor()
+
+    init(acceptsInline: Bool) {
+        self.acceptsInline = acceptsInline
+    }
+
+    /// Whether part of a value has been read.
+    var isInsideValue: Bool { current != nil || cursor.keptBytes > 0 }
+
+    /// The value being read, if any (for reports when the connection ends in the middle of it).
+    var partial: Value? { current }
+
+    /// Skips `size` missing bytes when they fall inside a bulk string; returns whether it could.
+    mutating func skipGap(_ size: Int) -> Bool {
+        guard case .bulk(let remaining, _) = state, Int64(size) < remaining - 1, cursor.keptBytes == 0 else { return false }
+        state = .bulk(remaining: remaining - Int64(size), capture: false)
+        current?.bytes += Int64(size)
+        return true
+    }
+
+    /// Reads what it can from `work`, calling `completed` for each complete top-level value.
+    mutating func read(
+        _ work: inout ByteBuffer, at timestamp: Timestamp, completed: (Value) -> Void
+    ) throws(Failure) {
+        while work.readableBytes > 0 {
+            switch state {
+            case .bulk(let remaining, let capture):
+                let n = Int(min(Int64(work.readableBytes), remaining))
+                if capture, remaining > 2 {
+                    let want = min(n, RESPReader.leafLimit - captured.count, Int(remaining - 2))
+                    if want > 0, let bytes = work.getBytes(at: work.readerIndex, length: want) {
+                        captured += bytes
+                    }
+                }
+                work.moveReaderIndex(forwardBy: n)
+                current?.bytes += Int64(n)
+                if Int64(n) == remaining {
+                    state = .line
+                    if capture { addLeaf(String(decoding: captured, as: UTF8.self)) }
+                    captured.removeAll(keepingCapacity: true)
+                    if let value = leafDone() { completed(value) }
+                } else {
+                    state = .bulk(remaining: remaining - Int64(n), capture: capture)
+                }
+            case .line:
+                guard let length = work.lineLength(limit: RESPReader.lineLimit) else {
+                    if work.readableBytes >= RESPReader.lineLimit {
+                        throw .malformed("a line longer than \(RESPReader.lineLimit) bytes")
+                    }
+                    return
+                }
+                if current == nil {
+                    current = Value(start: timestamp)
+                }
+                current!.bytes += Int64(length)
+                let line = work.readLine(length: length)
+                if let value = try take(line) { completed(value) }
+            }
+        }
+    }
+
+    private mutating func take(_ line: String) throws(Failure) -> Value? {
+        guard let type = line.utf8.first else {
+            if stack.isEmpty && acceptsInline {
+                current = nil  // an empty inline line is ignored, as Redis does
+                return nil
+            }
+            throw .malformed("an empty line where a RESP value was expected")
+        }
+        let rest = line.dropFirst()
+        if stack.isEmpty && current!.type == 0 { current!.type = type }
+        switch type {
+        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "#"),
+            UInt8(ascii: "("):
+            if type == UInt8(ascii: ":") || type == UInt8(ascii: "(") || type == UInt8(ascii: ",") {
+                guard !rest.isEmpty, rest.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+                    throw .malformed("'\(RESPReader.excerpt(line))' is not a number")
+                }
+            }
+            addLeaf(String(rest))
+            return leafDone()
+        case UInt8(ascii: "_"):
+            if stack.isEmpty { current!.isNull = true }
+            addLeaf("")
+            return leafDone()
+        case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="):
+            guard let length = Int64(rest), length >= -1 else {
+                throw .malformed("bulk length '\(RESPReader.excerpt(line))' is not a number")
+            }
+            guard length <= RESPReader.bulkLimit else {
+                throw .malformed("bulk length \(length) exceeds Redis's 512 MB limit")
+            }
+            if length == -1 {
+                if stack.isEmpty { current!.isNull = true }
+                addLeaf("")
+                return leafDone()
+            }
+            state = .bulk(remaining: length + 2, capture: current!.leaves.count < RESPReader.leavesKept)
+            return nil
+        case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: ">"), UInt8(ascii: "%"), UInt8(ascii: "|"):
+            guard let declared = Int(rest), declared >= -1, declared <= Int(Int32.max) else {
+                throw .malformed("aggregate length '\(RESPReader.excerpt(line))' is not a number")
+            }
+            let isPairs = type == UInt8(ascii: "%") || type == UInt8(ascii: "|")
+            let count = declared == -1 ? -1 : (isPairs ? declared * 2 : declared)
+            if stack.isEmpty && type != UInt8(ascii: "|") { current!.count = max(declared, 0) }
+            if count <= 0 {
+                if count == -1 && stack.isEmpty { current!.isNull = true }
+                return leafDone()
+            }
+            guard stack.count < RESPReader.depthLimit else {
+                throw .malformed("values nested deeper than \(RESPReader.depthLimit)")
+            }
+            stack.append(Open(remaining: count, isAttribute: type == UInt8(ascii: "|")))
+            if stack.count == 1 && type == UInt8(ascii: "|") { current!.type = 0 }
+            return nil
+        default:
+            if stack.isEmpty && acceptsInline {
+                current!.isInline = true
+                current!.type = UInt8(ascii: "*")
+                let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                current!.count = words.count
+                for word in words.prefix(RESPReader.leavesKept) { addLeaf(String(word)) }
+                return leafDone()
+            }
+            throw .malformed("'\(RESPReader.excerpt(line))' does not start with a RESP type byte")
+        }
+    }
+
+    private mutating func addLeaf(_ text: String) {
+        guard current!.leaves.count < RESPReader.leavesKept else { return }
+        current!.leaves.append(text.count > RESPReader.leafLimit ? String(text.prefix(RESPReader.leafLimit)) : text)
+    }
+
+    /// A leaf (or an empty aggregate) ended: closes the aggregates it completes; returns the value
+    /// when it was the last piece of a top-level value.
+    private mutating func leafDone() -> Value? {
+        var closedAttribute = false
+        while let last = stack.last {
+            stack[stack.count - 1].remaining -= 1
+            if stack[stack.count - 1].remaining > 0 { return nil }
+            stack.removeLast()
+            if last.isAttribute {
+                closedAttribute = true
+                break
+            }
+        }
+        if closedAttribute {
+            // An attribute annotates the value after it and is not an element itself.
+            return nil
+        }
+        guard stack.isEmpty else { return nil }
+        let value = current
+        current = nil
+        return value
+    }
+
+    static func excerpt(_ text: String) -> String {
+        let clean = text.unicodeScalars.map { $0.value >= 32 && $0.value < 127 ? Character($0) : "." }
+        return clean.count > 60 ? String(clean.prefix(60)) + "..." : String(clean)
+    }
+}

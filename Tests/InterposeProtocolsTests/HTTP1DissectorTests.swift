@@ -1,0 +1,150 @@
+import InterposeCapture
+import InterposeProtocols
+import XCTest
+
+final class HTTP1DissectorTests: XCTestCase {
+    private let chunkSizes = [1, 3, 7, 64, Int.max]
+
+    func testKeepAliveRequestsPairWithResponsesWhateverTheReadSizes() {
+        for chunk in chunkSizes {
+            var h = DissectorHarness(HTTP1Dissector())
+            h.send(.clientToServer, "GET /users/17?full=1 HTTP/1.1\r\nHost: a\r\n\r\n", chunk: chunk)
+            h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", chunk: chunk)
+            h.send(.clientToServer, "POST /users HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", chunk: chunk)
+            h.send(.serverToClient, "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", chunk: chunk)
+            h.end()
+            XCTAssertEqual(h.requests.map(\.summary), ["GET /users/17?full=1 HTTP/1.1", "POST /users HTTP/1.1"], "chunk \(chunk)")
+            XCTAssertEqual(h.requests.map(\.key), ["GET /users/{id}", "POST /users"])
+            XCTAssertEqual(h.responses.map(\.name), ["200", "503"])
+            XCTAssertEqual(h.responses.map(\.answers), [h.requests[0].index, h.requests[1].index])
+            XCTAssertEqual(h.responses.map { $0.status?.outcome }, [.success, .serverError])
+            XCTAssertEqual(h.responses[0].bytes, 43)
+            XCTAssertEqual(h.output.findings, [], "chunk \(chunk)")
+        }
+    }
+
+    func testChunkedBodyWithTrailersAndExtensions() {
+        for chunk in chunkSizes {
+            var h = DissectorHarness(HTTP1Dissector())
+            h.send(.clientToServer, "GET / HTTP/1.1\r\n\r\n")
+            h.send(
+                .serverToClient,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-Trailer: 1\r\n\r\n",
+                chunk: chunk)
+            h.send(.clientToServer, "GET /2 HTTP/1.1\r\n\r\n")
+            h.send(.serverToClient, "HTTP/1.1 204 No Content\r\n\r\n")
+            h.end()
+            XCTAssertEqual(h.responses.map(\.name), ["200", "204"], "chunk \(chunk)")
+            XCTAssertEqual(h.output.findings, [])
+        }
+    }
+
+    func testHeadAnd304HaveNoBodyEvenWithContentLength() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "HEAD /big HTTP/1.1\r\n\r\nGET /cached HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 304 Not Modified\r\nContent-Length: 42\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        h.end()
+        XCTAssertEqual(h.responses.map(\.name), ["200", "304", "200"])
+        XCTAssertEqual(h.events.map(\.name), ["100"])
+        XCTAssertEqual(h.responses.map(\.answers), h.requests.map(\.index))
+        XCTAssertEqual(h.output.findings, [])
+    }
+
+    func testCloseDelimitedBodyEndsAtTheServersFin() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "GET / HTTP/1.0\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.0 200 OK\r\n\r\nsome body of unknown length")
+        XCTAssertTrue(h.responses.isEmpty)
+        h.finish(.serverToClient)
+        h.end()
+        XCTAssertEqual(h.responses.count, 1)
+        XCTAssertEqual(h.responses[0].version, "HTTP/1.0")
+        XCTAssertEqual(h.output.findings, [])
+    }
+
+    func testResponseCutShortOfItsContentLengthIsAMismatch() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "GET / HTTP/1.1\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this")
+        h.finish(.serverToClient)
+        h.end()
+        XCTAssertEqual(h.codes, ["http.content-length-mismatch"])
+        XCTAssertEqual(h.output.findings.first?.severity, .error)
+    }
+
+    func testBytesBeyondAShortContentLengthAreAMismatch() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "GET / HTTP/1.1\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhello world\r\n")
+        h.end()
+        XCTAssertEqual(h.codes, ["http.content-length-mismatch"])
+    }
+
+    func testResetInTheMiddleOfAResponseIsReported() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "GET / HTTP/1.1\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
+        h.end(reset: true)
+        XCTAssertEqual(h.codes, ["http.incomplete-response"])
+    }
+
+    func testCorrelationIdsRevealPipelinedResponsesOutOfOrder() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "GET /a HTTP/1.1\r\nX-Request-Id: a\r\n\r\nGET /b HTTP/1.1\r\nX-Request-Id: b\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 200 OK\r\nX-Request-Id: b\r\nContent-Length: 0\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 200 OK\r\nX-Request-Id: a\r\nContent-Length: 0\r\n\r\n")
+        h.end()
+        XCTAssertEqual(h.codes, ["http.response-out-of-order"])
+        XCTAssertEqual(h.responses.map(\.key), ["GET /b", "GET /a"])
+    }
+
+    func testMalformedStartLineAndHeaderStopDissectionWithOneFinding() {
+        for text in ["GARBAGE\r\n\r\n", "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n", "GET / HTTP/9\r\n\r\n"] {
+            var h = DissectorHarness(HTTP1Dissector())
+            h.send(.clientToServer, text)
+            h.send(.clientToServer, "GET / HTTP/1.1\r\n\r\n")
+            h.end()
+            XCTAssertEqual(h.codes, ["http.malformed"], text)
+            XCTAssertTrue(h.requests.isEmpty)
+        }
+    }
+
+    func testConflictingContentLengthsAreReported() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd")
+        XCTAssertEqual(h.codes, ["http.bad-content-length"])
+    }
+
+    func testEndlessHeadIsBoundedAndMalformed() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "GET / HTTP/1.1\r\n")
+        for _ in 0..<2000 { h.send(.clientToServer, "X-Filler: " + String(repeating: "a", count: 100) + "\r\n") }
+        XCTAssertEqual(h.codes, ["http.malformed"])
+    }
+
+    func testGapInsideABodyLosesNothingElse() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "GET / HTTP/1.1\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab")
+        h.gap(.serverToClient, 6)
+        h.send(.serverToClient, "yz")
+        h.send(.clientToServer, "GET /2 HTTP/1.1\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        h.end()
+        XCTAssertEqual(h.responses.count, 2)
+        XCTAssertEqual(h.output.findings, [])
+    }
+
+    func testUpgradeHandsTheRestOnAsRaw() {
+        var h = DissectorHarness(HTTP1Dissector())
+        h.send(.clientToServer, "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        h.send(.serverToClient, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\u{81}\u{05}hello")
+        h.send(.clientToServer, "\u{81}\u{85}xxxxhello")
+        h.end()
+        XCTAssertEqual(h.responses.map(\.name), ["101"])
+        XCTAssertEqual(h.output.findings, [])
+        XCTAssertEqual(h.events.count, 2)
+    }
+}
