@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // libpcap (Debian `libpcap-dev`): reference reader, BPF compiler, live capture.
@@ -57,6 +58,7 @@ let package = Package(
                 "InterposeReader",
                 "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // The SwiftNIO proxy and its recording tap.
@@ -76,6 +78,7 @@ let package = Package(
                 "InterposeCapture",
                 "InterposeReader",
                 "InterposeAnalysis",
+                "InterposeProtocols",
                 "InterposeProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,7 +111,9 @@ let package = Package(
         ),
         .testTarget(
             name: "InterposeAnalysisTests",
-            dependencies: ["InterposeAnalysis", "InterposeReader", "InterposeCapture", "InterposeTestSupport"]
+            dependencies: [
+                "InterposeAnalysis", "InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeTestSupport",
+            ]
         ),
         .testTarget(
             name: "InterposeProxyTests",

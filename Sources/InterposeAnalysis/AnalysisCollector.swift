@@ -1,67 +1,122 @@
 import InterposeCapture
+import InterposeProtocols
 import InterposeReader
 
-/// A `FrameConsumer` that keeps what the analysis report needs: conversation summaries, the first
-/// bytes of each direction for the protocol guess, and findings. It keeps no payload beyond those.
+/// The `FrameConsumer` behind `analyze` and `check`: reads every conversation as its protocol
+/// (`ConversationDissector`), checks its messages (`ConversationChecker`) and the service as a
+/// whole (`ServiceChecks`), and keeps the summaries, findings and endpoint statistics, never the
+/// payload.
+///
+/// ```swift
+/// var collector = AnalysisCollector()
+/// _ = try CaptureReader(path: "incident.pcapng").read(into: &collector)
+/// collector.finish()
+/// print(collector.findings)
+/// ```
 public struct AnalysisCollector: FrameConsumer {
-    private struct Prefixes {
-        var serverPort: UInt16
-        var client: [UInt8] = []
-        var server: [UInt8] = []
+    private struct Open {
+        var dissector: ConversationDissector
+        var checker: ConversationChecker
+        var resetBy: Direction?
+        var serverFinished = false
     }
 
     /// Conversations that have ended, in the order they ended.
     public private(set) var conversations: [ConversationReport] = []
     /// Findings, in the order they were found.
     public private(set) var findings: [Finding] = []
-    /// A protocol to report for every conversation instead of guessing (`--protocol`).
-    public var protocolOverride: String?
+    /// Statistics per service and request key; filled by `finish()`.
+    public private(set) var endpoints: [EndpointStatistics] = []
 
-    private var prefixes: [ConnectionID: Prefixes] = [:]
+    private let forced: ApplicationProtocol?
+    private let detector: ProtocolDetector
+    private var open: [ConnectionID: Open] = [:]
+    private var services = ServiceChecks()
+    private var output = DissectorOutput()
 
-    /// An empty collector.
-    public init(protocolOverride: String? = nil) {
-        self.protocolOverride = protocolOverride
+    /// A collector.
+    /// - Parameters:
+    ///   - forced: read every conversation as this protocol (`--protocol`); `nil` detects.
+    ///   - portHints: protocols by server port (`--port-protocol 7000=redis`).
+    public init(forced: ApplicationProtocol? = nil, portHints: [UInt16: ApplicationProtocol] = [:]) {
+        self.forced = forced
+        self.detector = ProtocolDetector(portHints: portHints)
     }
 
-    /// Starts keeping the first bytes of a conversation.
+    /// Starts reading a conversation.
     public mutating func connectionOpened(_ connection: ConnectionDescriptor, at timestamp: Timestamp) {
-        if protocolOverride == nil {
-            prefixes[connection.id] = Prefixes(serverPort: connection.server.port)
-        }
+        open[connection.id] = Open(
+            dissector: ConversationDissector(connection: connection, forced: forced, detector: detector),
+            checker: ConversationChecker(descriptor: connection))
     }
 
-    /// Keeps the first bytes of each direction.
+    /// Reads one frame as its conversation's protocol and checks what it completes.
     public mutating func consume(_ frame: Frame) {
-        guard case .data(let buffer) = frame.event, protocolOverride == nil else { return }
-        let limit = ProtocolGuess.prefixLength
-        switch frame.direction {
-        case .clientToServer:
-            guard let count = prefixes[frame.connection]?.client.count, count < limit else { return }
-            let bytes = buffer.getBytes(at: buffer.readerIndex, length: min(limit - count, buffer.readableBytes)) ?? []
-            prefixes[frame.connection]?.client.append(contentsOf: bytes)
-        case .serverToClient:
-            guard let count = prefixes[frame.connection]?.server.count, count < limit else { return }
-            let bytes = buffer.getBytes(at: buffer.readerIndex, length: min(limit - count, buffer.readableBytes)) ?? []
-            prefixes[frame.connection]?.server.append(contentsOf: bytes)
+        guard var conversation = open.removeValue(forKey: frame.connection) else { return }
+        switch frame.event {
+        case .reset: conversation.resetBy = frame.direction
+        case .finish where frame.direction == .serverToClient: conversation.serverFinished = true
+        default: break
         }
+        conversation.dissector.consume(frame, into: &output)
+        if !output.isEmpty {
+            drain(into: &conversation)
+        }
+        open[frame.connection] = conversation
     }
 
-    /// Records the conversation with its protocol.
+    /// Ends a conversation: its completeness checks and its row in the report.
     public mutating func connectionClosed(_ summary: ConnectionSummary) {
-        let name: String
-        if let protocolOverride {
-            name = protocolOverride
-        } else if let seen = prefixes.removeValue(forKey: summary.id) {
-            name = ProtocolGuess.guess(client: seen.client, server: seen.server, serverPort: seen.serverPort)
-        } else {
-            name = "unknown"
+        guard var conversation = open.removeValue(forKey: summary.id) else {
+            conversations.append(ConversationReport(summary: summary, protocolName: "unknown"))
+            return
         }
-        conversations.append(ConversationReport(summary: summary, protocolName: name))
+        // Only the server's FIN or a RST says the server will not answer; otherwise the capture
+        // simply stopped before it did.
+        let ending: ConversationChecker.Ending
+        if summary.state == .reset {
+            ending = .reset(by: summary.resetBy ?? conversation.resetBy)
+        } else {
+            ending = conversation.serverFinished ? .closed : .captureEnded
+        }
+        let unanswered = conversation.checker.close(
+            ending: ending, joinedLate: !summary.sawSyn && !summary.sawSynAck, findings: &findings)
+        services.conversationEnded(conversation.checker, unanswered: unanswered)
+        conversations.append(
+            ConversationReport(
+                summary: summary, protocolName: conversation.dissector.detection?.name ?? forced?.rawValue ?? "unknown",
+                messages: conversation.checker.messages))
     }
 
-    /// Keeps the finding.
+    /// Keeps a finding of the reader.
     public mutating func report(_ finding: Finding) {
         findings.append(finding)
+    }
+
+    /// Adds what only the whole capture shows (version drift, status summaries) and the endpoint
+    /// statistics. Call once, after the last frame.
+    public mutating func finish() {
+        findings += services.summaryFindings()
+        endpoints = services.endpoints()
+    }
+
+    private mutating func drain(into conversation: inout Open) {
+        let descriptor = conversation.checker.descriptor
+        for finding in output.findings {
+            if finding.endsDissection { conversation.checker.endDissection() }
+            findings.append(
+                Finding(
+                    code: finding.code, severity: finding.severity, connection: descriptor.id, frame: finding.packet,
+                    message: finding.message, detail: finding.detail))
+        }
+        for message in output.messages {
+            if message.role == .request {
+                services.request(message, on: descriptor, findings: &findings)
+            }
+            if let request = conversation.checker.take(message, findings: &findings) {
+                services.response(message, to: request, on: descriptor)
+            }
+        }
+        output.removeAll()
     }
 }

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeProtocols
 import InterposeReader
 
 extension AnalysisReport {
@@ -52,6 +53,32 @@ extension AnalysisReport {
             json.number("out_of_order", summary.toServer.outOfOrderSegments + summary.toClient.outOfOrderSegments)
             json.bool("roles_guessed", summary.rolesGuessed)
             json.number("first_packet", summary.firstPacket)
+            json.endObject()
+        }
+        json.endArray()
+        json.beginArray("endpoints")
+        for group in endpoints {
+            json.beginObject()
+            json.string("server", group.server.description)
+            json.string("protocol", group.application.rawValue)
+            json.string("request", group.key)
+            json.number("requests", group.requests)
+            json.number("responses", group.responses)
+            json.number("failures", group.failures)
+            json.beginObject("outcomes")
+            for outcome in MessageStatus.Outcome.allCases {
+                json.number(outcome.rawValue, group.outcomes[outcome] ?? 0)
+            }
+            json.endObject()
+            json.beginObject("failure_codes")
+            for (status, count) in group.failureCodes.sorted(by: { $0.key.code < $1.key.code }) {
+                json.number(status.code, count)
+            }
+            json.endObject()
+            json.number("first_byte_p50_us", group.latency(50))
+            json.number("first_byte_p99_us", group.latency(99))
+            json.number("last_byte_p50_us", group.latency(50, lastByte: true))
+            json.number("last_byte_p99_us", group.latency(99, lastByte: true))
             json.endObject()
         }
         json.endArray()

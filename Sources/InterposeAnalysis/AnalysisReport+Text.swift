@@ -20,8 +20,8 @@ extension AnalysisReport {
         } else {
             var table = TextTable(
                 headers: ["ID", "CLIENT", "SERVER", "PROTOCOL", "STATE", "START (UTC)", "DURATION", "BYTES C>S",
-                    "FRAMES", "BYTES S>C", "FRAMES"],
-                alignments: [.right, .left, .left, .left, .left, .left, .right, .right, .right, .right, .right])
+                    "FRAMES", "BYTES S>C", "FRAMES", "MSGS"],
+                alignments: [.right, .left, .left, .left, .left, .left, .right, .right, .right, .right, .right, .right])
             for conversation in conversations.prefix(limit ?? Int.max) {
                 let summary = conversation.summary
                 table.add([
@@ -32,12 +32,17 @@ extension AnalysisReport {
                         nanoseconds: summary.end.nanosecondsSinceEpoch - summary.start.nanosecondsSinceEpoch),
                     ReportFormatting.grouped(summary.toServer.bytes), ReportFormatting.grouped(summary.toServer.dataFrames),
                     ReportFormatting.grouped(summary.toClient.bytes), ReportFormatting.grouped(summary.toClient.dataFrames),
+                    ReportFormatting.grouped(conversation.messages),
                 ])
             }
             out.append(table.render())
             if let limit, conversations.count > limit {
                 out.append("  ... \(ReportFormatting.grouped(conversations.count - limit)) more conversations (--all lists them, --json for tools)")
             }
+        }
+        if !endpoints.isEmpty {
+            out.append("")
+            out.append(renderEndpoints(limit: limit.map { min($0, 40) }))
         }
         out.append("")
         if findings.isEmpty {
@@ -89,6 +94,31 @@ extension AnalysisReport {
             line += "OK"
         }
         return line
+    }
+
+    /// The endpoint table: requests, failures and latency per service and request key.
+    public func renderEndpoints(limit: Int? = nil) -> String {
+        var table = TextTable(
+            headers: ["SERVER", "PROTOCOL", "REQUEST", "COUNT", "FAILED", "STATUSES", "P50 FIRST", "P99 FIRST", "P50 LAST",
+                "P99 LAST"],
+            alignments: [.left, .left, .left, .right, .right, .left, .right, .right, .right, .right])
+        for group in endpoints.prefix(limit ?? Int.max) {
+            let statuses = group.failureCodes.sorted { $0.value > $1.value }.prefix(3)
+                .map { "\($0.key.code) x\($0.value)" }.joined(separator: ", ")
+            table.add([
+                group.server.description, group.application.rawValue, group.key, ReportFormatting.grouped(group.requests),
+                ReportFormatting.grouped(group.failures), statuses.isEmpty ? "-" : statuses,
+                ReportFormatting.microseconds(group.latency(50)), ReportFormatting.microseconds(group.latency(99)),
+                ReportFormatting.microseconds(group.latency(50, lastByte: true)),
+                ReportFormatting.microseconds(group.latency(99, lastByte: true)),
+            ])
+        }
+        var text = "Requests by endpoint (latency from the end of the request to the first and last byte of the response):\n"
+        text += table.render()
+        if let limit, endpoints.count > limit {
+            text += "\n  ... \(ReportFormatting.grouped(endpoints.count - limit)) more endpoints (--json lists them)"
+        }
+        return text
     }
 
     private func severityCounts() -> String {

@@ -1,9 +1,11 @@
 import InterposeCapture
 import InterposeReader
 
-/// Everything `interpose analyze` says about a capture: the file, its conversations and findings.
+/// Everything `interpose analyze` and `interpose check` say about a capture: the file, its
+/// conversations, findings and per-endpoint statistics.
 ///
-/// Rendered as text (`renderText`) or as the JSON document of DESIGN.md (`renderJSON`).
+/// Rendered as text (`renderText`), as the JSON document of DESIGN.md (`renderJSON`) or as JUnit
+/// XML (`renderJUnit`).
 public struct AnalysisReport: Sendable {
     /// The file.
     public var path: String
@@ -21,12 +23,16 @@ public struct AnalysisReport: Sendable {
     public var conversations: [ConversationReport]
     /// The findings, in the order they were found.
     public var findings: [Finding]
+    /// Requests, outcomes and latency per service and request key, busiest first.
+    public var endpoints: [EndpointStatistics]
 
     /// A report from its parts.
     public init(
         path: String, format: CaptureFormat, linkType: LinkType, fileSize: Int64, filter: String?,
-        statistics: CaptureReadStatistics, conversations: [ConversationReport], findings: [Finding]
+        statistics: CaptureReadStatistics, conversations: [ConversationReport], findings: [Finding],
+        endpoints: [EndpointStatistics] = []
     ) {
+        self.endpoints = endpoints
         self.path = path
         self.format = format
         self.linkType = linkType

@@ -5,9 +5,9 @@ import InterposeReader
 public struct ConversationReport: Sendable, Hashable {
     /// What the reader knows about it.
     public var summary: ConnectionSummary
-    /// The application protocol (`http1`, `redis`...), or `unknown`.
+    /// The application protocol (`http1`, `redis`...), a recognised one read as raw (`ssh`), or `unknown`.
     public var protocolName: String
-    /// Protocol messages (requests, replies) found; 0 until dissectors exist.
+    /// Protocol messages (requests, responses, events) read from it.
     public var messages: Int
 
     /// A row from its parts.

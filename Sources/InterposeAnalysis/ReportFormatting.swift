@@ -82,4 +82,23 @@ enum ReportFormatting {
     static func plural(_ count: Int, _ noun: String) -> String {
         "\(grouped(count)) \(noun)\(count == 1 ? "" : "s")"
     }
+
+    /// A latency in microseconds for tables: `850us`, `12.3ms`, `2.10s`, or `-` when unknown.
+    static func microseconds(_ value: UInt64?) -> String {
+        guard let value else { return "-" }
+        if value < 1_000 { return "\(value)us" }
+        if value < 1_000_000 { return fixed(Double(value) / 1_000, digits: value < 100_000 ? 1 : 0) + "ms" }
+        return fixed(Double(value) / 1_000_000, digits: 2) + "s"
+    }
+
+    private static func fixed(_ value: Double, digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = Int64((value * scale).rounded())
+        let whole = scaled / Int64(scale)
+        let fraction = scaled % Int64(scale)
+        guard digits > 0 else { return String(whole) }
+        let text = String(fraction)
+        return "\(whole).\(String(repeating: "0", count: digits - text.count))\(text)"
+    }
 }

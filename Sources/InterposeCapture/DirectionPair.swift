@@ -1,24 +1,24 @@
-/// One value for each direction of a connection, indexed by `Direction`.
-struct DirectionPair<Value> {
+/// One value for each direction of a connection, indexed by `Direction`: counters, states, buffers.
+public struct DirectionPair<Value> {
     /// The value for `clientToServer`.
-    var clientToServer: Value
+    public var clientToServer: Value
     /// The value for `serverToClient`.
-    var serverToClient: Value
+    public var serverToClient: Value
 
     /// A pair from its two values.
-    init(clientToServer: Value, serverToClient: Value) {
+    public init(clientToServer: Value, serverToClient: Value) {
         self.clientToServer = clientToServer
         self.serverToClient = serverToClient
     }
 
     /// A pair holding `value` twice.
-    init(repeating value: Value) {
+    public init(repeating value: Value) {
         self.clientToServer = value
         self.serverToClient = value
     }
 
     /// The value for `direction`.
-    subscript(direction: Direction) -> Value {
+    public subscript(direction: Direction) -> Value {
         get { direction == .clientToServer ? clientToServer : serverToClient }
         set {
             if direction == .clientToServer { clientToServer = newValue } else { serverToClient = newValue }

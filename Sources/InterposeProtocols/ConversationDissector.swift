@@ -67,9 +67,10 @@ public struct ConversationDissector {
     private func isReadyToDetect(after frame: Frame) -> Bool {
         switch frame.event {
         case .data:
+            // A server that speaks first (an HTTP/2 server's SETTINGS, an SSH banner) is decided by the
+            // client's first answer, which content detection trusts more than a port.
             return clientPrefix.count >= ProtocolDetector.prefixLength
                 || (!clientPrefix.isEmpty && !serverPrefix.isEmpty)
-                || (clientPrefix.isEmpty && !serverPrefix.isEmpty)
                 || held.count > 8
         case .open:
             return false

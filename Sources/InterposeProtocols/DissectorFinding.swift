@@ -15,12 +15,16 @@ public struct DissectorFinding: Sendable, Hashable {
     public var packet: Int?
     /// The message it is about, when there is one.
     public var messageIndex: Int?
+    /// Whether the dissector stopped reading the conversation because of it (malformed framing, a
+    /// gap it cannot step over): checks that need every message (completeness) stop there too.
+    public var endsDissection: Bool
 
     /// A finding from its parts.
     public init(
         code: String, severity: Severity, message: String, detail: String? = nil, packet: Int? = nil,
-        messageIndex: Int? = nil
+        messageIndex: Int? = nil, endsDissection: Bool? = nil
     ) {
+        self.endsDissection = endsDissection ?? (code.hasSuffix(".malformed") || code.hasSuffix(".unreadable-after-gap"))
         self.code = code
         self.severity = severity
         self.message = message

@@ -111,7 +111,7 @@ public struct HTTP1Dissector: Dissector {
             break
         default:
             stop(
-                "\(size) bytes missing \(direction) in the middle of HTTP framing; the rest of the conversation is not dissected",
+                "\(size) bytes missing \(direction) in the middle of HTTP framing",
                 code: "http.unreadable-after-gap", severity: .warning, packet: packet, into: &output)
         }
     }
@@ -476,7 +476,7 @@ public struct HTTP1Dissector: Dissector {
         output.report(
             DissectorFinding(
                 code: code, severity: severity, message: message,
-                detail: "the rest of the conversation is not dissected", packet: packet))
+                detail: "the rest of the conversation is not dissected", packet: packet, endsDissection: true))
     }
 
     /// The status class of an HTTP status code.

@@ -75,7 +75,7 @@ public struct RedisDissector: Dissector {
         if !skipped {
             stop(
                 code: "redis.unreadable-after-gap", severity: .warning,
-                message: "\(size) bytes missing \(direction) in the middle of RESP framing; the rest of the conversation is not dissected",
+                message: "\(size) bytes missing \(direction) in the middle of RESP framing",
                 packet: packet, into: &output)
         }
     }

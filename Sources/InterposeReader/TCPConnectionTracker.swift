@@ -28,6 +28,8 @@ struct TCPConnectionTracker {
     private var suppressedMismatches = 0
     private var resetsWithData = 0
     private var packetsAfterClose = 0
+    private var dataAfterReset = DirectionPair(clientToServer: 0, serverToClient: 0)
+    private var dataBytesAfterReset = DirectionPair(clientToServer: 0, serverToClient: 0)
 
     init(
         descriptor: ConnectionDescriptor, rolesGuessed: Bool, timestamp: Timestamp, packet: Int,
@@ -91,6 +93,14 @@ struct TCPConnectionTracker {
             closeStreams(timestamp: timestamp, packet: packet, events: &events, consumer: &consumer)
             consumer.consume(
                 Frame(connection: id, direction: direction, timestamp: timestamp, event: .reset, packet: packet))
+            return
+        }
+        if resetBy != nil {
+            // The other side kept sending after the reset (a response nobody will read).
+            if segment.payloadLength > 0 {
+                dataAfterReset[direction] += 1
+                dataBytesAfterReset[direction] += segment.payloadLength
+            }
             return
         }
         if flags.contains(.ack) {
@@ -255,6 +265,14 @@ struct TCPConnectionTracker {
                         code: "tcp.data-after-fin", severity: .warning, connection: id,
                         message: "\(statistics.dataAfterFinish) segments with data after the FIN \(direction), ignored"))
             }
+        }
+        for direction in Direction.allCases where dataAfterReset[direction] > 0 {
+            let resetter = resetBy.map { $0 == .clientToServer ? "client" : "server" } ?? "peer"
+            consumer.report(
+                Finding(
+                    code: "tcp.data-after-reset", severity: .warning, connection: id,
+                    message: "\(dataAfterReset[direction]) segments (\(dataBytesAfterReset[direction]) bytes) \(direction) arrived after the \(resetter) reset the connection: data nobody read",
+                    detail: "for a server, typically a response to a request the client gave up on"))
         }
         if resetsWithData > 0 {
             consumer.report(

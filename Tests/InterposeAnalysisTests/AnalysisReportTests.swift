@@ -1,22 +1,14 @@
 import Foundation
 import InterposeAnalysis
 import InterposeCapture
+import InterposeProtocols
 import InterposeReader
 import InterposeTestSupport
 import XCTest
 
-/// The analysis report: protocol guesses, JSON and text rendering, on real captures.
+/// The analysis report: JSON and text rendering, on real captures.
 final class AnalysisReportTests: XCTestCase {
     private var corpus: String { CorpusManifest.defaultDirectory }
-
-    func testProtocolGuessFromFirstBytes() {
-        XCTAssertEqual(ProtocolGuess.guess(client: Array("GET / HTTP/1.1".utf8), server: [], serverPort: 8080), "http1")
-        XCTAssertEqual(ProtocolGuess.guess(client: Array("PRI * HTTP/2.0\r\n".utf8), server: [], serverPort: 80), "http2")
-        XCTAssertEqual(ProtocolGuess.guess(client: Array("*1\r\n$4\r\nPING".utf8), server: [], serverPort: 7000), "redis")
-        XCTAssertEqual(ProtocolGuess.guess(client: [0, 0, 0, 8, 0x04, 0xD2, 0x16, 0x2F], server: [], serverPort: 1), "postgres")
-        XCTAssertEqual(ProtocolGuess.guess(client: [0x16, 0x03, 0x01, 0x02], server: [], serverPort: 443), "tls")
-        XCTAssertEqual(ProtocolGuess.guess(client: [1, 2, 3], server: [4, 5, 6], serverPort: 9999), "unknown")
-    }
 
     func testJSONWriterEscapesAndKeepsFieldOrder() throws {
         var json = JSONWriter()
@@ -56,7 +48,7 @@ final class AnalysisReportTests: XCTestCase {
     }
 
     func testProtocolOverrideReplacesTheGuess() throws {
-        let report = try CaptureAnalyzer.analyze(path: corpus + "/http1/zeek-get.pcap", protocolOverride: "raw")
+        let report = try CaptureAnalyzer.analyze(path: corpus + "/http1/zeek-get.pcap", forced: .raw)
         XCTAssertEqual(report.conversations.map(\.protocolName), ["raw"])
     }
 }

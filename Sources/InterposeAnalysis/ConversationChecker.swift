@@ -1,0 +1,149 @@
+import InterposeCapture
+import InterposeProtocols
+
+/// The checks on one conversation's messages: pairing of requests and responses (completeness,
+/// responses without a request), requests in flight when it ended, and what the cross-conversation
+/// checks need (its version, the requests that failed).
+///
+/// Pure value type: messages in, findings out. The offline reader and the live proxy drive it the
+/// same way.
+struct ConversationChecker {
+    let descriptor: ConnectionDescriptor
+    private(set) var application: ApplicationProtocol = .raw
+    private(set) var messages = 0
+    private(set) var requests = 0
+    private(set) var responses = 0
+    private(set) var version: String?
+    private var responseVersion: String?
+    private var unanswered: [Int: Message] = [:]
+    private var answeredEarly: Set<Int> = []
+    private var unmatchedResponses = 0
+    private var unmatched: [(response: Message, beforeAnyRequest: Bool)] = []
+    private var dissectionEnded = false
+
+    /// Most requests in flight tracked; more means a client that never waits, and pairing stops.
+    static let unansweredLimit = 100_000
+
+    init(descriptor: ConnectionDescriptor) {
+        self.descriptor = descriptor
+    }
+
+    var id: ConnectionID { descriptor.id }
+
+    /// The version to compare across conversations: the server's, else the client's.
+    var negotiatedVersion: String? { responseVersion ?? version }
+
+    /// Takes one message; returns the request it answers, when it is a paired response.
+    mutating func take(_ message: Message, findings: inout [Finding]) -> Message? {
+        application = message.application
+        messages += 1
+        if let version = message.version {
+            self.version = version
+            if message.role == .response { responseVersion = version }
+        }
+        switch message.role {
+        case .request:
+            requests += 1
+            // A response can complete before its request does (an early 413): then nothing waits.
+            if message.expectsResponse, answeredEarly.remove(message.index) == nil,
+                unanswered.count < ConversationChecker.unansweredLimit
+            {
+                unanswered[message.index] = message
+            }
+            return nil
+        case .response:
+            responses += 1
+            guard let index = message.answers else {
+                // Held until the end: a conversation the capture joined late explains it.
+                if unmatched.count < 10 { unmatched.append((message, requests == 0)) }
+                unmatchedResponses += 1
+                return nil
+            }
+            guard let request = unanswered.removeValue(forKey: index) else {
+                answeredEarly.insert(index)
+                return nil
+            }
+            return request
+        case .event:
+            return nil
+        }
+    }
+
+    /// The dissector stopped reading the conversation: what it did not read cannot be checked for
+    /// completeness (its finding says why).
+    mutating func endDissection() {
+        dissectionEnded = true
+    }
+
+    /// How a conversation ended, as far as the checks care.
+    enum Ending {
+        /// FINs (or one FIN and the capture's end after it).
+        case closed
+        /// A RST, sent by that side.
+        case reset(by: Direction?)
+        /// The capture ended with the conversation still open.
+        case captureEnded
+    }
+
+    /// The conversation ended: responses without a request and requests still unanswered are
+    /// findings, softened to information where the capture explains them (it joined the
+    /// conversation late, or stopped before the answer).
+    /// - Parameters:
+    ///   - ending: how it ended.
+    ///   - joinedLate: whether the capture began after the conversation did (no SYN seen).
+    /// - Returns: the unanswered requests, each with what became of it, for the retry check.
+    mutating func close(ending: Ending, joinedLate: Bool, findings: inout [Finding]) -> [(Message, String)] {
+        let prefix = ConversationChecker.prefix(application)
+        for (position, (response, beforeAnyRequest)) in unmatched.enumerated() {
+            let explained = joinedLate && beforeAnyRequest
+            findings.append(
+                Finding(
+                    code: "\(prefix).response-without-request", severity: explained ? .info : .error, connection: id,
+                    frame: response.packet,
+                    message: "response '\(response.summary)' \(response.direction) answers no request that was seen",
+                    detail: explained
+                        ? "the capture began after the conversation did; its request is not in the file"
+                        : position == 9 && unmatchedResponses > 10
+                            ? "\(unmatchedResponses - 10) more not listed" : "unsolicited data from the server, or requests missing from the capture"))
+        }
+        unmatched.removeAll()
+        guard !unanswered.isEmpty, !dissectionEnded else { return [] }
+        let waiting = unanswered.values.sorted { $0.index < $1.index }
+        let first = waiting[0]
+        let more = waiting.count > 1 ? " and \(waiting.count - 1) more" : ""
+        unanswered.removeAll()
+        if case .captureEnded = ending {
+            findings.append(
+                Finding(
+                    code: "\(prefix).unanswered-at-capture-end", severity: .info, connection: id, frame: first.packet,
+                    message: "the capture ended before \(waiting.count) \(waiting.count == 1 ? "request was" : "requests were") answered: '\(first.summary)'\(more)",
+                    detail: "the conversation was still open; not a fault of the service"))
+            return []
+        }
+        let fate: String
+        switch ending {
+        case .reset(let resetBy):
+            fate = "was in flight when the connection was reset"
+            let who = resetBy.map { $0 == .clientToServer ? "the client" : "the server" } ?? "a reset"
+            findings.append(
+                Finding(
+                    code: "\(prefix).disconnect-in-flight", severity: .error, connection: id, frame: first.packet,
+                    message: "connection reset by \(who) with \(waiting.count) \(waiting.count == 1 ? "request" : "requests") in flight: '\(first.summary)'\(more)",
+                    detail: "sent at \(first.start); the client never got an answer"))
+        case .closed, .captureEnded:
+            fate = "got no response"
+            findings.append(
+                Finding(
+                    code: application == .redis ? "redis.unanswered-command" : "\(prefix).unanswered-request",
+                    severity: .error, connection: id, frame: first.packet,
+                    message: "\(waiting.count) \(waiting.count == 1 ? "request" : "requests") without a response when the connection closed: '\(first.summary)'\(more)",
+                    detail: "sent at \(first.start)"))
+        }
+        return waiting.map { ($0, fate) }
+    }
+
+    /// The finding-code prefix of a protocol: `http`, `redis`, `postgres`...
+    static func prefix(_ application: ApplicationProtocol) -> String {
+        application == .http1 ? "http" : application.rawValue
+    }
+}

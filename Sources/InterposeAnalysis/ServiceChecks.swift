@@ -1,0 +1,159 @@
+import InterposeCapture
+import InterposeProtocols
+
+/// The checks that look across conversations of one service: per-endpoint statistics and status
+/// summaries, protocol version drift, and requests retried after a failure.
+///
+/// Memory is bounded by the number of distinct services and request keys (capped), never by the
+/// number of messages.
+struct ServiceChecks {
+    private struct Service: Hashable {
+        var server: Endpoint
+        var application: ApplicationProtocol
+    }
+
+    private struct GroupKey: Hashable {
+        var service: Service
+        var key: String
+    }
+
+    private struct Failure {
+        var connection: ConnectionID
+        var reason: String
+    }
+
+    /// Most request keys per service with their own statistics; the rest are grouped as `(other)`.
+    static let keysPerService = 500
+    /// Most failed requests remembered per service for the retry check.
+    static let failuresPerService = 10_000
+
+    private var groups: [GroupKey: EndpointStatistics] = [:]
+    private var keyCounts: [Service: Int] = [:]
+    private var versions: [Service: [String: Int]] = [:]
+    private var versionExamples: [Service: [String: ConnectionID]] = [:]
+    private var failures: [Service: [UInt64: Failure]] = [:]
+    private var retriesReported: [Service: Int] = [:]
+    private var retriesSuppressed = 0
+
+    /// A request was seen: counts it, and reports it when it repeats one that failed on another
+    /// connection to the same service.
+    mutating func request(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
+        let service = Service(server: connection.server, application: message.application)
+        modifyGroup(service, message.key) { $0.requests += 1 }
+        guard message.fingerprint != 0, let failure = failures[service]?[message.fingerprint],
+            failure.connection != connection.id
+        else { return }
+        failures[service]?[message.fingerprint] = nil
+        guard retriesReported[service, default: 0] < 100 else {
+            retriesSuppressed += 1
+            return
+        }
+        retriesReported[service, default: 0] += 1
+        let unsafeToRepeat = message.application == .http1 && (message.name == "POST" || message.name == "PATCH")
+        findings.append(
+            Finding(
+                code: "\(ConversationChecker.prefix(message.application)).retried-request",
+                severity: unsafeToRepeat ? .warning : .info, connection: connection.id, frame: message.packet,
+                message: "'\(message.summary)' repeats a request that \(failure.reason) on connection \(failure.connection)\(unsafeToRepeat ? " (not idempotent: it may have run twice)" : "")",
+                detail: "a client retry after a failure"))
+    }
+
+    /// A response was paired with its request.
+    mutating func response(_ response: Message, to request: Message, on connection: ConnectionDescriptor) {
+        let service = Service(server: connection.server, application: response.application)
+        modifyGroup(service, request.key) { $0.record(response: response, requestEnd: request.end) }
+        if response.status?.outcome == .serverError || response.status?.outcome == .authenticationFailure {
+            failed(request, service: service, connection: connection.id, reason: "was answered \(response.status?.code ?? "with an error")")
+        }
+    }
+
+    /// A conversation ended: its version, and the requests it left unanswered.
+    mutating func conversationEnded(
+        _ checker: ConversationChecker, unanswered: [(Message, String)]
+    ) {
+        let service = Service(server: checker.descriptor.server, application: checker.application)
+        if let version = checker.negotiatedVersion, checker.application != .raw {
+            versions[service, default: [:]][version, default: 0] += 1
+            if versionExamples[service]?[version] == nil { versionExamples[service, default: [:]][version] = checker.id }
+        }
+        for (request, reason) in unanswered {
+            failed(request, service: service, connection: checker.id, reason: reason)
+        }
+    }
+
+    /// The findings only the whole capture shows: version drift and status summaries, by service.
+    func summaryFindings() -> [Finding] {
+        var findings: [Finding] = []
+        for (service, seen) in versions.sorted(by: { "\($0.key.server)" < "\($1.key.server)" }) where seen.count > 1 {
+            let prefix = ConversationChecker.prefix(service.application)
+            let counts = seen.sorted { $0.key < $1.key }.map { version, count in
+                "\(version) on \(count) \(count == 1 ? "conversation" : "conversations") (e.g. connection \(versionExamples[service]?[version]?.description ?? "?"))"
+            }
+            findings.append(
+                Finding(
+                    code: "\(prefix).version-drift", severity: .warning,
+                    connection: versionExamples[service]?[seen.min(by: { $0.value < $1.value })!.key],
+                    message: "clients of \(service.server) speak different \(service.application) versions: \(counts.joined(separator: ", "))",
+                    detail: "mixed client builds or configuration; the rarer version is pointed at"))
+        }
+        for group in endpoints() where group.failures > 0 {
+            let prefix = ConversationChecker.prefix(group.application)
+            for (outcome, severity, code) in [
+                (MessageStatus.Outcome.authenticationFailure, Severity.error, "auth-failure"),
+                (.serverError, .warning, "server-error"), (.clientError, .info, "client-error"),
+            ] {
+                guard let count = group.outcomes[outcome], count > 0 else { continue }
+                let codes = group.failureCodes.filter { $0.key.outcome == outcome }
+                let list = codes.sorted { $0.value > $1.value }.prefix(5).map { "\($0.value)x \($0.key.code)" }
+                    .joined(separator: ", ")
+                findings.append(
+                    Finding(
+                        code: "\(prefix).\(code)", severity: severity,
+                        message: "\(count) of \(group.responses) responses to \(group.key) on \(group.server) were \(ServiceChecks.describe(outcome))\(list.isEmpty ? "" : ": \(list)")"))
+            }
+        }
+        if retriesSuppressed > 0 {
+            findings.append(
+                Finding(code: "capture.retries-not-listed", severity: .info, message: "\(retriesSuppressed) more retried requests not listed one by one"))
+        }
+        return findings
+    }
+
+    /// Statistics per service and request key, busiest first.
+    func endpoints() -> [EndpointStatistics] {
+        groups.values.sorted {
+            $0.requests != $1.requests ? $0.requests > $1.requests : ($0.server.description, $0.key) < ($1.server.description, $1.key)
+        }
+    }
+
+    // MARK: - Internals
+
+    private mutating func failed(_ request: Message, service: Service, connection: ConnectionID, reason: String) {
+        guard request.fingerprint != 0 else { return }
+        if failures[service, default: [:]].count >= ServiceChecks.failuresPerService { return }
+        failures[service, default: [:]][request.fingerprint] = Failure(connection: connection, reason: reason)
+    }
+
+    private mutating func modifyGroup(_ service: Service, _ key: String, _ body: (inout EndpointStatistics) -> Void) {
+        var group = GroupKey(service: service, key: key)
+        if groups[group] == nil {
+            if keyCounts[service, default: 0] >= ServiceChecks.keysPerService {
+                group.key = "(other)"
+            }
+            if groups[group] == nil {
+                keyCounts[service, default: 0] += 1
+                groups[group] = EndpointStatistics(server: service.server, application: service.application, key: group.key)
+            }
+        }
+        body(&groups[group]!)
+    }
+
+    private static func describe(_ outcome: MessageStatus.Outcome) -> String {
+        switch outcome {
+        case .success: return "successes"
+        case .clientError: return "refused as client errors"
+        case .serverError: return "server errors"
+        case .authenticationFailure: return "authentication failures"
+        }
+    }
+}

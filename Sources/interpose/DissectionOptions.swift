@@ -1,0 +1,49 @@
+import ArgumentParser
+import InterposeProtocols
+
+/// The flags that choose how conversations are read as protocols, shared by `analyze` and `check`.
+struct DissectionOptions: ParsableArguments {
+    @Option(
+        name: .customLong("protocol"),
+        help: ArgumentHelp(
+            "Read every conversation as this protocol: auto (detect), \(ApplicationProtocol.names).",
+            valueName: "NAME"))
+    var protocolName = "auto"
+
+    @Option(
+        name: .customLong("port-protocol"),
+        help: ArgumentHelp("Read conversations to this server port as this protocol (repeatable).", valueName: "PORT=NAME"))
+    var portProtocols: [String] = []
+
+    @Option(help: "A BPF filter expression (as for tcpdump); only matching packets are analysed.")
+    var filter: String?
+
+    func validate() throws {
+        _ = try forced()
+        _ = try portHints()
+    }
+
+    /// The forced protocol, or `nil` for detection.
+    func forced() throws -> ApplicationProtocol? {
+        if protocolName == "auto" { return nil }
+        guard let application = ApplicationProtocol(rawValue: protocolName) else {
+            throw ValidationError("--protocol must be auto or one of \(ApplicationProtocol.names), not '\(protocolName)'")
+        }
+        return application
+    }
+
+    /// `--port-protocol` hints by port.
+    func portHints() throws -> [UInt16: ApplicationProtocol] {
+        var hints: [UInt16: ApplicationProtocol] = [:]
+        for text in portProtocols {
+            let parts = text.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let port = UInt16(parts[0]), let application = ApplicationProtocol(rawValue: String(parts[1]))
+            else {
+                throw ValidationError(
+                    "--port-protocol '\(text)' is not PORT=NAME with NAME one of \(ApplicationProtocol.names) (example: 7000=redis)")
+            }
+            hints[port] = application
+        }
+        return hints
+    }
+}
