@@ -18,6 +18,7 @@ public struct ConversationDissector {
     private var held: [Frame] = []
     private var clientPrefix: [UInt8] = []
     private var serverPrefix: [UInt8] = []
+    private var ended = false
 
     /// Starts reading a conversation.
     /// - Parameters:
@@ -85,7 +86,7 @@ public struct ConversationDissector {
     }
 
     private mutating func deliver(_ frame: Frame, into output: inout DissectorOutput) {
-        guard dissector != nil else { return }
+        guard dissector != nil, !ended else { return }
         switch frame.event {
         case .data(let buffer):
             dissector!.receive(buffer, direction: frame.direction, at: frame.timestamp, packet: frame.packet, into: &output)
@@ -94,8 +95,10 @@ public struct ConversationDissector {
         case .finish:
             dissector!.finish(direction: frame.direction, at: frame.timestamp, packet: frame.packet, into: &output)
         case .reset:
+            ended = true
             dissector!.end(reset: true, at: frame.timestamp, into: &output)
         case .close:
+            ended = true
             dissector!.end(reset: false, at: frame.timestamp, into: &output)
         case .open, .connectFailed:
             break

@@ -11,8 +11,9 @@ public final class NginxServer: @unchecked Sendable {
     private let process: BackgroundProcess
 
     /// Writes a configuration and starts nginx in the foreground.
+    /// - Parameter httpDirectives: more directives for the `http` block (`gzip on;`).
     /// - Throws: when nginx is missing (install `nginx`) or does not accept connections within 10 s.
-    public init() throws {
+    public init(httpDirectives: String = "") throws {
         let nginx = try ProcessRunner.require("nginx", package: "nginx")
         port = FreePort.next()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-nginx-\(UUID().uuidString)").path
@@ -36,6 +37,7 @@ public final class NginxServer: @unchecked Sendable {
                 uwsgi_temp_path \(directory)/uwsgi;
                 scgi_temp_path \(directory)/scgi;
                 keepalive_requests 100000;
+                \(httpDirectives)
                 server {
                     listen 127.0.0.1:\(port);
                     root \(root);
