@@ -23,12 +23,13 @@ enum PostgresSQL {
                 continue
             }
             if scalar.value < 0x20 || scalar.value == 0x7F { continue }
+            if count >= excerptLength { return result + "..." }
             if pendingSpace {
                 result.unicodeScalars.append(" ")
                 count += 1
                 pendingSpace = false
+                if count >= excerptLength { return result + "..." }
             }
-            if count >= excerptLength { return result + "..." }
             result.unicodeScalars.append(scalar)
             count += 1
         }
