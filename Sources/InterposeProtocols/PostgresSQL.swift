@@ -4,7 +4,7 @@ enum PostgresSQL {
     static let excerptLength = 80
 
     /// Statements whose kind takes a second word: `CREATE TABLE`, `DROP INDEX`, `ALTER SEQUENCE`.
-    private static let twoWordKinds: Set<String> = ["CREATE", "DROP", "ALTER", "TRUNCATE", "COMMENT", "REFRESH"]
+    private static let twoWordKinds: Set<String> = ["CREATE", "DROP", "ALTER", "COMMENT", "REFRESH"]
     /// Second words skipped to find the object kind: `CREATE OR REPLACE FUNCTION`, `CREATE UNIQUE INDEX`.
     private static let modifiers: Set<String> = [
         "OR", "REPLACE", "UNIQUE", "TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL", "MATERIALIZED", "IF",
