@@ -16,8 +16,13 @@ import NIOCore
 ///
 /// Responses pair with requests first in, first out, as the server answers them (several Syncs may
 /// be sent before the first ReadyForQuery). An ErrorResponse gives the response its SQLSTATE as the
-/// status; errors themselves are not findings, protocol violations are. After an SSLRequest the
-/// server accepted, the rest of the conversation is TLS and handed on to the TLS dissector.
+/// status (`00000` when none came); errors themselves are not findings, protocol violations are.
+/// A response is named after what ended it or matters most in it (`CommandComplete` with the tags as
+/// summary, `ErrorResponse`, `EmptyQueryResponse`, `AuthenticationOk`, else `ReadyForQuery`), and its
+/// summary ends with the transaction state ReadyForQuery reports (` [in transaction]`,
+/// ` [failed transaction]`). Notices, parameter changes and key data outside an exchange, and
+/// notifications always, are events. After an SSLRequest the server accepted, the rest of the
+/// conversation is TLS and handed on to the TLS dissector.
 public struct PostgresDissector: Dissector {
     public let application = ApplicationProtocol.postgres
 
@@ -82,7 +87,9 @@ public struct PostgresDissector: Dissector {
         while true {
             switch nextMessage(direction, &work, at: timestamp) {
             case .failure(.malformed(let reason)):
-                stop(code: "postgres.malformed", severity: .error, message: "malformed PostgreSQL \(direction): \(reason)", packet: packet, into: &output)
+                stop(
+                    code: "postgres.malformed", severity: .error,
+                    message: "malformed PostgreSQL \(direction): \(reason)", packet: packet, into: &output)
                 return
             case .success(nil):
                 withReader(direction) { $0.cursor.keep(work) }
@@ -118,7 +125,8 @@ public struct PostgresDissector: Dissector {
         case .unreadable:
             stop(
                 code: "postgres.unreadable-after-gap", severity: .warning,
-                message: "\(size) bytes missing \(direction) outside a message body: the messages after it cannot be framed",
+                message:
+                    "\(size) bytes missing \(direction) outside a message body: the messages after it cannot be framed",
                 packet: packet, into: &output)
         }
     }
@@ -139,11 +147,15 @@ public struct PostgresDissector: Dissector {
         for direction in Direction.allCases {
             let reader = direction == .clientToServer ? clientReader : serverReader
             guard reader.isInsideMessage else { continue }
-            let what = reader.partialType.map { $0 == 0 ? "startup-phase message" : "message '\(PostgresMessageReader.printable($0))'" } ?? "message header"
+            let what =
+                reader.partialType.map {
+                    $0 == 0 ? "startup-phase message" : "message '\(PostgresMessageReader.printable($0))'"
+                } ?? "message header"
             output.report(
                 DissectorFinding(
                     code: "postgres.incomplete-message", severity: .error,
-                    message: "connection \(reset ? "reset" : "closed") in the middle of a \(what) \(direction) (\(reader.partialBytes) bytes read)",
+                    message:
+                        "connection \(reset ? "reset" : "closed") in the middle of a \(what) \(direction) (\(reader.partialBytes) bytes read)",
                     messageIndex: pending.first?.index))
         }
     }
@@ -192,7 +204,8 @@ public struct PostgresDissector: Dissector {
             let (sql, complete) = body.cString() ?? ("", true)
             let truncated = !complete || !message.bodyIntact
             let kind = PostgresSQL.kind(sql)
-            var request = startRequest(kind: .query, key: kind, summary: PostgresSQL.excerpt(sql, truncated: truncated), message: message)
+            var request = startRequest(
+                kind: .query, key: kind, summary: PostgresSQL.excerpt(sql, truncated: truncated), message: message)
             request.fingerprint.add("Q")
             request.fingerprint.add(message.body)
             request.fingerprint.add(String(message.length))
@@ -210,7 +223,8 @@ public struct PostgresDissector: Dissector {
             takeExtended(message, at: timestamp, packet: packet, into: &output)
         case UInt8(ascii: "X"):
             let request = startRequest(kind: .query, key: "Terminate", summary: "Terminate", message: message)
-            emitRequest(request, name: "Terminate", expectsResponse: false, at: timestamp, packet: packet, into: &output)
+            emitRequest(
+                request, name: "Terminate", expectsResponse: false, at: timestamp, packet: packet, into: &output)
         case UInt8(ascii: "p"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "f"):
             // Password and SASL messages belong to the startup exchange; COPY data, done and fail
             // to the query that started the COPY. Neither starts a unit of work.
@@ -218,7 +232,8 @@ public struct PostgresDissector: Dissector {
         default:
             stop(
                 code: "postgres.malformed", severity: .error,
-                message: "unknown frontend message type '\(PostgresMessageReader.printable(message.type))' (\(message.bytes) bytes)",
+                message:
+                    "unknown frontend message type '\(PostgresMessageReader.printable(message.type))' (\(message.bytes) bytes)",
                 packet: packet, into: &output)
         }
     }
@@ -238,8 +253,10 @@ public struct PostgresDissector: Dissector {
             serverReader.framing = .singleByte
         case 80_877_102:
             let pid = body.int32().map { " pid \($0)" } ?? ""
-            let request = startRequest(kind: .query, key: "CancelRequest", summary: "cancel backend" + pid, message: message)
-            emitRequest(request, name: "CancelRequest", expectsResponse: false, at: timestamp, packet: packet, into: &output)
+            let request = startRequest(
+                kind: .query, key: "CancelRequest", summary: "cancel backend" + pid, message: message)
+            emitRequest(
+                request, name: "CancelRequest", expectsResponse: false, at: timestamp, packet: packet, into: &output)
         case _ where code >> 16 == 3:
             version = "\(code >> 16).\(code & 0xFFFF)"
             var parameters: [String: String] = [:]
@@ -248,7 +265,8 @@ public struct PostgresDissector: Dissector {
             }
             let user = parameters["user"] ?? "?"
             let database = parameters["database"] ?? user
-            var request = startRequest(kind: .startup, key: "Startup", summary: "startup user=\(user) database=\(database)", message: message)
+            var request = startRequest(
+                kind: .startup, key: "Startup", summary: "startup user=\(user) database=\(database)", message: message)
             request.fingerprint.add(message.body)
             emitRequest(request, name: "Startup", at: timestamp, packet: packet, into: &output)
             enqueue(request)
@@ -289,7 +307,8 @@ public struct PostgresDissector: Dissector {
             let statement = body.string() ?? ""
             pending[last].fingerprint.add(statement)
             if pending[last].summary.isEmpty {
-                pending[last].summary = statement.isEmpty ? "execute unnamed statement" : "execute \"\(PostgresSQL.excerpt(statement))\""
+                pending[last].summary =
+                    statement.isEmpty ? "execute unnamed statement" : "execute \"\(PostgresSQL.excerpt(statement))\""
             }
         case UInt8(ascii: "S"):
             pending[last].isOpen = false
@@ -306,7 +325,8 @@ public struct PostgresDissector: Dissector {
         kind: Kind, key: String, summary: String, message: PostgresMessageReader.RawMessage
     ) -> Pending {
         defer { nextIndex += 1 }
-        return Pending(index: nextIndex, kind: kind, key: key, summary: summary, start: message.start, bytes: message.bytes)
+        return Pending(
+            index: nextIndex, kind: kind, key: key, summary: summary, start: message.start, bytes: message.bytes)
     }
 
     private mutating func enqueue(_ request: Pending) {
@@ -344,7 +364,8 @@ public struct PostgresDissector: Dissector {
         switch message.type {
         case UInt8(ascii: "Z"):
             guard !pending.isEmpty else {
-                return unexpected(message, "ReadyForQuery with no request waiting for it", packet: packet, into: &output)
+                return unexpected(
+                    message, "ReadyForQuery with no request waiting for it", packet: packet, into: &output)
             }
             addToExchange(message)
             let state: String
@@ -360,7 +381,8 @@ public struct PostgresDissector: Dissector {
             let payload = body.string() ?? ""
             emitEvent(
                 message, name: "NotificationResponse",
-                summary: "NOTIFY \(PostgresSQL.excerpt(channel))" + (payload.isEmpty ? "" : ": \(PostgresSQL.excerpt(payload))") + " (pid \(pid))",
+                summary: "NOTIFY \(PostgresSQL.excerpt(channel))"
+                    + (payload.isEmpty ? "" : ": \(PostgresSQL.excerpt(payload))") + " (pid \(pid))",
                 at: timestamp, packet: packet, into: &output)
         case UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "K"):
             if !pending.isEmpty {
@@ -372,19 +394,28 @@ public struct PostgresDissector: Dissector {
             }
             switch message.type {
             case UInt8(ascii: "N"):
-                emitEvent(message, name: "NoticeResponse", summary: PostgresErrorFields(body: message.body).summary, at: timestamp, packet: packet, into: &output)
+                emitEvent(
+                    message, name: "NoticeResponse", summary: PostgresErrorFields(body: message.body).summary,
+                    at: timestamp, packet: packet, into: &output)
             case UInt8(ascii: "S"):
                 let name = body.string() ?? ""
                 let value = body.string() ?? ""
-                emitEvent(message, name: "ParameterStatus", summary: "\(PostgresSQL.excerpt(name))=\(PostgresSQL.excerpt(value))", at: timestamp, packet: packet, into: &output)
+                emitEvent(
+                    message, name: "ParameterStatus",
+                    summary: "\(PostgresSQL.excerpt(name))=\(PostgresSQL.excerpt(value))", at: timestamp,
+                    packet: packet, into: &output)
             default:
-                emitEvent(message, name: "BackendKeyData", summary: "backend pid \(body.int32() ?? 0)", at: timestamp, packet: packet, into: &output)
+                emitEvent(
+                    message, name: "BackendKeyData", summary: "backend pid \(body.int32() ?? 0)", at: timestamp,
+                    packet: packet, into: &output)
             }
         case UInt8(ascii: "E"):
             let error = PostgresErrorFields(body: message.body)
             guard !pending.isEmpty else {
                 // A FATAL sent on its own (the server shutting down): not an answer, but an outcome.
-                emitEvent(message, name: "ErrorResponse", summary: error.summary, status: error.status, at: timestamp, packet: packet, into: &output)
+                emitEvent(
+                    message, name: "ErrorResponse", summary: error.summary, status: error.status, at: timestamp,
+                    packet: packet, into: &output)
                 return
             }
             addToExchange(message)
@@ -413,7 +444,8 @@ public struct PostgresDissector: Dissector {
             if let method, exchange.authentication == nil { exchange.authentication = method }
         case UInt8(ascii: "v"):
             guard pending.first?.kind == .startup else {
-                return unexpected(message, "NegotiateProtocolVersion outside the startup", packet: packet, into: &output)
+                return unexpected(
+                    message, "NegotiateProtocolVersion outside the startup", packet: packet, into: &output)
             }
             addToExchange(message)
         case UInt8(ascii: "C"):
@@ -430,7 +462,8 @@ public struct PostgresDissector: Dissector {
         default:
             stop(
                 code: "postgres.malformed", severity: .error,
-                message: "unknown backend message type '\(PostgresMessageReader.printable(message.type))' (\(message.bytes) bytes)",
+                message:
+                    "unknown backend message type '\(PostgresMessageReader.printable(message.type))' (\(message.bytes) bytes)",
                 packet: packet, into: &output)
         }
     }
@@ -450,7 +483,8 @@ public struct PostgresDissector: Dissector {
         default:
             stop(
                 code: "postgres.malformed", severity: .error,
-                message: "answer '\(PostgresMessageReader.printable(message.type))' to \(asked) is neither accepted nor refused",
+                message:
+                    "answer '\(PostgresMessageReader.printable(message.type))' to \(asked) is neither accepted nor refused",
                 packet: packet, into: &output)
             return
         }
@@ -458,7 +492,8 @@ public struct PostgresDissector: Dissector {
         let what = asked == "SSLRequest" ? "SSL" : "GSS encryption"
         respond(
             name: String(UnicodeScalar(message.type)),
-            summary: accepted ? "\(what) accepted" : "\(what) refused", suffix: "", at: timestamp, packet: packet, into: &output)
+            summary: accepted ? "\(what) accepted" : "\(what) refused", suffix: "", at: timestamp, packet: packet,
+            into: &output)
         guard accepted else { return }
         // The rest of the conversation is encrypted: TLS is read on as TLS, GSSAPI as raw bytes.
         inner = ConversationDissector.makeDissector(for: asked == "SSLRequest" ? .tls : .raw)
@@ -474,7 +509,9 @@ public struct PostgresDissector: Dissector {
         _ message: PostgresMessageReader.RawMessage, packet: Int?, into output: inout DissectorOutput
     ) -> Bool {
         guard let first = pending.first, first.kind == .query || first.kind == .extended else {
-            unexpected(message, pending.isEmpty ? "no query is waiting for an answer" : "the startup is not finished", packet: packet, into: &output)
+            unexpected(
+                message, pending.isEmpty ? "no query is waiting for an answer" : "the startup is not finished",
+                packet: packet, into: &output)
             return false
         }
         addToExchange(message)
@@ -505,11 +542,15 @@ public struct PostgresDissector: Dissector {
             if request.kind == .startup {
                 responseName = "AuthenticationOk"
                 text = "authenticated (\(gathered.authentication ?? "trust"))"
-                if let serverVersion = gathered.serverVersion { text += ", server \(PostgresSQL.excerpt(serverVersion))" }
+                if let serverVersion = gathered.serverVersion {
+                    text += ", server \(PostgresSQL.excerpt(serverVersion))"
+                }
             } else if !gathered.tags.isEmpty {
                 responseName = "CommandComplete"
                 text = gathered.tags.joined(separator: ", ")
-                if gathered.tagCount > gathered.tags.count { text += " (+\(gathered.tagCount - gathered.tags.count) more)" }
+                if gathered.tagCount > gathered.tags.count {
+                    text += " (+\(gathered.tagCount - gathered.tags.count) more)"
+                }
             } else if gathered.emptyQuery {
                 responseName = "EmptyQueryResponse"
                 text = "empty query"
@@ -530,7 +571,8 @@ public struct PostgresDissector: Dissector {
     ) {
         output.emit(
             Message(
-                index: nextIndex, role: .event, application: .postgres, direction: .serverToClient, start: message.start,
+                index: nextIndex, role: .event, application: .postgres, direction: .serverToClient,
+                start: message.start,
                 end: timestamp, packet: packet, name: name, summary: summary, version: version, status: status,
                 bytes: message.bytes))
         nextIndex += 1
@@ -544,8 +586,10 @@ public struct PostgresDissector: Dissector {
         output.report(
             DissectorFinding(
                 code: "postgres.unexpected-message", severity: .warning,
-                message: "backend message '\(PostgresMessageReader.printable(message.type))' cannot come here: \(reason)",
-                detail: unexpectedReported == PostgresDissector.unexpectedReportLimit ? "further unexpected messages are not reported" : nil,
+                message:
+                    "backend message '\(PostgresMessageReader.printable(message.type))' cannot come here: \(reason)",
+                detail: unexpectedReported == PostgresDissector.unexpectedReportLimit
+                    ? "further unexpected messages are not reported" : nil,
                 packet: packet))
     }
 
@@ -557,7 +601,8 @@ public struct PostgresDissector: Dissector {
         serverReader.cursor.reset()
         output.report(
             DissectorFinding(
-                code: code, severity: severity, message: message, detail: "the rest of the conversation is not dissected",
+                code: code, severity: severity, message: message,
+                detail: "the rest of the conversation is not dissected",
                 packet: packet, messageIndex: pending.first?.index))
     }
 

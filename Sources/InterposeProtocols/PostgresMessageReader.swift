@@ -122,7 +122,8 @@ struct PostgresMessageReader {
             guard work.readableBytes >= header else { return nil }
             let type = framing == .typed ? work.readInteger(as: UInt8.self) ?? 0 : 0
             let length = Int(work.readInteger(as: Int32.self) ?? 0)
-            let what = framing == .typed ? "message '\(PostgresMessageReader.printable(type))'" : "startup-phase message"
+            let what =
+                framing == .typed ? "message '\(PostgresMessageReader.printable(type))'" : "startup-phase message"
             guard length >= (framing == .typed ? 4 : 8) else {
                 throw .malformed("\(what) declares length \(length), below its own header")
             }

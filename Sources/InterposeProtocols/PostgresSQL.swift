@@ -73,9 +73,14 @@ enum PostgresSQL {
                 index += 2
                 continue
             }
-            if scalar.properties.isAlphabetic || scalar == "_" || (!word.isEmpty && scalar.properties.numericType != nil) {
+            if scalar.properties.isAlphabetic || scalar == "_"
+                || (!word.isEmpty && scalar.properties.numericType != nil)
+            {
                 word.unicodeScalars.append(scalar)
-            } else if words.isEmpty && word.isEmpty && (scalar == "(" || scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r" || scalar == ";") {
+            } else if words.isEmpty && word.isEmpty
+                && (scalar == "(" || scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r"
+                    || scalar == ";")
+            {
                 // Leading punctuation: `(SELECT ...)`, a stray `;`.
             } else {
                 flush()

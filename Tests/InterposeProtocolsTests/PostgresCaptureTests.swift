@@ -45,7 +45,9 @@ final class PostgresCaptureTests: XCTestCase {
 
     /// How many of each PostgreSQL message type tshark reads in the capture (`Simple query`, `Error`...).
     private func tsharkMessageTypes(_ path: String, port: UInt16) throws -> [String: Int] {
-        let text = try TShark.run(["-r", path, "-d", "tcp.port==\(port),pgsql", "-Y", "pgsql", "-T", "fields", "-e", "pgsql.type"])
+        let text = try TShark.run([
+            "-r", path, "-d", "tcp.port==\(port),pgsql", "-Y", "pgsql", "-T", "fields", "-e", "pgsql.type",
+        ])
         var counts: [String: Int] = [:]
         for line in text.split(separator: "\n") {
             for type in line.split(separator: ",") { counts[String(type), default: 0] += 1 }
@@ -76,11 +78,13 @@ final class PostgresCaptureTests: XCTestCase {
             COMMIT;
 
             """
-        let session = try ProcessRunner.run(psql, connection + ["-X", "-f", "-", "postgres"], stdin: Data(script.utf8), timeout: 60)
+        let session = try ProcessRunner.run(
+            psql, connection + ["-X", "-f", "-", "postgres"], stdin: Data(script.utf8), timeout: 60)
         XCTAssertTrue(session.stderrText.contains("relation \"missing\" does not exist"), session.stderrText)
         let environment = ["PGSSLMODE": "disable"]
         for arguments in [["-i", "-s", "1"], ["-t", "20", "-M", "extended"], ["-t", "20", "-M", "simple"]] {
-            let run = try ProcessRunner.run(pgbench, connection + arguments + ["postgres"], timeout: 120, environment: environment)
+            let run = try ProcessRunner.run(
+                pgbench, connection + arguments + ["postgres"], timeout: 120, environment: environment)
             XCTAssertEqual(run.status, 0, "pgbench \(arguments): \(run.stderrText)")
         }
         capture.stop()
@@ -105,7 +109,8 @@ final class PostgresCaptureTests: XCTestCase {
 
         let failed = responses.filter { $0.status?.isFailure == true }
         XCTAssertEqual(failed.first?.status, MessageStatus(.clientError, code: "42P01"))
-        XCTAssertTrue(failed.first?.summary.hasPrefix("ERROR 42P01: relation \"missing\" does not exist") ?? false, "\(failed)")
+        XCTAssertTrue(
+            failed.first?.summary.hasPrefix("ERROR 42P01: relation \"missing\" does not exist") ?? false, "\(failed)")
         let copied = responses.filter { $0.summary.hasPrefix("COPY") }.map(\.summary)
         XCTAssertTrue(copied.contains("COPY 2"), "\(copied)")
         XCTAssertTrue(copied.contains { $0.hasPrefix("COPY 100000") }, "\(copied)")

@@ -19,7 +19,8 @@ private enum PG {
     }
 
     static func startup(user: String = "alice", database: String = "shop") -> [UInt8] {
-        let body = int32(196_608) + cString("user") + cString(user) + cString("database") + cString(database)
+        let body =
+            int32(196_608) + cString("user") + cString(user) + cString("database") + cString(database)
             + cString("application_name") + cString("psql") + [0]
         return int32(Int32(body.count + 4)) + body
     }
@@ -58,15 +59,20 @@ private enum PG {
         return message("E", body + [0])
     }
 
-    static func parse(_ sql: String, name: String = "") -> [UInt8] { message("P", cString(name) + cString(sql) + int16(0)) }
-    static func bind(_ statement: String = "") -> [UInt8] { message("B", cString("") + cString(statement) + int16(0) + int16(0) + int16(0)) }
+    static func parse(_ sql: String, name: String = "") -> [UInt8] {
+        message("P", cString(name) + cString(sql) + int16(0))
+    }
+    static func bind(_ statement: String = "") -> [UInt8] {
+        message("B", cString("") + cString(statement) + int16(0) + int16(0) + int16(0))
+    }
     static let describePortal = message("D", [UInt8(ascii: "P")] + cString(""))
     static let execute = message("E", cString("") + int32(0))
     static let sync = message("S")
     static let terminate = message("X")
 
     /// The server's answer to trust authentication.
-    static let trustAnswer = authentication(0) + parameter("server_version", "15.8") + parameter("client_encoding", "UTF8")
+    static let trustAnswer =
+        authentication(0) + parameter("server_version", "15.8") + parameter("client_encoding", "UTF8")
         + backendKey + ready()
 }
 
@@ -113,9 +119,12 @@ final class PostgresDissectorTests: XCTestCase {
             h.send(.clientToServer, PG.startup(), chunk: chunk)
             h.send(.serverToClient, PG.authentication(5, [1, 2, 3, 4]), chunk: chunk)
             h.send(.clientToServer, PG.message("p", PG.cString("md5abcdef")), chunk: chunk)
-            h.send(.serverToClient, PG.error("FATAL", "28P01", "password authentication failed for user \"alice\""), chunk: chunk)
+            h.send(
+                .serverToClient, PG.error("FATAL", "28P01", "password authentication failed for user \"alice\""),
+                chunk: chunk)
             h.end()
-            XCTAssertEqual(h.responses.map(\.status), [MessageStatus(.authenticationFailure, code: "28P01")], "chunk \(chunk)")
+            XCTAssertEqual(
+                h.responses.map(\.status), [MessageStatus(.authenticationFailure, code: "28P01")], "chunk \(chunk)")
             XCTAssertEqual(h.responses.first?.summary, "FATAL 28P01: password authentication failed for user \"alice\"")
             XCTAssertEqual(h.output.findings, [])
         }
@@ -127,15 +136,18 @@ final class PostgresDissectorTests: XCTestCase {
             h.send(.clientToServer, PG.startup(), chunk: chunk)
             h.send(.serverToClient, PG.trustAnswer, chunk: chunk)
             h.send(.clientToServer, PG.query("select id,\n  name from users\twhere id < 4;"), chunk: chunk)
-            h.send(.serverToClient, PG.rowDescription(["id", "name"]) + PG.dataRow(["1", "a"]) + PG.dataRow(["2", "b"])
-                + PG.dataRow(["3", "c"]) + PG.complete("SELECT 3") + PG.ready(), chunk: chunk)
+            h.send(
+                .serverToClient,
+                PG.rowDescription(["id", "name"]) + PG.dataRow(["1", "a"]) + PG.dataRow(["2", "b"])
+                    + PG.dataRow(["3", "c"]) + PG.complete("SELECT 3") + PG.ready(), chunk: chunk)
             h.send(.clientToServer, PG.query("/* hi */ CREATE UNIQUE INDEX i ON users (id)"), chunk: chunk)
             h.send(.serverToClient, PG.complete("CREATE INDEX") + PG.ready(), chunk: chunk)
             h.end()
             XCTAssertEqual(h.requests.map(\.name), ["Startup", "Query", "Query"], "chunk \(chunk)")
             XCTAssertEqual(h.requests.map(\.key), ["Startup", "SELECT", "CREATE INDEX"])
             XCTAssertEqual(h.requests[1].summary, "select id, name from users where id < 4;")
-            XCTAssertEqual(h.responses.map(\.summary), ["authenticated (trust), server 15.8", "SELECT 3", "CREATE INDEX"])
+            XCTAssertEqual(
+                h.responses.map(\.summary), ["authenticated (trust), server 15.8", "SELECT 3", "CREATE INDEX"])
             XCTAssertEqual(h.responses.map(\.key), ["Startup", "SELECT", "CREATE INDEX"])
             XCTAssertEqual(h.responses.map(\.answers), h.requests.map(\.index))
             XCTAssertEqual(h.output.messages.map(\.index), Array(0..<6))
@@ -145,7 +157,9 @@ final class PostgresDissectorTests: XCTestCase {
 
     func testLongQueriesAreExcerptedOnOneLine() {
         var h = DissectorHarness(PostgresDissector())
-        h.send(.clientToServer, PG.query("INSERT INTO t VALUES " + String(repeating: "(1, 'x'), ", count: 200) + "(2, 'y')"))
+        h.send(
+            .clientToServer,
+            PG.query("INSERT INTO t VALUES " + String(repeating: "(1, 'x'), ", count: 200) + "(2, 'y')"))
         XCTAssertEqual(h.requests.first?.key, "INSERT")
         XCTAssertEqual(h.requests.first?.summary.count, 83)
         XCTAssertTrue(h.requests.first?.summary.hasSuffix("...") ?? false)
@@ -157,19 +171,27 @@ final class PostgresDissectorTests: XCTestCase {
             h.send(.clientToServer, PG.query("BEGIN"), chunk: chunk)
             h.send(.serverToClient, PG.complete("BEGIN") + PG.ready("T"), chunk: chunk)
             h.send(.clientToServer, PG.query("SELECT * FROM x"), chunk: chunk)
-            h.send(.serverToClient, PG.error("ERROR", "42P01", "relation \"x\" does not exist") + PG.ready("E"), chunk: chunk)
+            h.send(
+                .serverToClient, PG.error("ERROR", "42P01", "relation \"x\" does not exist") + PG.ready("E"),
+                chunk: chunk)
             h.send(.clientToServer, PG.query("SELECT pg_sleep(1)"), chunk: chunk)
-            h.send(.serverToClient, PG.error("ERROR", "57014", "canceling statement due to user request") + PG.ready("E"), chunk: chunk)
+            h.send(
+                .serverToClient, PG.error("ERROR", "57014", "canceling statement due to user request") + PG.ready("E"),
+                chunk: chunk)
             h.end()
-            XCTAssertEqual(h.responses.map(\.summary), [
-                "BEGIN [in transaction]",
-                "ERROR 42P01: relation \"x\" does not exist [failed transaction]",
-                "ERROR 57014: canceling statement due to user request [failed transaction]",
-            ], "chunk \(chunk)")
-            XCTAssertEqual(h.responses.map(\.status), [
-                MessageStatus(.success, code: "00000"), MessageStatus(.clientError, code: "42P01"),
-                MessageStatus(.serverError, code: "57014"),
-            ])
+            XCTAssertEqual(
+                h.responses.map(\.summary),
+                [
+                    "BEGIN [in transaction]",
+                    "ERROR 42P01: relation \"x\" does not exist [failed transaction]",
+                    "ERROR 57014: canceling statement due to user request [failed transaction]",
+                ], "chunk \(chunk)")
+            XCTAssertEqual(
+                h.responses.map(\.status),
+                [
+                    MessageStatus(.success, code: "00000"), MessageStatus(.clientError, code: "42P01"),
+                    MessageStatus(.serverError, code: "57014"),
+                ])
             XCTAssertEqual(h.output.findings, [], "error responses are statuses, not findings")
         }
     }
@@ -179,23 +201,35 @@ final class PostgresDissectorTests: XCTestCase {
             var h = DissectorHarness(PostgresDissector())
             h.send(.clientToServer, PG.startup(), chunk: chunk)
             h.send(.serverToClient, PG.trustAnswer, chunk: chunk)
-            h.send(.clientToServer, PG.parse("UPDATE accounts SET balance = balance + $1 WHERE id = $2") + PG.bind()
-                + PG.describePortal + PG.execute + PG.sync
-                + PG.parse("SELECT balance FROM accounts WHERE id = $1") + PG.bind() + PG.describePortal + PG.execute + PG.sync
-                + PG.bind("prepared_1") + PG.execute + PG.sync, chunk: chunk)
-            h.send(.serverToClient, PG.message("1") + PG.message("2") + PG.message("n") + PG.complete("UPDATE 1") + PG.ready()
-                + PG.message("1") + PG.message("2") + PG.rowDescription(["balance"]) + PG.dataRow(["10"]) + PG.complete("SELECT 1")
-                + PG.ready() + PG.message("2") + PG.error("ERROR", "23505", "duplicate key value violates unique constraint") + PG.ready(),
+            h.send(
+                .clientToServer,
+                PG.parse("UPDATE accounts SET balance = balance + $1 WHERE id = $2") + PG.bind()
+                    + PG.describePortal + PG.execute + PG.sync
+                    + PG.parse("SELECT balance FROM accounts WHERE id = $1") + PG.bind() + PG.describePortal
+                    + PG.execute + PG.sync
+                    + PG.bind("prepared_1") + PG.execute + PG.sync, chunk: chunk)
+            h.send(
+                .serverToClient,
+                PG.message("1") + PG.message("2") + PG.message("n") + PG.complete("UPDATE 1") + PG.ready()
+                    + PG.message("1") + PG.message("2") + PG.rowDescription(["balance"]) + PG.dataRow(["10"])
+                    + PG.complete("SELECT 1")
+                    + PG.ready() + PG.message("2")
+                    + PG.error("ERROR", "23505", "duplicate key value violates unique constraint") + PG.ready(),
                 chunk: chunk)
             h.end()
             let extended = h.requests.filter { $0.name == "Extended" }
             XCTAssertEqual(extended.map(\.key), ["UPDATE", "SELECT", "Execute"], "chunk \(chunk)")
-            XCTAssertEqual(extended.map(\.summary), [
-                "UPDATE accounts SET balance = balance + $1 WHERE id = $2", "SELECT balance FROM accounts WHERE id = $1",
-                "execute \"prepared_1\"",
-            ])
+            XCTAssertEqual(
+                extended.map(\.summary),
+                [
+                    "UPDATE accounts SET balance = balance + $1 WHERE id = $2",
+                    "SELECT balance FROM accounts WHERE id = $1",
+                    "execute \"prepared_1\"",
+                ])
             XCTAssertEqual(h.responses.dropFirst().map(\.answers), extended.map(\.index))
-            XCTAssertEqual(h.responses.dropFirst().map(\.summary), ["UPDATE 1", "SELECT 1", "ERROR 23505: duplicate key value violates unique constraint"])
+            XCTAssertEqual(
+                h.responses.dropFirst().map(\.summary),
+                ["UPDATE 1", "SELECT 1", "ERROR 23505: duplicate key value violates unique constraint"])
             XCTAssertEqual(h.responses.last?.status?.outcome, .clientError)
             XCTAssertEqual(h.output.findings, [])
         }
@@ -206,11 +240,16 @@ final class PostgresDissectorTests: XCTestCase {
             var h = DissectorHarness(PostgresDissector())
             h.send(.clientToServer, PG.query("COPY t FROM STDIN"), chunk: chunk)
             h.send(.serverToClient, PG.message("G", [0] + PG.int16(1) + PG.int16(0)), chunk: chunk)
-            h.send(.clientToServer, PG.message("d", Array("1\ta\n".utf8)) + PG.message("d", Array("2\tb\n".utf8)) + PG.message("c"), chunk: chunk)
+            h.send(
+                .clientToServer,
+                PG.message("d", Array("1\ta\n".utf8)) + PG.message("d", Array("2\tb\n".utf8)) + PG.message("c"),
+                chunk: chunk)
             h.send(.serverToClient, PG.complete("COPY 2") + PG.ready(), chunk: chunk)
             h.send(.clientToServer, PG.query("COPY t TO STDOUT"), chunk: chunk)
-            h.send(.serverToClient, PG.message("H", [0] + PG.int16(1) + PG.int16(0)) + PG.message("d", Array("1\ta\n".utf8))
-                + PG.message("c") + PG.complete("COPY 1") + PG.ready(), chunk: chunk)
+            h.send(
+                .serverToClient,
+                PG.message("H", [0] + PG.int16(1) + PG.int16(0)) + PG.message("d", Array("1\ta\n".utf8))
+                    + PG.message("c") + PG.complete("COPY 1") + PG.ready(), chunk: chunk)
             h.end()
             XCTAssertEqual(h.requests.map(\.key), ["COPY", "COPY"], "chunk \(chunk)")
             XCTAssertEqual(h.responses.map(\.summary), ["COPY 2", "COPY 1"])
@@ -247,11 +286,18 @@ final class PostgresDissectorTests: XCTestCase {
         var h = DissectorHarness(PostgresDissector())
         h.send(.clientToServer, PG.startup())
         h.send(.serverToClient, PG.trustAnswer)
-        h.send(.serverToClient, PG.message("A", PG.int32(77) + PG.cString("jobs") + PG.cString("42")) + PG.parameter("TimeZone", "UTC"))
+        h.send(
+            .serverToClient,
+            PG.message("A", PG.int32(77) + PG.cString("jobs") + PG.cString("42")) + PG.parameter("TimeZone", "UTC"))
         h.send(.serverToClient, PG.error("FATAL", "57P01", "terminating connection due to administrator command"))
         h.end()
         XCTAssertEqual(h.events.map(\.name), ["NotificationResponse", "ParameterStatus", "ErrorResponse"])
-        XCTAssertEqual(h.events.map(\.summary), ["NOTIFY jobs: 42 (pid 77)", "TimeZone=UTC", "FATAL 57P01: terminating connection due to administrator command"])
+        XCTAssertEqual(
+            h.events.map(\.summary),
+            [
+                "NOTIFY jobs: 42 (pid 77)", "TimeZone=UTC",
+                "FATAL 57P01: terminating connection due to administrator command",
+            ])
         XCTAssertEqual(h.events.last?.status?.outcome, .serverError)
         XCTAssertEqual(h.output.findings, [])
     }
@@ -269,7 +315,8 @@ final class PostgresDissectorTests: XCTestCase {
         for chunk in chunks {
             var h = DissectorHarness(PostgresDissector())
             h.send(.clientToServer, PG.query("SELECT 1"), chunk: chunk)
-            h.send(.serverToClient, [UInt8(ascii: "C")] + PG.int32(2) + PG.complete("SELECT 1") + PG.ready(), chunk: chunk)
+            h.send(
+                .serverToClient, [UInt8(ascii: "C")] + PG.int32(2) + PG.complete("SELECT 1") + PG.ready(), chunk: chunk)
             h.send(.clientToServer, PG.query("SELECT 2"), chunk: chunk)
             h.end(reset: true)
             XCTAssertEqual(h.codes, ["postgres.malformed"], "chunk \(chunk)")
@@ -289,7 +336,9 @@ final class PostgresDissectorTests: XCTestCase {
         var h = DissectorHarness(PostgresDissector())
         h.send(.clientToServer, PG.query("SELECT big"))
         // A 1 GiB DataRow announced: the dissector counts what comes, keeps at most a prefix.
-        h.send(.serverToClient, [UInt8(ascii: "D")] + PG.int32(1 << 30) + [UInt8](repeating: 7, count: 100_000), chunk: 65536)
+        h.send(
+            .serverToClient, [UInt8(ascii: "D")] + PG.int32(1 << 30) + [UInt8](repeating: 7, count: 100_000),
+            chunk: 65536)
         XCTAssertEqual(h.output.findings, [])
         h.end(reset: true)
         XCTAssertEqual(h.codes, ["postgres.incomplete-message"])
@@ -340,7 +389,8 @@ final class PostgresDissectorTests: XCTestCase {
     func testCaptureStartingMidConversationIsReadAsTyped() {
         var h = DissectorHarness(PostgresDissector())
         h.send(.clientToServer, PG.query("SELECT 1"))
-        h.send(.serverToClient, PG.rowDescription(["?column?"]) + PG.dataRow(["1"]) + PG.complete("SELECT 1") + PG.ready())
+        h.send(
+            .serverToClient, PG.rowDescription(["?column?"]) + PG.dataRow(["1"]) + PG.complete("SELECT 1") + PG.ready())
         h.end()
         XCTAssertEqual(h.requests.map(\.key), ["SELECT"])
         XCTAssertEqual(h.responses.map(\.summary), ["SELECT 1"])
