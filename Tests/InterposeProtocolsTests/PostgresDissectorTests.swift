@@ -363,6 +363,19 @@ final class PostgresDissectorTests: XCTestCase {
         XCTAssertEqual(h.output.findings, [])
     }
 
+    func testGapEndingExactlyAtTheEndOfABodyCompletesTheMessage() {
+        var h = DissectorHarness(PostgresDissector())
+        h.send(.clientToServer, PG.query("SELECT blob FROM files"))
+        let row = PG.dataRow([String(repeating: "z", count: 5000)])
+        h.send(.serverToClient, Array(row.prefix(100)))
+        h.gap(.serverToClient, row.count - 100)
+        h.send(.serverToClient, PG.complete("SELECT 1") + PG.ready())
+        h.end()
+        XCTAssertEqual(h.responses.map(\.summary), ["SELECT 1"])
+        XCTAssertEqual(h.responses.first?.bytes, Int64(row.count + PG.complete("SELECT 1").count + PG.ready().count))
+        XCTAssertEqual(h.output.findings, [])
+    }
+
     func testGapOutsideABodyIsOneWarningAndStops() {
         var h = DissectorHarness(PostgresDissector())
         h.send(.clientToServer, PG.query("SELECT 1"))
