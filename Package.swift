@@ -59,6 +59,7 @@ let package = Package(
                 "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The SwiftNIO proxy and its recording tap.
@@ -66,6 +67,7 @@ let package = Package(
             name: "InterposeProxy",
             dependencies: [
                 "InterposeCapture",
+                "InterposeAnalysis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

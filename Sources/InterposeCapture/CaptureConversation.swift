@@ -59,6 +59,11 @@ struct CaptureConversation {
         }
     }
 
+    /// A comment on the client leg's next segment from `direction`'s sender.
+    mutating func note(_ text: String, from direction: Direction) {
+        clientLeg.note(text, from: direction)
+    }
+
     /// `bytes` in `direction` were dropped from the capture: skip them on every open leg.
     mutating func skip(_ bytes: Int, direction: Direction) {
         clientLeg.skip(bytes, from: direction)

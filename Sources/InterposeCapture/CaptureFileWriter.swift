@@ -61,6 +61,8 @@ final class CaptureFileWriter {
             conversations[id]!.send(payload, direction: direction, at: timestamp, into: output)
         case .finish(let id, let direction, let timestamp):
             conversations[id]?.finish(direction, at: timestamp, into: output)
+        case .note(let id, let direction, let text):
+            conversations[id]?.note(text, from: direction)
         case .closed(let id, let end, let timestamp, let comment):
             conversations.removeValue(forKey: id)?.closeAndDiscard(
                 end, comment: comment.isEmpty ? nil : comment, at: timestamp, into: output)

@@ -17,12 +17,15 @@ public enum CaptureRecord: Sendable {
     case finish(ConnectionID, Direction, at: Timestamp)
     /// The connection ended; `comment` (close reason, bytes each way) goes on its last packet.
     case closed(ConnectionID, ConnectionEnd, at: Timestamp, comment: String)
+    /// A comment for the next packet the sender of `Direction` sends on the client leg (a finding
+    /// about the data that follows, a fault that fired): the capture explains itself.
+    case note(ConnectionID, Direction, String)
 
     /// The connection the record is about.
     public var connection: ConnectionID {
         switch self {
         case .clientConnected(let id, _, _, _, _), .upstreamConnected(let id, _, _, _), .data(let id, _, _, _),
-            .finish(let id, _, _), .closed(let id, _, _, _):
+            .finish(let id, _, _), .closed(let id, _, _, _), .note(let id, _, _):
             return id
         }
     }

@@ -153,6 +153,11 @@ struct TCPLeg {
 
     /// `bytes` from the sender of `direction` were not recorded: skip them in the sequence space and
     /// note it on that sender's next segment.
+    /// A comment for the next segment `direction`'s sender emits.
+    mutating func note(_ text: String, from direction: Direction) {
+        pendingComment[direction] = joined(pendingComment[direction], text)
+    }
+
     mutating func skip(_ bytes: Int, from direction: Direction) {
         nextSequence[direction] &+= UInt32(truncatingIfNeeded: bytes)
         pendingComment[direction] = joined(

@@ -1,3 +1,4 @@
+import InterposeAnalysis
 import InterposeCapture
 import Logging
 import NIOCore
@@ -27,6 +28,8 @@ final class ProxyConnection {
     private var openChannels = 1
     private var upstreamChannel: Channel?
     private var done = false
+    /// The protocol checks of `--check`, fed every frame as it is read.
+    private var check: LiveConversationCheck?
 
     init(id: ConnectionID, clientChannel: Channel, context: ProxyServer.SharedContext) {
         self.id = id
@@ -60,6 +63,10 @@ final class ProxyConnection {
             .clientConnected(
                 id, client: client, listener: listener, at: context.clock.now(),
                 comment: "interpose connection \(id); listener \(listener); upstream \(context.upstream)"))
+        if let checks = context.checks {
+            check = LiveConversationCheck(
+                connection: ConnectionDescriptor(id: id, client: client, server: listener), shared: checks)
+        }
         connectUpstream(glue: glue)
     }
 
@@ -127,14 +134,34 @@ final class ProxyConnection {
         } else {
             bytesToClient += buffer.readableBytes
         }
-        context.sink?.submit(.data(id, direction, buffer, at: context.clock.now()))
+        let now = context.clock.now()
+        if check != nil {
+            report(check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .data(buffer))), on: direction)
+        }
+        context.sink?.submit(.data(id, direction, buffer, at: now))
+    }
+
+    /// Logs findings as they happen and writes them into the capture as a comment on the packet
+    /// about to be recorded in `direction` (the frame where they were found).
+    private func report(_ findings: [Finding], on direction: Direction) {
+        guard !findings.isEmpty else { return }
+        context.checks?.count(findings)
+        for finding in findings {
+            let level: Logger.Level = finding.severity == .error ? .error : finding.severity == .warning ? .warning : .info
+            context.logger.log(level: level, "connection \(id) finding \(finding)")
+            context.sink?.submit(.note(id, direction, "interpose check: \(finding)"))
+        }
     }
 
     func didFinish(from side: ProxySide) {
         let direction = side.readDirection
         guard !finished.contains(direction), abnormalEnd == nil else { return }
         finished.insert(direction)
-        context.sink?.submit(.finish(id, direction, at: context.clock.now()))
+        let now = context.clock.now()
+        if check != nil {
+            report(check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .finish)), on: direction)
+        }
+        context.sink?.submit(.finish(id, direction, at: now))
     }
 
     func didFail(from side: ProxySide, error: Error) {
@@ -189,7 +216,17 @@ final class ProxyConnection {
         let summary =
             "\(reason); \(bytesToServer) B client->server, \(bytesToClient) B server->client; "
             + "\(String(format3: seconds)) s"
-        context.sink?.submit(.closed(id, end, at: context.clock.now(), comment: "closed: " + summary))
+        let now = context.clock.now()
+        if check != nil {
+            var resetBy: Direction?
+            if case .reset(let by) = end { resetBy = by }
+            var findings = check!.consume(
+                Frame(connection: id, direction: resetBy ?? .clientToServer, timestamp: now, event: resetBy == nil ? .close : .reset))
+            findings += check!.close(resetBy: resetBy)
+            report(findings, on: resetBy ?? .serverToClient)
+            check = nil
+        }
+        context.sink?.submit(.closed(id, end, at: now, comment: "closed: " + summary))
         context.statistics.connectionClosed(
             bytesToServer: bytesToServer, bytesToClient: bytesToClient, graceful: end == .graceful)
         context.logger.info(

@@ -1,3 +1,4 @@
+import InterposeAnalysis
 import InterposeCapture
 import Logging
 import NIOConcurrencyHelpers
@@ -25,10 +26,13 @@ public final class ProxyServer: Sendable {
         public var connectTimeout: TimeAmount
         /// With `--capture-overflow block`: stop reading while the capture queue is full.
         public var blockOnCaptureOverflow: Bool
+        /// With `--check`: the protocol checks run on every connection as it happens; `nil` runs none.
+        public var checks: LiveChecks?
 
         /// A configuration with a 5 s connect timeout, dropping (and counting) on capture overflow.
         public init(listen: HostPort, upstream: HostPort, connectTimeout: TimeAmount = .seconds(5),
-                    blockOnCaptureOverflow: Bool = false) {
+                    blockOnCaptureOverflow: Bool = false, checks: LiveChecks? = nil) {
+            self.checks = checks
             self.listen = listen
             self.upstream = upstream
             self.connectTimeout = connectTimeout
@@ -44,6 +48,7 @@ public final class ProxyServer: Sendable {
         let upstreamAddress: SocketAddress?
         let connectTimeout: TimeAmount
         let blockOnCaptureOverflow: Bool
+        let checks: LiveChecks?
         let statistics: ProxyStatistics
         let logger: Logger
         private let registry = NIOLockedValueBox(Registry())
@@ -64,6 +69,7 @@ public final class ProxyServer: Sendable {
             }
             self.connectTimeout = configuration.connectTimeout
             self.blockOnCaptureOverflow = configuration.blockOnCaptureOverflow
+            self.checks = configuration.checks
             self.statistics = ProxyStatistics()
             self.logger = logger
         }

@@ -1,3 +1,4 @@
+import InterposeAnalysis
 import InterposeCapture
 import Logging
 import NIOCore
@@ -38,6 +39,13 @@ public struct ProxySession: Sendable {
         public var capture: CaptureStatistics?
         /// Connections reset because they outlived the grace period.
         public var abortedAtShutdown: Int
+        /// With `--check`: findings by severity, over the whole run.
+        public var findingCounts: [Severity: Int]?
+        /// With `--check`: the findings only the whole run shows (version drift, status summaries).
+        public var summaryFindings: [Finding] = []
+
+        /// Whether `--check` found an error: the command then exits 1.
+        public var hasErrorFindings: Bool { (findingCounts?[.error] ?? 0) > 0 }
 
         /// A few lines for people: connections, bytes, capture packets and losses.
         public var description: String {
@@ -55,6 +63,12 @@ public struct ProxySession: Sendable {
                     + "(\(capture.droppedRecords) records)"
                 if let error = capture.writeError { line += "; write error: \(error)" }
                 lines.append(line)
+            }
+            if let findingCounts {
+                lines.append(
+                    "checks: \(findingCounts[.error] ?? 0) errors, \(findingCounts[.warning] ?? 0) warnings, "
+                        + "\(findingCounts[.info] ?? 0) info")
+                for finding in summaryFindings { lines.append("  \(finding)") }
             }
             return lines.joined(separator: "\n")
         }
@@ -99,7 +113,12 @@ public struct ProxySession: Sendable {
         await stopRequested()
         let aborted = await server.shutdown(grace: options.grace)
         let captureStats = sink?.close()
-        return Summary(proxy: server.statistics.snapshot, capture: captureStats, abortedAtShutdown: aborted)
+        var summary = Summary(proxy: server.statistics.snapshot, capture: captureStats, abortedAtShutdown: aborted)
+        if let checks = options.proxy.checks {
+            summary.summaryFindings = checks.summary().findings
+            summary.findingCounts = checks.counts
+        }
+        return summary
     }
 }
 

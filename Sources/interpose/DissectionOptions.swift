@@ -3,6 +3,17 @@ import InterposeProtocols
 
 /// The flags that choose how conversations are read as protocols, shared by `analyze` and `check`.
 struct DissectionOptions: ParsableArguments {
+    @OptionGroup var protocols: ProtocolOptions
+
+    @Option(help: "A BPF filter expression (as for tcpdump); only matching packets are analysed.")
+    var filter: String?
+
+    func forced() throws -> ApplicationProtocol? { try protocols.forced() }
+    func portHints() throws -> [UInt16: ApplicationProtocol] { try protocols.portHints() }
+}
+
+/// `--protocol` and `--port-protocol`: how conversations are read as protocols (all commands that dissect).
+struct ProtocolOptions: ParsableArguments {
     @Option(
         name: .customLong("protocol"),
         help: ArgumentHelp(
@@ -14,9 +25,6 @@ struct DissectionOptions: ParsableArguments {
         name: .customLong("port-protocol"),
         help: ArgumentHelp("Read conversations to this server port as this protocol (repeatable).", valueName: "PORT=NAME"))
     var portProtocols: [String] = []
-
-    @Option(help: "A BPF filter expression (as for tcpdump); only matching packets are analysed.")
-    var filter: String?
 
     func validate() throws {
         _ = try forced()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import InterposeAnalysis
 import InterposeCapture
 import InterposeProxy
 import Logging
@@ -54,6 +55,15 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "LEVEL"))
     var logLevel: String = "info"
 
+    @Flag(
+        help: """
+            Run the protocol checks of 'interpose check' live: findings are logged as they happen and written \
+            into the capture as packet comments; exit status 1 when one is an error.
+            """)
+    var check = false
+
+    @OptionGroup var dissection: ProtocolOptions
+
     func run() async throws {
         let listenAddress = try HostPort(parsing: listen, what: "--listen")
         let upstreamAddress = try HostPort(parsing: upstream, what: "--upstream")
@@ -82,13 +92,17 @@ struct ProxyCommand: AsyncParsableCommand {
             throw CommandLineError("--capture-upstream-leg and --rotate-size need --capture FILE")
         }
 
+        let checks = check ? LiveChecks(forced: try dissection.forced(), portHints: try dissection.portHints()) : nil
+        if !check && (dissection.protocolName != "auto" || !dissection.portProtocols.isEmpty) {
+            throw CommandLineError("--protocol and --port-protocol choose how --check reads the traffic: add --check")
+        }
         var logger = Logger(label: "interpose")
         logger.logLevel = level
         let options = ProxySession.Options(
             proxy: ProxyServer.Configuration(
                 listen: listenAddress, upstream: upstreamAddress,
                 connectTimeout: .nanoseconds(Int64(connectTimeout * 1e9)),
-                blockOnCaptureOverflow: overflow == .block),
+                blockOnCaptureOverflow: overflow == .block, checks: checks),
             capture: captureConfiguration,
             grace: .nanoseconds(Int64(grace * 1e9)))
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
@@ -107,6 +121,7 @@ struct ProxyCommand: AsyncParsableCommand {
         for line in summary.description.split(separator: "\n") {
             print("interpose: \(line)", to: &stream)
         }
+        if summary.hasErrorFindings { throw ExitCode(1) }
     }
 
     /// `IP:PORT` of a bound address, IPv6 in brackets.

@@ -1,0 +1,61 @@
+import InterposeCapture
+import InterposeProtocols
+import NIOConcurrencyHelpers
+
+/// The checks that span a live proxy's connections (per-endpoint statistics, version drift,
+/// retries after failures), shared by all event loops behind a lock, plus the protocol settings
+/// every connection's `LiveConversationCheck` uses.
+public final class LiveChecks: Sendable {
+    /// Read every conversation as this protocol; `nil` detects.
+    public let forced: ApplicationProtocol?
+    /// Protocols by server port.
+    public let portHints: [UInt16: ApplicationProtocol]
+
+    private struct State {
+        var services = ServiceChecks()
+        var counts: [Severity: Int] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    /// Shared checks for one proxy.
+    public init(forced: ApplicationProtocol? = nil, portHints: [UInt16: ApplicationProtocol] = [:]) {
+        self.forced = forced
+        self.portHints = portHints
+    }
+
+    /// Findings counted so far, by severity (including those `summary()` adds).
+    public var counts: [Severity: Int] { state.withLockedValue { $0.counts } }
+
+    /// Counts findings a connection reported (for the exit status and the summary line).
+    public func count(_ findings: [Finding]) {
+        guard !findings.isEmpty else { return }
+        state.withLockedValue { state in
+            for finding in findings { state.counts[finding.severity, default: 0] += 1 }
+        }
+    }
+
+    /// What only the whole run shows (version drift, status summaries by endpoint), and the
+    /// endpoint statistics; call once at the end.
+    public func summary() -> (findings: [Finding], endpoints: [EndpointStatistics]) {
+        state.withLockedValue { state in
+            let findings = state.services.summaryFindings()
+            for finding in findings { state.counts[finding.severity, default: 0] += 1 }
+            return (findings, state.services.endpoints())
+        }
+    }
+
+    func record(requests: [Message], responses: [(Message, Message)], on connection: ConnectionDescriptor) -> [Finding] {
+        guard !requests.isEmpty || !responses.isEmpty else { return [] }
+        return state.withLockedValue { state in
+            var findings: [Finding] = []
+            for request in requests { state.services.request(request, on: connection, findings: &findings) }
+            for (request, response) in responses { state.services.response(response, to: request, on: connection) }
+            return findings
+        }
+    }
+
+    func conversationEnded(_ checker: ConversationChecker, unanswered: [(Message, String)]) {
+        state.withLockedValue { $0.services.conversationEnded(checker, unanswered: unanswered) }
+    }
+}
