@@ -37,7 +37,9 @@ public struct ConversationDissector {
         switch application {
         case .http1: return HTTP1Dissector()
         case .redis: return RedisDissector()
-        case .http2, .postgres, .mqtt, .tls, .raw: return RawDissector(application: application)
+        case .tls: return TLSDissector()
+        case .mqtt: return MQTTDissector()
+        case .http2, .postgres, .raw: return RawDissector(application: application)
         }
     }
 
