@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InterposeProtocolsTests",
-            dependencies: ["InterposeProtocols", "InterposeCapture", "InterposeTestSupport"]
+            dependencies: ["InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeTestSupport"]
         ),
         .testTarget(
             name: "InterposeAnalysisTests",

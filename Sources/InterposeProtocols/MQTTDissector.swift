@@ -43,6 +43,8 @@ public struct MQTTDissector: Dissector {
     /// per direction of the PUBLISH (MQTT 3.1.1 §4.6: PUBACKs go out in that order).
     private var clientPublishOrder: [Int] = []
     private var serverPublishOrder: [Int] = []
+    /// Whether `end` already reported what was left unfinished.
+    private var ended = false
 
     /// A dissector at the start of a conversation.
     public init() {}
@@ -101,6 +103,8 @@ public struct MQTTDissector: Dissector {
     ) {}
 
     public mutating func end(reset: Bool, at timestamp: Timestamp, into output: inout DissectorOutput) {
+        guard !ended else { return }
+        ended = true
         for (reader, direction) in [(client, Direction.clientToServer), (server, .serverToClient)]
         where !reader.stopped && reader.isInsideMessage {
             let what = reader.current.map { "a \(MQTTNames.packet($0.type)) (\($0.bytes) of \($0.length) bytes read)" }

@@ -32,6 +32,8 @@ public struct TLSDissector: Dissector {
     private var serverKey = "(no sni)"
     /// The version the ServerHello chose.
     private var negotiated: Int?
+    /// Whether `end` already summarised the connection.
+    private var ended = false
 
     /// A dissector at the start of a conversation.
     public init() {}
@@ -86,6 +88,8 @@ public struct TLSDissector: Dissector {
     ) {}
 
     public mutating func end(reset: Bool, at timestamp: Timestamp, into output: inout DissectorOutput) {
+        guard !ended else { return }
+        ended = true
         for (reader, direction) in [(client, Direction.clientToServer), (server, .serverToClient)]
         where reader.opaqueRecords > 0 {
             output.emit(
