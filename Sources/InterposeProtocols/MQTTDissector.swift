@@ -72,7 +72,8 @@ public struct MQTTDissector: Dissector {
         for item in packets { take(item, direction: direction, at: timestamp, packet: packet, into: &output) }
         if let failure {
             stop(
-                direction, code: "mqtt.malformed", severity: .error, message: "malformed MQTT packet \(direction): \(failure)",
+                direction, code: "mqtt.malformed", severity: .error,
+                message: "malformed MQTT packet \(direction): \(failure)",
                 packet: packet, into: &output)
         }
     }
@@ -93,7 +94,8 @@ public struct MQTTDissector: Dissector {
         if !skipped {
             stop(
                 direction, code: "mqtt.unreadable-after-gap", severity: .warning,
-                message: "\(size) bytes missing \(direction) outside a payload; the rest of this direction is not dissected",
+                message:
+                    "\(size) bytes missing \(direction) outside a payload; the rest of this direction is not dissected",
                 packet: packet, into: &output)
         }
     }
@@ -107,7 +109,8 @@ public struct MQTTDissector: Dissector {
         ended = true
         for (reader, direction) in [(client, Direction.clientToServer), (server, .serverToClient)]
         where !reader.stopped && reader.isInsideMessage {
-            let what = reader.current.map { "a \(MQTTNames.packet($0.type)) (\($0.bytes) of \($0.length) bytes read)" }
+            let what =
+                reader.current.map { "a \(MQTTNames.packet($0.type)) (\($0.bytes) of \($0.length) bytes read)" }
                 ?? "a packet header (\(reader.cursor.keptBytes) bytes read)"
             output.report(
                 DissectorFinding(
@@ -170,17 +173,24 @@ public struct MQTTDissector: Dissector {
             let codes = reader.readRest()
             let failed = codes.first { $0 >= 0x80 }
             let status =
-                (item.type == 11 && !isV5) ? MessageStatus(.success, code: "success")
+                (item.type == 11 && !isV5)
+                ? MessageStatus(.success, code: "success")
                 : failed.map { MQTTNames.reasonCode($0, v5: isV5) } ?? MessageStatus(.success, code: "success")
-            message.summary = "\(name) id=\(identifier)" + (codes.isEmpty ? "" : " codes=" + codes.map(String.init).joined(separator: ","))
-            respond(&message, to: pending.removeValue(forKey: Awaited(response: item.type, identifier: identifier)), status: status)
+            message.summary =
+                "\(name) id=\(identifier)"
+                + (codes.isEmpty ? "" : " codes=" + codes.map(String.init).joined(separator: ","))
+            respond(
+                &message, to: pending.removeValue(forKey: Awaited(response: item.type, identifier: identifier)),
+                status: status)
         case 12 where fromClient:
             message.role = .request
             message.expectsResponse = true
             pings.append(Pending(index: message.index, key: message.key))
             if pings.count > 1_024 { pings.removeFirst(512) }
         case 13 where !fromClient:
-            respond(&message, to: pings.isEmpty ? nil : pings.removeFirst(), status: MessageStatus(.success, code: "success"))
+            respond(
+                &message, to: pings.isEmpty ? nil : pings.removeFirst(),
+                status: MessageStatus(.success, code: "success"))
         case 14:
             if let code = reader.readUInt8() {
                 let status = MQTTNames.reasonCode(code, v5: true)
@@ -225,7 +235,8 @@ public struct MQTTDissector: Dissector {
         skipProperties(&reader)
         let payload = max(0, item.length - reader.offset)
         message.key = "PUBLISH \(topic)"
-        message.summary = "PUBLISH \(topic) qos=\(qos)" + (identifier.map { " id=\($0)" } ?? "")
+        message.summary =
+            "PUBLISH \(topic) qos=\(qos)" + (identifier.map { " id=\($0)" } ?? "")
             + (item.flags & 0x01 != 0 ? " retain" : "") + (item.flags & 0x08 != 0 ? " dup" : "") + " (\(payload) bytes)"
         var fingerprint = FNV1a()
         fingerprint.add(topic)
@@ -251,13 +262,16 @@ public struct MQTTDissector: Dissector {
         output: inout DissectorOutput
     ) {
         let identifier = reader.readUInt16() ?? 0
-        let status = reader.readUInt8().map { MQTTNames.reasonCode($0, v5: true) } ?? MessageStatus(.success, code: "success")
+        let status =
+            reader.readUInt8().map { MQTTNames.reasonCode($0, v5: true) } ?? MessageStatus(.success, code: "success")
         message.summary = "\(message.name) id=\(identifier)" + (status.isFailure ? " \(status.code)" : "")
         if item.type == 4 {
             if fromClient {
-                checkOrder(identifier, in: &serverPublishOrder, ackedBy: "client", message: message.index, output: &output)
+                checkOrder(
+                    identifier, in: &serverPublishOrder, ackedBy: "client", message: message.index, output: &output)
             } else {
-                checkOrder(identifier, in: &clientPublishOrder, ackedBy: "server", message: message.index, output: &output)
+                checkOrder(
+                    identifier, in: &clientPublishOrder, ackedBy: "server", message: message.index, output: &output)
             }
         }
         if fromClient {
@@ -305,7 +319,8 @@ public struct MQTTDissector: Dissector {
             output.report(
                 DissectorFinding(
                     code: "mqtt.ack-out-of-order", severity: .warning,
-                    message: "\(sender) acknowledged PUBLISH id=\(identifier) while the earlier QoS 1 PUBLISH id=\(order[0]) is still unacknowledged (MQTT 3.1.1 §4.6 requires PUBACKs in order)",
+                    message:
+                        "\(sender) acknowledged PUBLISH id=\(identifier) while the earlier QoS 1 PUBLISH id=\(order[0]) is still unacknowledged (MQTT 3.1.1 §4.6 requires PUBACKs in order)",
                     messageIndex: index))
         }
         order.remove(at: position)

@@ -78,7 +78,8 @@ public struct TLSDissector: Dissector {
         if !skipped {
             stop(
                 direction, code: "tls.unreadable-after-gap", severity: .warning,
-                message: "\(size) bytes missing \(direction) outside encrypted application data; the rest of this direction is not dissected",
+                message:
+                    "\(size) bytes missing \(direction) outside encrypted application data; the rest of this direction is not dissected",
                 packet: packet, into: &output)
         }
     }
@@ -121,11 +122,14 @@ public struct TLSDissector: Dissector {
                 output.report(
                     DissectorFinding(
                         code: "tls.certificate-unreadable", severity: .warning,
-                        message: "Certificate message \(direction) of \(length) bytes exceeds the \(TLSRecordReader.handshakeLimit)-byte limit; the certificate was not checked",
+                        message:
+                            "Certificate message \(direction) of \(length) bytes exceeds the \(TLSRecordReader.handshakeLimit)-byte limit; the certificate was not checked",
                         packet: packet))
             }
         case .alert(let level, let description):
-            alert(level: level, description: description, direction: direction, at: timestamp, packet: packet, into: &output)
+            alert(
+                level: level, description: description, direction: direction, at: timestamp, packet: packet,
+                into: &output)
         case .changeCipherSpec:
             break
         }
@@ -145,7 +149,8 @@ public struct TLSDissector: Dissector {
         guard let hello = TLSHello(clientHello: body) else {
             output.report(
                 DissectorFinding(
-                    code: "tls.malformed", severity: .error, message: "a ClientHello of \(body.count) bytes is cut short",
+                    code: "tls.malformed", severity: .error,
+                    message: "a ClientHello of \(body.count) bytes is cut short",
                     packet: span.packet, messageIndex: index))
             output.emit(
                 Message(
@@ -179,7 +184,8 @@ public struct TLSDissector: Dissector {
         guard let hello = TLSHello(serverHello: body) else {
             output.report(
                 DissectorFinding(
-                    code: "tls.malformed", severity: .error, message: "a ServerHello of \(body.count) bytes is cut short",
+                    code: "tls.malformed", severity: .error,
+                    message: "a ServerHello of \(body.count) bytes is cut short",
                     packet: span.packet))
             return
         }
@@ -224,7 +230,8 @@ public struct TLSDissector: Dissector {
             output.report(
                 DissectorFinding(
                     code: "tls.certificate-unreadable", severity: .warning,
-                    message: "the \(owner) certificate (\(der.count) bytes of DER) could not be read", packet: span.packet))
+                    message: "the \(owner) certificate (\(der.count) bytes of DER) could not be read",
+                    packet: span.packet))
             return
         }
         nextIndex += 1

@@ -56,7 +56,9 @@ struct TLSHello: Hashable {
             case 0:  // server_name: a list of (type, name); type 0 is a host name.
                 guard var list = data.readPrefixed(width: 2) else { continue }
                 while let nameType = list.readUInt8(), var name = list.readPrefixed(width: 2) {
-                    if nameType == 0, serverName == nil { serverName = ByteReader.printable(name.readRest(), limit: 255) }
+                    if nameType == 0, serverName == nil {
+                        serverName = ByteReader.printable(name.readRest(), limit: 255)
+                    }
                 }
             case 16:  // application_layer_protocol_negotiation
                 guard var list = data.readPrefixed(width: 2) else { continue }

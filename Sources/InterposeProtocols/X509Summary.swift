@@ -57,10 +57,14 @@ struct X509Summary: Hashable {
     private static func commonName(in name: inout ByteReader) -> String? {
         while var set = element(&name, tag: 0x31) {
             while var attribute = element(&set, tag: 0x30) {
-                guard let oid = element(&attribute, tag: 0x06), let (_, value) = anyElement(&attribute) else { continue }
+                guard let oid = element(&attribute, tag: 0x06), let (_, value) = anyElement(&attribute) else {
+                    continue
+                }
                 var oidReader = oid
                 var valueReader = value
-                if oidReader.readRest() == commonNameOID { return ByteReader.printable(valueReader.readRest(), limit: 128) }
+                if oidReader.readRest() == commonNameOID {
+                    return ByteReader.printable(valueReader.readRest(), limit: 128)
+                }
             }
         }
         return nil

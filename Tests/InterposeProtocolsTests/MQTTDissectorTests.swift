@@ -29,18 +29,26 @@ final class MQTTDissectorTests: XCTestCase {
             h.send(.serverToClient, M.packet(11, TLSBytes.u16(4)), chunk: chunk)
             h.send(.clientToServer, M.packet(14, []), chunk: chunk)
             h.end()
-            XCTAssertEqual(h.requests.map(\.key), [
-                "CONNECT", "SUBSCRIBE cmd/#", "PUBLISH sensors/temp", "PUBLISH sensors/temp", "PUBLISH sensors/hum",
-                "PUBREL", "PINGREQ", "UNSUBSCRIBE cmd/#", "DISCONNECT",
-            ], "chunk \(chunk)")
+            XCTAssertEqual(
+                h.requests.map(\.key),
+                [
+                    "CONNECT", "SUBSCRIBE cmd/#", "PUBLISH sensors/temp", "PUBLISH sensors/temp", "PUBLISH sensors/hum",
+                    "PUBREL", "PINGREQ", "UNSUBSCRIBE cmd/#", "DISCONNECT",
+                ], "chunk \(chunk)")
             XCTAssertEqual(h.requests.map(\.expectsResponse), [true, true, false, true, true, true, true, true, false])
             XCTAssertEqual(h.requests[0].summary, "CONNECT MQTT 3.1.1 client=sensor-1 keepalive=60 clean")
             XCTAssertEqual(h.requests[0].version, "3.1.1")
             XCTAssertEqual(h.requests[3].summary, "PUBLISH sensors/temp qos=1 id=2 (2 bytes)")
-            XCTAssertEqual(h.responses.map(\.name), ["CONNACK", "SUBACK", "PUBACK", "PUBREC", "PUBCOMP", "PINGRESP", "UNSUBACK"])
+            XCTAssertEqual(
+                h.responses.map(\.name), ["CONNACK", "SUBACK", "PUBACK", "PUBREC", "PUBCOMP", "PINGRESP", "UNSUBACK"])
             let answered = h.requests.filter(\.expectsResponse).map(\.index)
             XCTAssertEqual(h.responses.compactMap(\.answers).sorted(), answered)
-            XCTAssertEqual(h.responses.map(\.key), ["CONNECT", "SUBSCRIBE cmd/#", "PUBLISH sensors/temp", "PUBLISH sensors/hum", "PUBREL", "PINGREQ", "UNSUBSCRIBE cmd/#"])
+            XCTAssertEqual(
+                h.responses.map(\.key),
+                [
+                    "CONNECT", "SUBSCRIBE cmd/#", "PUBLISH sensors/temp", "PUBLISH sensors/hum", "PUBREL", "PINGREQ",
+                    "UNSUBSCRIBE cmd/#",
+                ])
             XCTAssertTrue(h.responses.allSatisfy { $0.status?.outcome == .success })
             XCTAssertEqual(h.events.map(\.summary), ["PUBLISH cmd/reboot qos=1 id=9 (1 bytes)", "PUBACK id=9"])
             XCTAssertEqual(h.output.findings, [], "chunk \(chunk)")
@@ -78,8 +86,11 @@ final class MQTTDissectorTests: XCTestCase {
         XCTAssertEqual(h.requests.first?.summary, "CONNECT MQTT 5 client=five keepalive=60 clean")
         XCTAssertEqual(h.requests[1].summary, "PUBLISH a/b qos=1 id=1 (3 bytes)")
         XCTAssertEqual(h.requests[2].summary, "SUBSCRIBE x qos=1 (+1 more) id=2")
-        XCTAssertEqual(h.responses.map { $0.status?.code }, ["success", "not_authorized", "unspecified_error", "no_matching_subscribers"])
-        XCTAssertEqual(h.responses.map { $0.status?.outcome }, [.success, .authenticationFailure, .serverError, .success])
+        XCTAssertEqual(
+            h.responses.map { $0.status?.code },
+            ["success", "not_authorized", "unspecified_error", "no_matching_subscribers"])
+        XCTAssertEqual(
+            h.responses.map { $0.status?.outcome }, [.success, .authenticationFailure, .serverError, .success])
         XCTAssertEqual(h.responses.map(\.version), ["5", "5", "5", "5"])
         XCTAssertEqual(h.output.findings, [])
 
@@ -87,7 +98,8 @@ final class MQTTDissectorTests: XCTestCase {
         refused.send(.clientToServer, M.connect(client: "five", level: 5))
         refused.send(.serverToClient, M.connack(0x86, v5: true))
         refused.end()
-        XCTAssertEqual(refused.responses.first?.status, MessageStatus(.authenticationFailure, code: "bad_username_or_password"))
+        XCTAssertEqual(
+            refused.responses.first?.status, MessageStatus(.authenticationFailure, code: "bad_username_or_password"))
     }
 
     func testAcksOutOfOrderAndUnknownIdentifiersAreReported() {
@@ -143,16 +155,20 @@ final class MQTTDissectorTests: XCTestCase {
         XCTAssertEqual(h.requests.map(\.name), ["CONNECT"])
 
         var cut = DissectorHarness(MQTTDissector())
-        cut.send(.clientToServer, M.connect(client: "c") + M.publish("t", qos: 0, payload: Array(repeating: 0, count: 5000)).prefix(3000))
+        cut.send(
+            .clientToServer,
+            M.connect(client: "c") + M.publish("t", qos: 0, payload: Array(repeating: 0, count: 5000)).prefix(3000))
         cut.send(.serverToClient, [0x20])
         cut.end(reset: true)
         XCTAssertEqual(cut.codes, ["mqtt.incomplete-message", "mqtt.incomplete-message"])
-        XCTAssertTrue(cut.output.findings[0].message.contains("reset in the middle of a PUBLISH"), cut.output.findings[0].message)
+        XCTAssertTrue(
+            cut.output.findings[0].message.contains("reset in the middle of a PUBLISH"), cut.output.findings[0].message)
     }
 
     func testAnyBytesAreReadWithoutCrashing() {
         var generator = SplitMix64(seed: 7)
-        let base = M.connect(client: "c", level: 5) + M.publish("a", qos: 2, id: 1, payload: [1, 2], v5: true)
+        let base =
+            M.connect(client: "c", level: 5) + M.publish("a", qos: 2, id: 1, payload: [1, 2], v5: true)
             + M.subscribe(["x"], id: 2, v5: true) + M.connack(0x87, v5: true) + M.suback(id: 2, [0x80], v5: true)
         for round in 0..<400 {
             var h = DissectorHarness(MQTTDissector())

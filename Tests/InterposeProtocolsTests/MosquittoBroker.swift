@@ -12,7 +12,9 @@ final class MosquittoBroker: @unchecked Sendable {
     init() throws {
         let mosquitto = try ProcessRunner.require("mosquitto", package: "mosquitto")
         port = FreePort.next()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-mosquitto-\(UUID().uuidString)").path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-mosquitto-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let configuration = """
             listener \(port) 127.0.0.1

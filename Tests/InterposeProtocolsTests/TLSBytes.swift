@@ -31,7 +31,8 @@ enum TLSBytes {
             extensions += ext(43, [UInt8(list.count)] + list)
         }
         let suiteBytes = suites.flatMap(u16)
-        let body = u16(0x0303) + Array(repeating: 7, count: 32) + [0] + u16(suiteBytes.count) + suiteBytes + [1, 0]
+        let body =
+            u16(0x0303) + Array(repeating: 7, count: 32) + [0] + u16(suiteBytes.count) + suiteBytes + [1, 0]
             + u16(extensions.count) + extensions
         return handshake(1, body)
     }

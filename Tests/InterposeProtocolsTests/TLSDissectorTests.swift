@@ -9,7 +9,8 @@ final class TLSDissectorTests: XCTestCase {
 
     /// The harness clock starts at 2023-11-14T22:13:20Z.
     private let validCertificate = TLSBytes.der(
-        cn: "example.com", notBefore: "230101000000Z", notAfter: "20300101000000Z", dnsNames: ["example.com", "www.example.com"])
+        cn: "example.com", notBefore: "230101000000Z", notAfter: "20300101000000Z",
+        dnsNames: ["example.com", "www.example.com"])
 
     private func tls12(certificate: [UInt8]) -> (client: [[UInt8]], server: [[UInt8]]) {
         let hello = B.record(22, B.clientHello(sni: "example.com", alpn: ["http/1.1"]), version: 0x0301)
@@ -33,11 +34,14 @@ final class TLSDissectorTests: XCTestCase {
             h.send(.clientToServer, flights.client[2] + flights.client[3], chunk: chunk)
             h.send(.serverToClient, flights.server[2], chunk: chunk)
             h.end()
-            XCTAssertEqual(h.requests.map(\.summary), ["ClientHello sni=example.com alpn=http/1.1 versions=TLS 1.2 suites=2"], "chunk \(chunk)")
+            XCTAssertEqual(
+                h.requests.map(\.summary), ["ClientHello sni=example.com alpn=http/1.1 versions=TLS 1.2 suites=2"],
+                "chunk \(chunk)")
             XCTAssertEqual(h.requests.first?.key, "example.com")
             XCTAssertEqual(h.requests.first?.version, "TLS 1.2")
             XCTAssertEqual(h.requests.first?.expectsResponse, true)
-            XCTAssertEqual(h.responses.map(\.summary), ["ServerHello TLS 1.2 cipher=0xc02f TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"])
+            XCTAssertEqual(
+                h.responses.map(\.summary), ["ServerHello TLS 1.2 cipher=0xc02f TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"])
             XCTAssertEqual(h.responses.first?.answers, h.requests.first?.index)
             XCTAssertEqual(h.responses.first?.status, MessageStatus(.success, code: "TLS 1.2"))
             XCTAssertEqual(h.events.map(\.name), ["Certificate", "ApplicationData", "ApplicationData"])
@@ -55,13 +59,19 @@ final class TLSDissectorTests: XCTestCase {
     func testTLS13HelloIsReadAndEverythingAfterTheServerHelloIsCounted() {
         var h = DissectorHarness(TLSDissector())
         let hello = B.clientHello(
-            sni: "example.com", alpn: ["h2", "http/1.1"], versions: [0x3A3A, 0x0304, 0x0303], suites: [0x1A1A, 0x1301, 0x1302, 0x1303])
+            sni: "example.com", alpn: ["h2", "http/1.1"], versions: [0x3A3A, 0x0304, 0x0303],
+            suites: [0x1A1A, 0x1301, 0x1302, 0x1303])
         h.send(.clientToServer, B.record(22, hello, version: 0x0301), chunk: 5)
         // Encrypted records may hold anything, including bytes that look like an alert.
-        h.send(.serverToClient, B.record(22, B.serverHello(version: 0x0304, suite: 0x1301)) + B.record(20, [1]) + B.record(23, [2, 40]) + B.record(23, Array(repeating: 0, count: 1000)))
+        h.send(
+            .serverToClient,
+            B.record(22, B.serverHello(version: 0x0304, suite: 0x1301)) + B.record(20, [1]) + B.record(23, [2, 40])
+                + B.record(23, Array(repeating: 0, count: 1000)))
         h.send(.clientToServer, B.record(20, [1]) + B.record(23, Array(repeating: 0x16, count: 60)))
         h.end()
-        XCTAssertEqual(h.requests.map(\.summary), ["ClientHello sni=example.com alpn=h2,http/1.1 versions=TLS 1.3,TLS 1.2 suites=3"])
+        XCTAssertEqual(
+            h.requests.map(\.summary),
+            ["ClientHello sni=example.com alpn=h2,http/1.1 versions=TLS 1.3,TLS 1.2 suites=3"])
         XCTAssertEqual(h.requests.first?.version, "TLS 1.3")
         XCTAssertEqual(h.responses.map(\.summary), ["ServerHello TLS 1.3 cipher=0x1301 TLS_AES_128_GCM_SHA256"])
         XCTAssertEqual(h.responses.first?.version, "TLS 1.3")
@@ -72,7 +82,9 @@ final class TLSDissectorTests: XCTestCase {
     func testHelloRetryRequestIsAnEventAndTheSecondClientHelloIsAnswered() {
         var h = DissectorHarness(TLSDissector())
         h.send(.clientToServer, B.record(22, B.clientHello(sni: "a.test", versions: [0x0304])))
-        h.send(.serverToClient, B.record(22, B.serverHello(version: 0x0304, suite: 0x1302, retry: true)) + B.record(20, [1]))
+        h.send(
+            .serverToClient,
+            B.record(22, B.serverHello(version: 0x0304, suite: 0x1302, retry: true)) + B.record(20, [1]))
         h.send(.clientToServer, B.record(20, [1]) + B.record(22, B.clientHello(sni: "a.test", versions: [0x0304])))
         h.send(.serverToClient, B.record(22, B.serverHello(version: 0x0304, suite: 0x1302, alpn: "h2")))
         h.end()
@@ -92,30 +104,38 @@ final class TLSDissectorTests: XCTestCase {
     }
 
     func testCertificateValidityIsCheckedAgainstTheCaptureClock() {
-        let expired = certificateFindings(B.der(cn: "old.example", notBefore: "190101000000Z", notAfter: "200612000000Z"))
+        let expired = certificateFindings(
+            B.der(cn: "old.example", notBefore: "190101000000Z", notAfter: "200612000000Z"))
         XCTAssertEqual(expired.codes, ["tls.certificate-expired"])
         XCTAssertEqual(expired.output.findings.first?.severity, .error)
         XCTAssertEqual(expired.output.findings.first?.messageIndex, expired.events.first?.index)
-        XCTAssertTrue(expired.output.findings.first?.message.contains("expired on 2020-06-12") ?? false, "\(expired.output.findings)")
+        XCTAssertTrue(
+            expired.output.findings.first?.message.contains("expired on 2020-06-12") ?? false,
+            "\(expired.output.findings)")
         XCTAssertEqual(expired.events.first?.summary, "cn=old.example notAfter=2020-06-12")
 
-        let expiring = certificateFindings(B.der(cn: "soon.example", notBefore: "230101000000Z", notAfter: "231120000000Z"))
+        let expiring = certificateFindings(
+            B.der(cn: "soon.example", notBefore: "230101000000Z", notAfter: "231120000000Z"))
         XCTAssertEqual(expiring.codes, ["tls.certificate-expiring"])
         XCTAssertEqual(expiring.output.findings.first?.severity, .warning)
 
-        let early = certificateFindings(B.der(cn: "new.example", notBefore: "20250101000000Z", notAfter: "20260101000000Z"))
+        let early = certificateFindings(
+            B.der(cn: "new.example", notBefore: "20250101000000Z", notAfter: "20260101000000Z"))
         XCTAssertEqual(early.codes, ["tls.certificate-not-yet-valid"])
 
         let valid = certificateFindings(validCertificate)
         XCTAssertEqual(valid.codes, [])
-        let sanOnly = certificateFindings(B.der(cn: "", notBefore: "230101000000Z", notAfter: "300101000000Z", dnsNames: ["san.example"]))
+        let sanOnly = certificateFindings(
+            B.der(cn: "", notBefore: "230101000000Z", notAfter: "300101000000Z", dnsNames: ["san.example"]))
         XCTAssertEqual(sanOnly.events.first?.summary, "cn=san.example notAfter=2030-01-01")
     }
 
     func testTheSameCertificateHasTheSameFingerprint() {
         let first = certificateFindings(validCertificate).events.first?.fingerprint
         let again = certificateFindings(validCertificate).events.first?.fingerprint
-        let other = certificateFindings(B.der(cn: "example.com", notBefore: "230101000000Z", notAfter: "20310101000000Z")).events.first?.fingerprint
+        let other = certificateFindings(
+            B.der(cn: "example.com", notBefore: "230101000000Z", notAfter: "20310101000000Z")
+        ).events.first?.fingerprint
         XCTAssertEqual(first, again)
         XCTAssertNotEqual(first, other)
     }
@@ -132,20 +152,27 @@ final class TLSDissectorTests: XCTestCase {
             XCTAssertEqual(h.events.first?.status, MessageStatus(.clientError, code: "handshake_failure"))
             XCTAssertEqual(h.codes, ["tls.alert"])
             XCTAssertEqual(h.output.findings.first?.severity, .error)
-            XCTAssertEqual(h.output.findings.first?.message, "server sent fatal alert handshake_failure: no cipher suite or version in common")
+            XCTAssertEqual(
+                h.output.findings.first?.message,
+                "server sent fatal alert handshake_failure: no cipher suite or version in common")
         }
     }
 
     func testCertificateAlertsAreAuthenticationFailures() {
         var h = DissectorHarness(TLSDissector())
         h.send(.clientToServer, B.record(22, B.clientHello(sni: "example.com")))
-        h.send(.serverToClient, B.record(22, B.serverHello(suite: 0xC02F) + B.certificate([validCertificate]) + B.handshake(14, [])))
+        h.send(
+            .serverToClient,
+            B.record(22, B.serverHello(suite: 0xC02F) + B.certificate([validCertificate]) + B.handshake(14, [])))
         h.send(.clientToServer, B.alert(level: 2, 48))
         h.send(.serverToClient, B.alert(level: 1, 0))
         h.end()
-        XCTAssertEqual(h.events.compactMap(\.status), [
-            MessageStatus(.authenticationFailure, code: "unknown_ca"), MessageStatus(.success, code: "close_notify"),
-        ])
+        XCTAssertEqual(
+            h.events.compactMap(\.status),
+            [
+                MessageStatus(.authenticationFailure, code: "unknown_ca"),
+                MessageStatus(.success, code: "close_notify"),
+            ])
         XCTAssertEqual(h.output.findings.map(\.severity), [.error, .info])
         XCTAssertTrue(h.output.findings[0].message.hasPrefix("client sent fatal alert unknown_ca"))
     }
@@ -153,7 +180,10 @@ final class TLSDissectorTests: XCTestCase {
     func testAlertsAfterChangeCipherSpecAreEncryptedAndNotRead() {
         var h = DissectorHarness(TLSDissector())
         h.send(.clientToServer, B.record(22, B.clientHello()))
-        h.send(.serverToClient, B.record(22, B.serverHello(suite: 0xC02F)) + B.record(20, [1]) + B.record(21, Array(repeating: 2, count: 26)))
+        h.send(
+            .serverToClient,
+            B.record(22, B.serverHello(suite: 0xC02F)) + B.record(20, [1])
+                + B.record(21, Array(repeating: 2, count: 26)))
         h.end()
         XCTAssertEqual(h.events.map(\.name), ["ApplicationData"])
         XCTAssertEqual(h.codes, [])
@@ -174,7 +204,10 @@ final class TLSDissectorTests: XCTestCase {
     func testAGapInsideApplicationDataLosesNothing() {
         var h = DissectorHarness(TLSDissector())
         h.send(.clientToServer, B.record(22, B.clientHello()))
-        h.send(.serverToClient, B.record(22, B.serverHello(suite: 0x1301, alpn: nil)) + Array(B.record(23, Array(repeating: 1, count: 5000)).prefix(1005)))
+        h.send(
+            .serverToClient,
+            B.record(22, B.serverHello(suite: 0x1301, alpn: nil))
+                + Array(B.record(23, Array(repeating: 1, count: 5000)).prefix(1005)))
         h.gap(.serverToClient, 3000)
         h.send(.serverToClient, Array(repeating: 1, count: 1000) + B.alert(level: 2, 80))
         h.end()
@@ -193,7 +226,8 @@ final class TLSDissectorTests: XCTestCase {
     func testHandshakeMessagesSpanningRecordsAreReassembledAndHugeOnesSkipped() {
         var h = DissectorHarness(TLSDissector())
         let hello = B.clientHello(sni: "split.example", alpn: ["h2"])
-        h.send(.clientToServer, B.record(22, Array(hello.prefix(10))) + B.record(22, Array(hello.dropFirst(10))), chunk: 9)
+        h.send(
+            .clientToServer, B.record(22, Array(hello.prefix(10))) + B.record(22, Array(hello.dropFirst(10))), chunk: 9)
         // A 70,000-byte certificate message in records of 16 KiB, then ServerHelloDone.
         let huge = B.certificate([Array(repeating: 0x30, count: 69_990)])
         var stream: [UInt8] = []
@@ -222,7 +256,9 @@ final class TLSDissectorTests: XCTestCase {
             case 0:
                 bytes = (0..<Int(generator.next() % 3000)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             case 1:
-                bytes = [0x16, 0x03, 0x01] + (0..<Int(generator.next() % 500)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                bytes =
+                    [0x16, 0x03, 0x01]
+                    + (0..<Int(generator.next() % 500)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             default:
                 // A valid handshake with bytes flipped, or cut short.
                 bytes = Array(base)

@@ -10,7 +10,9 @@ final class TLSLoopbackTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-tls-capture-\(UUID().uuidString)").path
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-tls-capture-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
 
@@ -33,7 +35,8 @@ final class TLSLoopbackTests: XCTestCase {
             let result = try ProcessRunner.run(
                 openssl, ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", name, version, "-ign_eof"],
                 stdin: request, timeout: 30)
-            XCTAssertTrue(result.stdoutText.contains("hello"), "\(version) \(name): \(result.stdoutText) \(result.stderrText)")
+            XCTAssertTrue(
+                result.stdoutText.contains("hello"), "\(version) \(name): \(result.stdoutText) \(result.stderrText)")
         }
         capture.stop()
 
@@ -52,7 +55,8 @@ final class TLSLoopbackTests: XCTestCase {
         XCTAssertEqual(hello12?.version, "TLS 1.2")
         XCTAssertEqual(hello12?.answers, tls12.first?.index)
         let certificate = tls12.first { $0.name == "Certificate" }
-        XCTAssertTrue(certificate?.summary.hasPrefix("cn=test.local notAfter=") ?? false, "\(String(describing: certificate))")
+        XCTAssertTrue(
+            certificate?.summary.hasPrefix("cn=test.local notAfter=") ?? false, "\(String(describing: certificate))")
         XCTAssertEqual(certificate?.key, "test.local")
         XCTAssertEqual(certificate?.fingerprint, fnv1a(server.certificateDER))
         XCTAssertEqual(tls12.filter { $0.name == "ApplicationData" }.count, 2)
@@ -77,8 +81,13 @@ final class TLSLoopbackTests: XCTestCase {
         // tshark sees as many ClientHellos (1) and ServerHellos (2) as we do.
         var theirs: [String: Int] = [:]
         for port in [server.port, server.expiredPort] {
-            let output = try TShark.run(["-r", path, "-d", "tcp.port==\(port),tls", "-Y", "tcp.port==\(port)", "-T", "fields", "-e", "tls.handshake.type"])
-            for type in output.split(whereSeparator: { $0 == "\n" || $0 == "," }) { theirs[String(type), default: 0] += 1 }
+            let output = try TShark.run([
+                "-r", path, "-d", "tcp.port==\(port),tls", "-Y", "tcp.port==\(port)", "-T", "fields", "-e",
+                "tls.handshake.type",
+            ])
+            for type in output.split(whereSeparator: { $0 == "\n" || $0 == "," }) {
+                theirs[String(type), default: 0] += 1
+            }
         }
         let ours = dissected.allMessages
         XCTAssertEqual(theirs["1"], ours.filter { $0.name == "ClientHello" }.count)
@@ -94,7 +103,11 @@ final class TLSLoopbackTests: XCTestCase {
         let capture = try LoopbackCapture(path: path, ports: [server.port])
         // nginx allows TLS 1.2 and 1.3 only; a client offering TLS 1.1 at most is refused.
         _ = try ProcessRunner.run(
-            openssl, ["s_client", "-connect", "127.0.0.1:\(server.port)", "-servername", "test.local", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"],
+            openssl,
+            [
+                "s_client", "-connect", "127.0.0.1:\(server.port)", "-servername", "test.local", "-tls1_1", "-cipher",
+                "DEFAULT@SECLEVEL=0",
+            ],
             stdin: Data(), timeout: 30)
         capture.stop()
         let conversation = try DissectedCapture(path: path).conversations
@@ -103,7 +116,8 @@ final class TLSLoopbackTests: XCTestCase {
         XCTAssertEqual(alert?.direction, .serverToClient, "\(conversation)")
         XCTAssertEqual(alert?.status?.code, "protocol_version")
         XCTAssertEqual(conversation.first?.findings.map(\.code), ["tls.alert"])
-        XCTAssertTrue(conversation.first?.findings.first?.message.hasPrefix("server sent fatal alert protocol_version") ?? false)
+        XCTAssertTrue(
+            conversation.first?.findings.first?.message.hasPrefix("server sent fatal alert protocol_version") ?? false)
     }
 
     private func fnv1a(_ bytes: [UInt8]) -> UInt64 {

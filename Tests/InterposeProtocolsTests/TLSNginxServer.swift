@@ -22,7 +22,9 @@ final class TLSNginxServer: @unchecked Sendable {
         var other = FreePort.next()
         while other == port { other = FreePort.next() }
         expiredPort = other
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-tls-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "interpose-tls-\(UUID().uuidString)"
+        ).path
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory + "/db", withIntermediateDirectories: true)
         func run(_ arguments: [String]) throws {
@@ -31,11 +33,15 @@ final class TLSNginxServer: @unchecked Sendable {
                 throw ServerStartError(description: "openssl \(arguments.joined(separator: " ")): \(result.stderrText)")
             }
         }
-        try run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "good.key", "-out", "good.pem", "-days", "30",
-                 "-subj", "/CN=test.local", "-addext", "subjectAltName=DNS:test.local"])
+        try run([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "good.key", "-out", "good.pem", "-days", "30",
+            "-subj", "/CN=test.local", "-addext", "subjectAltName=DNS:test.local",
+        ])
         try run(["x509", "-in", "good.pem", "-outform", "DER", "-out", "good.der"])
         certificateDER = Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/good.der")))
-        try run(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "old.key", "-out", "old.csr", "-subj", "/CN=old.local"])
+        try run([
+            "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "old.key", "-out", "old.csr", "-subj", "/CN=old.local",
+        ])
         try Data().write(to: URL(fileURLWithPath: directory + "/db/index.txt"))
         try Data("01\n".utf8).write(to: URL(fileURLWithPath: directory + "/db/serial"))
         let authority = """
@@ -51,8 +57,11 @@ final class TLSNginxServer: @unchecked Sendable {
             commonName = supplied
             """
         try Data(authority.utf8).write(to: URL(fileURLWithPath: directory + "/ca.cnf"))
-        try run(["ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "old.key", "-in", "old.csr", "-out", "old.pem",
-                 "-startdate", "20200101000000Z", "-enddate", "20210101000000Z"])
+        try run([
+            "ca", "-batch", "-config", "ca.cnf", "-selfsign", "-keyfile", "old.key", "-in", "old.csr", "-out",
+            "old.pem",
+            "-startdate", "20200101000000Z", "-enddate", "20210101000000Z",
+        ])
         let configuration = """
             daemon off;
             worker_processes 1;
@@ -84,7 +93,8 @@ final class TLSNginxServer: @unchecked Sendable {
             }
             """
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
-        process = try BackgroundProcess(nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"])
+        process = try BackgroundProcess(
+            nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"])
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if let a = try? BlockingSocket.connect(host: "127.0.0.1", port: port, timeout: 1),
