@@ -120,6 +120,34 @@ final class TLSLoopbackTests: XCTestCase {
             conversation.first?.findings.first?.message.hasPrefix("server sent fatal alert protocol_version") ?? false)
     }
 
+    func testAHelloRetryRequestIsFollowedByASecondClientHelloThatIsAnswered() throws {
+        let server = try TLSNginxServer()
+        defer { server.stop() }
+        let openssl = try ProcessRunner.require("openssl", package: "openssl")
+        let path = "\(work)/retry.pcap"
+        let capture = try LoopbackCapture(path: path, ports: [server.retryPort])
+        let result = try ProcessRunner.run(
+            openssl,
+            [
+                "s_client", "-connect", "127.0.0.1:\(server.retryPort)", "-servername", "test.local", "-tls1_3",
+                "-groups", "X25519:P-256", "-ign_eof",
+            ],
+            stdin: Data("GET / HTTP/1.1\r\nHost: test.local\r\nConnection: close\r\n\r\n".utf8), timeout: 30)
+        XCTAssertTrue(result.stdoutText.contains("hello after a retry"), result.stdoutText + result.stderrText)
+        capture.stop()
+        let conversations = try DissectedCapture(path: path).conversations
+        XCTAssertEqual(conversations.count, 1)
+        guard let messages = conversations.first?.messages else { return }
+        XCTAssertEqual(
+            messages.map(\.name),
+            ["ClientHello", "HelloRetryRequest", "ClientHello", "ServerHello", "ApplicationData", "ApplicationData"])
+        let requests = messages.filter { $0.role == .request }
+        XCTAssertEqual(messages.first { $0.name == "HelloRetryRequest" }?.answers, requests.first?.index)
+        XCTAssertEqual(messages.first { $0.role == .response }?.answers, requests.last?.index)
+        XCTAssertEqual(messages.first { $0.role == .response }?.version, "TLS 1.3")
+        XCTAssertEqual(conversations.first?.findings, [])
+    }
+
     private func fnv1a(_ bytes: [UInt8]) -> UInt64 {
         var value: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes { value = (value ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }

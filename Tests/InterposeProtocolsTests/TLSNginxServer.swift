@@ -10,6 +10,9 @@ final class TLSNginxServer: @unchecked Sendable {
     let port: UInt16
     /// The port with the expired certificate.
     let expiredPort: UInt16
+    /// A port accepting only the P-256 key share: a client that sends an X25519 share first gets a
+    /// HelloRetryRequest.
+    let retryPort: UInt16
     /// The valid certificate's DER.
     let certificateDER: [UInt8]
     private let directory: String
@@ -22,6 +25,9 @@ final class TLSNginxServer: @unchecked Sendable {
         var other = FreePort.next()
         while other == port { other = FreePort.next() }
         expiredPort = other
+        var third = FreePort.next()
+        while third == port || third == other { third = FreePort.next() }
+        retryPort = third
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "interpose-tls-\(UUID().uuidString)"
         ).path
@@ -90,6 +96,13 @@ final class TLSNginxServer: @unchecked Sendable {
                     ssl_certificate_key \(directory)/old.key;
                     location / { return 200 "hello from the past\\n"; }
                 }
+                server {
+                    listen 127.0.0.1:\(retryPort) ssl;
+                    ssl_certificate \(directory)/good.pem;
+                    ssl_certificate_key \(directory)/good.key;
+                    ssl_ecdh_curve prime256v1;
+                    location / { return 200 "hello after a retry\\n"; }
+                }
             }
             """
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
@@ -98,10 +111,12 @@ final class TLSNginxServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if let a = try? BlockingSocket.connect(host: "127.0.0.1", port: port, timeout: 1),
-                let b = try? BlockingSocket.connect(host: "127.0.0.1", port: expiredPort, timeout: 1)
+                let b = try? BlockingSocket.connect(host: "127.0.0.1", port: expiredPort, timeout: 1),
+                let c = try? BlockingSocket.connect(host: "127.0.0.1", port: retryPort, timeout: 1)
             {
                 a.close()
                 b.close()
+                c.close()
                 return
             }
             usleep(50_000)
