@@ -65,6 +65,9 @@ struct ConversationChecker {
             }
             return request
         case .event:
+            // An event can close a request without answering it (a TLS HelloRetryRequest: the
+            // client asks again, and the second request gets the answer).
+            if let index = message.answers { unanswered.removeValue(forKey: index) }
             return nil
         }
     }

@@ -39,7 +39,9 @@ public struct ConversationDissector {
         case .http1: return HTTP1Dissector()
         case .redis: return RedisDissector()
         case .postgres: return PostgresDissector()
-        case .http2, .mqtt, .tls, .raw: return RawDissector(application: application)
+        case .tls: return TLSDissector()
+        case .mqtt: return MQTTDissector()
+        case .http2, .raw: return RawDissector(application: application)
         }
     }
 

@@ -91,14 +91,21 @@ final class CheckRealTrafficTests: XCTestCase {
         let redis = try RedisServer()
         defer { redis.stop() }
         let path = "\(work)/redis.pcap"
-        let capture = try LoopbackCapture(path: path, ports: [redis.port])
-        for command in [["SET", "k", "v"], ["GET", "k"], ["INCR", "n"], ["LPUSH", "k", "x"], ["HELLO", "3"]] {
-            _ = try ProcessRunner.run("redis-cli", ["-p", "\(redis.port)"] + command, timeout: 10)
+        // tcpdump drops packets when the machine is busy; a capture with holes is taken again.
+        for attempt in 1...3 {
+            let capture = try LoopbackCapture(path: path, ports: [redis.port])
+            for command in [["SET", "k", "v"], ["GET", "k"], ["INCR", "n"], ["LPUSH", "k", "x"], ["HELLO", "3"]] {
+                _ = try ProcessRunner.run("redis-cli", ["-p", "\(redis.port)"] + command, timeout: 10)
+            }
+            let bench = try ProcessRunner.run(
+                "redis-benchmark", ["-p", "\(redis.port)", "-n", "2000", "-c", "4", "-P", "16", "-t", "set,get", "-q"], timeout: 60)
+            XCTAssertEqual(bench.status, 0, bench.stderrText)
+            capture.stop()
+            let gaps = try CaptureAnalyzer.analyze(path: path).findings.filter { $0.code == "tcp.gap" }
+            if gaps.isEmpty { break }
+            XCTAssertLessThan(attempt, 3, "tcpdump lost packets three times: \(gaps)")
+            _ = try ProcessRunner.run("redis-cli", ["-p", "\(redis.port)", "DEL", "k"], timeout: 10)
         }
-        let bench = try ProcessRunner.run(
-            "redis-benchmark", ["-p", "\(redis.port)", "-n", "2000", "-c", "4", "-P", "16", "-t", "set,get", "-q"], timeout: 60)
-        XCTAssertEqual(bench.status, 0, bench.stderrText)
-        capture.stop()
 
         let report = try CaptureAnalyzer.analyze(path: path)
         XCTAssertEqual(errors(report), [], "\(report.findings)")
