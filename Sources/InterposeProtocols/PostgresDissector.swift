@@ -147,10 +147,11 @@ public struct PostgresDissector: Dissector {
         for direction in Direction.allCases {
             let reader = direction == .clientToServer ? clientReader : serverReader
             guard reader.isInsideMessage else { continue }
-            let what =
-                reader.partialType.map {
-                    $0 == 0 ? "startup-phase message" : "message '\(PostgresMessageReader.printable($0))'"
-                } ?? "message header"
+            // Spelled out: a closure here crashed the Swift 6.3.1 optimizer (CopyPropagation) in -c release.
+            var what = "message header"
+            if let type = reader.partialType {
+                what = type == 0 ? "startup-phase message" : "message '\(PostgresMessageReader.printable(type))'"
+            }
             output.report(
                 DissectorFinding(
                     code: "postgres.incomplete-message", severity: .error,
