@@ -110,8 +110,10 @@ public struct AnalysisCollector: FrameConsumer {
                     message: finding.message, detail: finding.detail))
         }
         for message in output.messages {
-            if message.role == .request {
-                services.request(message, on: descriptor, findings: &findings)
+            switch message.role {
+            case .request: services.request(message, on: descriptor, findings: &findings)
+            case .event: services.event(message, on: descriptor, findings: &findings)
+            case .response: break
             }
             if let request = conversation.checker.take(message, findings: &findings) {
                 services.response(message, to: request, on: descriptor)

@@ -45,11 +45,18 @@ public final class LiveChecks: Sendable {
         }
     }
 
-    func record(requests: [Message], responses: [(Message, Message)], on connection: ConnectionDescriptor) -> [Finding] {
-        guard !requests.isEmpty || !responses.isEmpty else { return [] }
+    /// Takes a connection's requests and events, and its responses paired with their requests.
+    func record(messages: [Message], responses: [(Message, Message)], on connection: ConnectionDescriptor) -> [Finding] {
+        guard !messages.isEmpty || !responses.isEmpty else { return [] }
         return state.withLockedValue { state in
             var findings: [Finding] = []
-            for request in requests { state.services.request(request, on: connection, findings: &findings) }
+            for message in messages {
+                if message.role == .request {
+                    state.services.request(message, on: connection, findings: &findings)
+                } else {
+                    state.services.event(message, on: connection, findings: &findings)
+                }
+            }
             for (request, response) in responses { state.services.response(response, to: request, on: connection) }
             return findings
         }

@@ -45,13 +45,13 @@ public struct LiveConversationCheck {
                     message: finding.message, detail: finding.detail))
         }
         var paired: [(Message, Message)] = []
-        var requests: [Message] = []
+        var unpaired: [Message] = []
         for message in output.messages {
-            if message.role == .request { requests.append(message) }
+            if message.role != .response { unpaired.append(message) }
             if let request = checker.take(message, findings: &findings) { paired.append((request, message)) }
         }
         output.removeAll()
-        findings += shared.record(requests: requests, responses: paired, on: descriptor)
+        findings += shared.record(messages: unpaired, responses: paired, on: descriptor)
         return findings
     }
 

@@ -33,6 +33,8 @@ struct ServiceChecks {
     private var versionExamples: [Service: [String: ConnectionID]] = [:]
     private var failures: [Service: [UInt64: Failure]] = [:]
     private var retriesReported: [Service: Int] = [:]
+    private var certificates: [GroupKey: (fingerprint: UInt64, connection: ConnectionID, summary: String)] = [:]
+    private var rotationsReported = 0
     private var retriesSuppressed = 0
 
     /// A request was seen: counts it, and reports it when it repeats one that failed on another
@@ -56,6 +58,30 @@ struct ServiceChecks {
                 severity: unsafeToRepeat ? .warning : .info, connection: connection.id, frame: message.packet,
                 message: "'\(message.summary)' repeats a request that \(failure.reason) on connection \(failure.connection)\(unsafeToRepeat ? " (not idempotent: it may have run twice)" : "")",
                 detail: "a client retry after a failure"))
+    }
+
+    /// An event was seen: a server certificate is compared with the one the same service (and
+    /// server name) presented before, so a rotation shows.
+    mutating func event(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
+        guard message.application == .tls, message.name == "Certificate", message.direction == .serverToClient,
+            message.fingerprint != 0
+        else { return }
+        let group = GroupKey(service: Service(server: connection.server, application: .tls), key: message.key)
+        guard let previous = certificates[group] else {
+            if certificates.count < 10_000 {
+                certificates[group] = (message.fingerprint, connection.id, message.summary)
+            }
+            return
+        }
+        guard previous.fingerprint != message.fingerprint else { return }
+        certificates[group] = (message.fingerprint, connection.id, message.summary)
+        guard rotationsReported < 100 else { return }
+        rotationsReported += 1
+        findings.append(
+            Finding(
+                code: "tls.certificate-changed", severity: .info, connection: connection.id, frame: message.packet,
+                message: "\(connection.server) presented a different certificate for \(message.key) than on connection \(previous.connection): \(message.summary) (was \(previous.summary))",
+                detail: "a rotation, or clients reaching different servers behind one address"))
     }
 
     /// A response was paired with its request.
@@ -104,6 +130,10 @@ struct ServiceChecks {
             ] {
                 guard let count = group.outcomes[outcome], count > 0 else { continue }
                 let codes = group.failureCodes.filter { $0.key.outcome == outcome }
+                // HTTP 401 and 407 alone are the first step of a challenge (the client asks again
+                // with credentials): worth a warning, not a failed check.
+                let challengesOnly = group.application == .http1 && codes.keys.allSatisfy { ["401", "407"].contains($0.code) }
+                let severity = outcome == .authenticationFailure && challengesOnly ? .warning : severity
                 let list = codes.sorted { $0.value > $1.value }.prefix(5).map { "\($0.value)x \($0.key.code)" }
                     .joined(separator: ", ")
                 findings.append(
