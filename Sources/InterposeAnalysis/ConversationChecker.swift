@@ -15,7 +15,7 @@ struct ConversationChecker {
     private(set) var responses = 0
     private(set) var version: String?
     private var responseVersion: String?
-    private var unanswered: [Int: Message] = [:]
+    private var unanswered = PendingRequests()
     private var answeredEarly: Set<Int> = []
     private var unmatchedResponses = 0
     private var unmatched: [(response: Message, beforeAnyRequest: Bool)] = []
@@ -45,10 +45,10 @@ struct ConversationChecker {
         case .request:
             requests += 1
             // A response can complete before its request does (an early 413): then nothing waits.
-            if message.expectsResponse, answeredEarly.remove(message.index) == nil,
+            if message.expectsResponse, answeredEarly.isEmpty || answeredEarly.remove(message.index) == nil,
                 unanswered.count < ConversationChecker.unansweredLimit
             {
-                unanswered[message.index] = message
+                unanswered.append(message)
             }
             return nil
         case .response:
@@ -59,7 +59,7 @@ struct ConversationChecker {
                 unmatchedResponses += 1
                 return nil
             }
-            guard let request = unanswered.removeValue(forKey: index) else {
+            guard let request = unanswered.remove(index: index) else {
                 answeredEarly.insert(index)
                 return nil
             }
@@ -67,7 +67,7 @@ struct ConversationChecker {
         case .event:
             // An event can close a request without answering it (a TLS HelloRetryRequest: the
             // client asks again, and the second request gets the answer).
-            if let index = message.answers { unanswered.removeValue(forKey: index) }
+            if let index = message.answers { _ = unanswered.remove(index: index) }
             return nil
         }
     }
@@ -111,10 +111,9 @@ struct ConversationChecker {
         }
         unmatched.removeAll()
         guard !unanswered.isEmpty, !dissectionEnded else { return [] }
-        let waiting = unanswered.values.sorted { $0.index < $1.index }
+        let waiting = unanswered.removeAll()
         let first = waiting[0]
         let more = waiting.count > 1 ? " and \(waiting.count - 1) more" : ""
-        unanswered.removeAll()
         if case .captureEnded = ending {
             findings.append(
                 Finding(

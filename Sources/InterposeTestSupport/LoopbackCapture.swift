@@ -19,7 +19,7 @@ public final class LoopbackCapture: @unchecked Sendable {
         let tcpdump = try ProcessRunner.require("tcpdump", package: "tcpdump")
         self.path = path
         let filter = ports.map { "tcp port \($0)" }.joined(separator: " or ")
-        var arguments = ["-i", "lo", "-U", "--immediate-mode", "-B", "16384", "-n", "-s", "0", "-w", path]
+        var arguments = ["-i", "lo", "-U", "--immediate-mode", "-B", "65536", "-n", "-s", "0", "-w", path]
         if getuid() == 0 { arguments += ["-Z", "root"] }
         process = try BackgroundProcess(tcpdump, arguments + [filter])
         try process.waitForOutput(containing: "listening on", timeout: 20)

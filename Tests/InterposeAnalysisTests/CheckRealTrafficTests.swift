@@ -92,7 +92,7 @@ final class CheckRealTrafficTests: XCTestCase {
         defer { redis.stop() }
         let path = "\(work)/redis.pcap"
         // tcpdump drops packets when the machine is busy; a capture with holes is taken again.
-        for attempt in 1...3 {
+        for attempt in 1...5 {
             let capture = try LoopbackCapture(path: path, ports: [redis.port])
             for command in [["SET", "k", "v"], ["GET", "k"], ["INCR", "n"], ["LPUSH", "k", "x"], ["HELLO", "3"]] {
                 _ = try ProcessRunner.run("redis-cli", ["-p", "\(redis.port)"] + command, timeout: 10)
@@ -103,7 +103,7 @@ final class CheckRealTrafficTests: XCTestCase {
             capture.stop()
             let gaps = try CaptureAnalyzer.analyze(path: path).findings.filter { $0.code == "tcp.gap" }
             if gaps.isEmpty { break }
-            XCTAssertLessThan(attempt, 3, "tcpdump lost packets three times: \(gaps)")
+            XCTAssertLessThan(attempt, 5, "tcpdump lost packets five times: \(gaps)")
             _ = try ProcessRunner.run("redis-cli", ["-p", "\(redis.port)", "DEL", "k"], timeout: 10)
         }
 

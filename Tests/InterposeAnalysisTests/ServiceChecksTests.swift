@@ -89,3 +89,37 @@ final class ServiceChecksTests: XCTestCase {
         XCTAssertEqual(challenge.summaryFindings().map(\.severity), [.warning], "a 401 challenge alone is not a failed check")
     }
 }
+
+/// The list of requests waiting for an answer.
+final class PendingRequestsTests: XCTestCase {
+    private func request(_ index: Int) -> Message {
+        Message(
+            index: index, role: .request, application: .http2, direction: .clientToServer,
+            start: Timestamp(nanosecondsSinceEpoch: 0), end: Timestamp(nanosecondsSinceEpoch: 0), name: "GET",
+            summary: "GET /\(index)", expectsResponse: true)
+    }
+
+    func testAnswersInAnyOrderAndRequestsCompletingOutOfOrder() {
+        var pending = PendingRequests()
+        for index in [0, 2, 4, 3, 6, 1, 8] { pending.append(request(index)) }
+        XCTAssertEqual(pending.remove(index: 0)?.index, 0)
+        XCTAssertEqual(pending.remove(index: 6)?.index, 6)
+        XCTAssertNil(pending.remove(index: 6))
+        XCTAssertNil(pending.remove(index: 5))
+        XCTAssertEqual(pending.remove(index: 3)?.index, 3)
+        pending.append(request(7))
+        XCTAssertEqual(pending.remove(index: 1)?.index, 1)
+        XCTAssertEqual(pending.count, 4)
+        XCTAssertEqual(pending.removeAll().map(\.index), [2, 4, 7, 8])
+        XCTAssertTrue(pending.isEmpty)
+    }
+
+    func testLongInOrderRunStaysCompact() {
+        var pending = PendingRequests()
+        for index in 0..<100_000 {
+            pending.append(request(index))
+            if index >= 10 { XCTAssertEqual(pending.remove(index: index - 10)?.index, index - 10) }
+        }
+        XCTAssertEqual(pending.count, 10)
+    }
+}
