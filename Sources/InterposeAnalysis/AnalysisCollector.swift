@@ -14,11 +14,18 @@ import InterposeReader
 /// print(collector.findings)
 /// ```
 public struct AnalysisCollector: FrameConsumer {
-    private struct Open {
+    /// One open conversation's state, a reference so a frame costs one dictionary lookup and no
+    /// copy of the dissector.
+    private final class Open {
         var dissector: ConversationDissector
         var checker: ConversationChecker
         var resetBy: Direction?
         var serverFinished = false
+
+        init(dissector: ConversationDissector, checker: ConversationChecker) {
+            self.dissector = dissector
+            self.checker = checker
+        }
     }
 
     /// Conversations that have ended, in the order they ended.
@@ -52,7 +59,7 @@ public struct AnalysisCollector: FrameConsumer {
 
     /// Reads one frame as its conversation's protocol and checks what it completes.
     public mutating func consume(_ frame: Frame) {
-        guard var conversation = open.removeValue(forKey: frame.connection) else { return }
+        guard let conversation = open[frame.connection] else { return }
         switch frame.event {
         case .reset: conversation.resetBy = frame.direction
         case .finish where frame.direction == .serverToClient: conversation.serverFinished = true
@@ -60,14 +67,13 @@ public struct AnalysisCollector: FrameConsumer {
         }
         conversation.dissector.consume(frame, into: &output)
         if !output.isEmpty {
-            drain(into: &conversation)
+            drain(into: conversation)
         }
-        open[frame.connection] = conversation
     }
 
     /// Ends a conversation: its completeness checks and its row in the report.
     public mutating func connectionClosed(_ summary: ConnectionSummary) {
-        guard var conversation = open.removeValue(forKey: summary.id) else {
+        guard let conversation = open.removeValue(forKey: summary.id) else {
             conversations.append(ConversationReport(summary: summary, protocolName: "unknown"))
             return
         }
@@ -100,7 +106,7 @@ public struct AnalysisCollector: FrameConsumer {
         endpoints = services.endpoints()
     }
 
-    private mutating func drain(into conversation: inout Open) {
+    private mutating func drain(into conversation: Open) {
         let descriptor = conversation.checker.descriptor
         for finding in output.findings {
             if finding.endsDissection { conversation.checker.endDissection() }

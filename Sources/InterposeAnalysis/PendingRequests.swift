@@ -3,9 +3,11 @@ import InterposeProtocols
 /// The requests of one conversation still waiting for an answer, in index order.
 ///
 /// Answers come almost always in order (HTTP/1.1, Redis, PostgreSQL), so the oldest is checked
-/// first; HTTP/2 streams and MQTT packet ids answer in any order, found by binary search (indexes
-/// only grow). No hashing on the hot path.
+/// first; HTTP/2 streams and MQTT packet ids answer in any order, found by binary search over the
+/// indexes (kept apart from the messages, so a search copies no message). No hashing.
 struct PendingRequests {
+    /// Message indexes in order; `-1` where a request was answered.
+    private var indexes: [Int] = []
     private var slots: [Message?] = []
     private var head = 0
     private(set) var count = 0
@@ -16,63 +18,66 @@ struct PendingRequests {
     /// before an older one, and is then put in its place.
     mutating func append(_ request: Message) {
         count += 1
-        guard let last = slots.last ?? nil, last.index > request.index else {
-            slots.append(request)
-            return
-        }
-        var position = slots.count
-        while position > head {
-            if let previous = slots[position - 1], previous.index < request.index { break }
+        var position = indexes.count
+        while position > head, indexes[position - 1] == -1 || indexes[position - 1] > request.index {
             position -= 1
         }
-        slots.insert(request, at: position)
+        if position == indexes.count {
+            indexes.append(request.index)
+            slots.append(request)
+        } else {
+            indexes.insert(request.index, at: position)
+            slots.insert(request, at: position)
+        }
     }
 
     /// Takes out the request with `index`, if it is waiting.
     mutating func remove(index: Int) -> Message? {
         guard count > 0 else { return nil }
-        var position: Int?
-        if let first = slots[head], first.index == index {
-            position = head
-        } else {
-            var low = head
-            var high = slots.count - 1
-            while low <= high {
-                let middle = (low + high) / 2
-                // Empty slots keep their place in the order: look at the nearest filled one.
-                var probe = middle
-                while probe <= high, slots[probe] == nil { probe += 1 }
-                guard probe <= high, let candidate = slots[probe] else {
-                    high = middle - 1
-                    continue
-                }
-                if candidate.index == index {
-                    position = probe
-                    break
-                } else if candidate.index < index {
-                    low = probe + 1
-                } else {
-                    high = middle - 1
-                }
-            }
-        }
-        guard let position, let request = slots[position] else { return nil }
+        guard let position = position(of: index) else { return nil }
+        let request = slots[position]
         slots[position] = nil
+        indexes[position] = -1
         count -= 1
-        while head < slots.count, slots[head] == nil { head += 1 }
-        if head == slots.count {
+        while head < indexes.count, indexes[head] == -1 { head += 1 }
+        if head == indexes.count {
+            indexes.removeAll(keepingCapacity: true)
             slots.removeAll(keepingCapacity: true)
             head = 0
-        } else if head > 4096 && head * 2 > slots.count {
+        } else if head > 4096 && head * 2 > indexes.count {
+            indexes.removeFirst(head)
             slots.removeFirst(head)
             head = 0
         }
         return request
     }
 
+    private func position(of index: Int) -> Int? {
+        if indexes[head] == index { return head }
+        var low = head
+        var high = indexes.count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            // Answered slots keep their place in the order: look at the nearest waiting one.
+            var probe = middle
+            while probe <= high, indexes[probe] == -1 { probe += 1 }
+            if probe > high {
+                high = middle - 1
+            } else if indexes[probe] == index {
+                return probe
+            } else if indexes[probe] < index {
+                low = probe + 1
+            } else {
+                high = middle - 1
+            }
+        }
+        return nil
+    }
+
     /// Everything still waiting, oldest first; empties the list.
     mutating func removeAll() -> [Message] {
         let waiting = slots[head...].compactMap { $0 }
+        indexes.removeAll()
         slots.removeAll()
         head = 0
         count = 0

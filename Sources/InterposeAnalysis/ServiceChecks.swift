@@ -27,7 +27,9 @@ struct ServiceChecks {
     /// Most failed requests remembered per service for the retry check.
     static let failuresPerService = 10_000
 
-    private var groups: [GroupKey: EndpointStatistics] = [:]
+    private var groupIndex: [GroupKey: Int] = [:]
+    private var groups: [EndpointStatistics] = []
+    private var recentGroup: (key: GroupKey, position: Int)?
     private var keyCounts: [Service: Int] = [:]
     private var versions: [Service: [String: Int]] = [:]
     private var versionExamples: [Service: [String: ConnectionID]] = [:]
@@ -151,7 +153,7 @@ struct ServiceChecks {
 
     /// Statistics per service and request key, busiest first.
     func endpoints() -> [EndpointStatistics] {
-        groups.values.sorted {
+        groups.sorted {
             $0.requests != $1.requests ? $0.requests > $1.requests : ($0.server.description, $0.key) < ($1.server.description, $1.key)
         }
     }
@@ -165,17 +167,26 @@ struct ServiceChecks {
     }
 
     private mutating func modifyGroup(_ service: Service, _ key: String, _ body: (inout EndpointStatistics) -> Void) {
-        var group = GroupKey(service: service, key: key)
-        if groups[group] == nil {
-            if keyCounts[service, default: 0] >= ServiceChecks.keysPerService {
-                group.key = "(other)"
-            }
-            if groups[group] == nil {
-                keyCounts[service, default: 0] += 1
-                groups[group] = EndpointStatistics(server: service.server, application: service.application, key: group.key)
-            }
+        // Consecutive messages mostly share a group (a benchmark's GETs): compare before hashing.
+        if let recent = recentGroup, recent.key.service == service, recent.key.key == key {
+            body(&groups[recent.position])
+            return
         }
-        body(&groups[group]!)
+        var group = GroupKey(service: service, key: key)
+        if groupIndex[group] == nil, keyCounts[service, default: 0] >= ServiceChecks.keysPerService {
+            group.key = "(other)"
+        }
+        let position: Int
+        if let known = groupIndex[group] {
+            position = known
+        } else {
+            keyCounts[service, default: 0] += 1
+            position = groups.count
+            groupIndex[group] = position
+            groups.append(EndpointStatistics(server: service.server, application: service.application, key: group.key))
+        }
+        recentGroup = (GroupKey(service: service, key: key), position)
+        body(&groups[position])
     }
 
     private static func describe(_ outcome: MessageStatus.Outcome) -> String {

@@ -12,7 +12,8 @@ struct FNV1a {
     }
 
     mutating func add(_ text: String) {
-        add(text.utf8)
+        var text = text
+        text.withUTF8 { add($0) }
         add(CollectionOfOne(0))
     }
 }

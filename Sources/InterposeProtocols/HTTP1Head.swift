@@ -112,6 +112,8 @@ struct HTTP1Head {
     }
 
     static func excerpt<S: StringProtocol>(_ text: S) -> String {
+        // Most texts are short printable ASCII: kept as they are.
+        if text.utf8.count <= 60, text.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) { return String(text) }
         let clean = text.unicodeScalars.map { $0.value >= 32 && $0.value < 127 ? Character($0) : "." }
         return clean.count > 60 ? String(clean.prefix(60)) + "..." : String(clean)
     }

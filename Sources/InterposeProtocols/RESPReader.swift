@@ -77,6 +77,17 @@ struct RESPReader {
             switch state {
             case .bulk(let remaining, let capture):
                 let n = Int(min(Int64(work.readableBytes), remaining))
+                if capture, captured.isEmpty, Int64(n) == remaining {
+                    // The whole string is here (the usual case): one String, no copy in between.
+                    let take = min(Int(remaining) - 2, RESPReader.leafLimit)
+                    let leaf = work.withUnsafeReadableBytes { String(decoding: $0.prefix(take), as: UTF8.self) }
+                    work.moveReaderIndex(forwardBy: n)
+                    current?.bytes += Int64(n)
+                    state = .line
+                    addLeaf(leaf)
+                    if let value = leafDone() { completed(value) }
+                    continue
+                }
                 if capture, remaining > 2 {
                     let want = min(n, RESPReader.leafLimit - captured.count, Int(remaining - 2))
                     if want > 0, let bytes = work.getBytes(at: work.readerIndex, length: want) {
@@ -104,6 +115,16 @@ struct RESPReader {
                     current = Value(start: timestamp)
                 }
                 current!.bytes += Int64(length)
+                // Fast path for the lines of every command and most replies, `$N` and `*N`: the
+                // number is read in place, no String made.
+                if let type = work.getInteger(at: work.readerIndex, as: UInt8.self),
+                    type == UInt8(ascii: "$") || type == UInt8(ascii: "*"),
+                    let number = RESPReader.integer(in: work, from: 1, lineLength: length)
+                {
+                    work.moveReaderIndex(forwardBy: length)
+                    if let value = try takeLength(type: type, number, line: nil) { completed(value) }
+                    continue
+                }
                 let line = work.readLine(length: length)
                 if let value = try take(line) { completed(value) }
             }
@@ -134,9 +155,33 @@ struct RESPReader {
             if stack.isEmpty { current!.isNull = true }
             addLeaf("")
             return leafDone()
+        case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="), UInt8(ascii: "*"), UInt8(ascii: "~"),
+            UInt8(ascii: ">"), UInt8(ascii: "%"), UInt8(ascii: "|"):
+            return try takeLength(type: type, Int(rest), line: line)
+        default:
+            if stack.isEmpty && acceptsInline {
+                current!.isInline = true
+                current!.type = UInt8(ascii: "*")
+                let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                current!.count = words.count
+                for word in words.prefix(RESPReader.leavesKept) { addLeaf(String(word)) }
+                return leafDone()
+            }
+            throw .malformed("'\(RESPReader.excerpt(line))' does not start with a RESP type byte")
+        }
+    }
+
+    /// A line announcing a length: a bulk string (`$`, `!`, `=`) or an aggregate (`*`, `~`, `>`,
+    /// `%`, `|`). `line` is only for the error message (`nil` on the fast path).
+    private mutating func takeLength(type: UInt8, _ number: Int?, line: String?) throws(Failure) -> Value? {
+        if stack.isEmpty && current!.type == 0 { current!.type = type }
+        func text() -> String {
+            line.map { RESPReader.excerpt($0) } ?? "\(Character(UnicodeScalar(type)))\(number.map(String.init) ?? "?")"
+        }
+        switch type {
         case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="):
-            guard let length = Int64(rest), length >= -1 else {
-                throw .malformed("bulk length '\(RESPReader.excerpt(line))' is not a number")
+            guard let length = number.map(Int64.init), length >= -1 else {
+                throw .malformed("bulk length '\(text())' is not a number")
             }
             guard length <= RESPReader.bulkLimit else {
                 throw .malformed("bulk length \(length) exceeds Redis's 512 MB limit")
@@ -148,9 +193,9 @@ struct RESPReader {
             }
             state = .bulk(remaining: length + 2, capture: current!.leaves.count < RESPReader.leavesKept)
             return nil
-        case UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: ">"), UInt8(ascii: "%"), UInt8(ascii: "|"):
-            guard let declared = Int(rest), declared >= -1, declared <= Int(Int32.max) else {
-                throw .malformed("aggregate length '\(RESPReader.excerpt(line))' is not a number")
+        default:
+            guard let declared = number, declared >= -1, declared <= Int(Int32.max) else {
+                throw .malformed("aggregate length '\(text())' is not a number")
             }
             let isPairs = type == UInt8(ascii: "%") || type == UInt8(ascii: "|")
             let count = declared == -1 ? -1 : (isPairs ? declared * 2 : declared)
@@ -165,22 +210,37 @@ struct RESPReader {
             stack.append(Open(remaining: count, isAttribute: type == UInt8(ascii: "|")))
             if stack.count == 1 && type == UInt8(ascii: "|") { current!.type = 0 }
             return nil
-        default:
-            if stack.isEmpty && acceptsInline {
-                current!.isInline = true
-                current!.type = UInt8(ascii: "*")
-                let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-                current!.count = words.count
-                for word in words.prefix(RESPReader.leavesKept) { addLeaf(String(word)) }
-                return leafDone()
+        }
+    }
+
+    /// The decimal integer between offset `from` and the line's `\r\n` (or `\n`), read in place;
+    /// `nil` when it is not one (then the slow path reports it).
+    static func integer(in buffer: ByteBuffer, from: Int, lineLength: Int) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes -> Int? in
+            var end = lineLength - 1
+            if end > 0, bytes[end - 1] == 0x0D { end -= 1 }
+            var index = from
+            var negative = false
+            if index < end, bytes[index] == UInt8(ascii: "-") {
+                negative = true
+                index += 1
             }
-            throw .malformed("'\(RESPReader.excerpt(line))' does not start with a RESP type byte")
+            guard index < end, end - index <= 18 else { return nil }
+            var value = 0
+            while index < end {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+                index += 1
+            }
+            return negative ? -value : value
         }
     }
 
     private mutating func addLeaf(_ text: String) {
         guard current!.leaves.count < RESPReader.leavesKept else { return }
-        current!.leaves.append(text.count > RESPReader.leafLimit ? String(text.prefix(RESPReader.leafLimit)) : text)
+        // utf8.count, not count: counting Characters walks the whole string.
+        current!.leaves.append(text.utf8.count > RESPReader.leafLimit ? String(text.prefix(RESPReader.leafLimit)) : text)
     }
 
     /// A leaf (or an empty aggregate) ended: closes the aggregates it completes; returns the value
@@ -207,6 +267,8 @@ struct RESPReader {
     }
 
     static func excerpt(_ text: String) -> String {
+        // Most texts are short printable ASCII: returned as they are, without a copy.
+        if text.utf8.count <= 60, text.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) { return text }
         let clean = text.unicodeScalars.map { $0.value >= 32 && $0.value < 127 ? Character($0) : "." }
         return clean.count > 60 ? String(clean.prefix(60)) + "..." : String(clean)
     }

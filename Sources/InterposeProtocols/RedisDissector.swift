@@ -19,6 +19,8 @@ public struct RedisDissector: Dissector {
         /// UNSUBSCRIBE without channels (confirmations until the subscription count reaches 0).
         var replies: Int?
         var end: Timestamp
+        /// The reply type the command returns, when known (for the out-of-order check).
+        var shape: ReplyShape?
     }
 
     private enum ReplyShape {
@@ -118,9 +120,7 @@ public struct RedisDissector: Dissector {
         }
         var name = first.uppercased()
         // Commands with subcommands group by both words: CLIENT SETNAME, CONFIG GET.
-        if ["CLIENT", "CONFIG", "CLUSTER", "COMMAND", "SCRIPT", "OBJECT", "MEMORY", "XINFO", "ACL", "FUNCTION", "PUBSUB"]
-            .contains(name), value.leaves.count > 1
-        {
+        if value.leaves.count > 1, RedisDissector.withSubcommands.contains(name) {
             name += " " + value.leaves[1].uppercased()
         }
         let arguments = value.count - 1
@@ -151,11 +151,17 @@ public struct RedisDissector: Dissector {
                 index: index, role: .request, application: .redis, direction: .clientToServer, start: value.start,
                 end: timestamp, packet: packet, name: name, summary: summary, key: name, version: version,
                 expectsResponse: true, bytes: value.bytes, fingerprint: fingerprint.value))
-        pending.append(Pending(index: index, name: name, key: name, replies: replies, end: timestamp))
+        pending.append(
+            Pending(index: index, name: name, key: name, replies: replies, end: timestamp, shape: RedisDissector.shape(of: name)))
         if pending.count > 1_000_000 {
             pending.removeFirst(pending.count / 2)
         }
     }
+
+    /// Commands whose first argument is a subcommand: statistics group by both words.
+    private static let withSubcommands: Set<String> = [
+        "CLIENT", "CONFIG", "CLUSTER", "COMMAND", "SCRIPT", "OBJECT", "MEMORY", "XINFO", "ACL", "FUNCTION", "PUBSUB",
+    ]
 
     private static let subscriptionKinds: Set<String> = [
         "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
@@ -183,10 +189,10 @@ public struct RedisDissector: Dissector {
         var answered: Pending?
         if !pending.isEmpty {
             if !isConfirmation, value.type != UInt8(ascii: "-"), value.type != UInt8(ascii: "!"),
-                let expected = RedisDissector.shape(of: pending[0].name), !RedisDissector.fits(value, expected)
+                let expected = pending[0].shape, !RedisDissector.fits(value, expected)
             {
                 let later = pending.dropFirst().prefix(64).first { candidate in
-                    RedisDissector.shape(of: candidate.name).map { RedisDissector.fits(value, $0) } ?? false
+                    candidate.shape.map { RedisDissector.fits(value, $0) } ?? false
                 }
                 if let later {
                     output.report(
