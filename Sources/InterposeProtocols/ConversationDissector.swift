@@ -38,7 +38,8 @@ public struct ConversationDissector {
         switch application {
         case .http1: return HTTP1Dissector()
         case .redis: return RedisDissector()
-        case .http2, .postgres, .mqtt, .tls, .raw: return RawDissector(application: application)
+        case .http2: return HTTP2Dissector()
+        case .postgres, .mqtt, .tls, .raw: return RawDissector(application: application)
         }
     }
 
