@@ -69,7 +69,8 @@ struct GRPCMessageCounter: Hashable {
         switch state {
         case .prefix(0, _): return nil
         case .prefix(let read, _): return "the stream ended after \(read) of a message's 5 prefix bytes"
-        case .body(let remaining): return "a message's length prefix announces \(remaining) more bytes than the stream carried"
+        case .body(let remaining):
+            return "a message's length prefix announces \(remaining) more bytes than the stream carried"
         }
     }
 }

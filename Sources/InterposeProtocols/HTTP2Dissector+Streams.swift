@@ -121,14 +121,18 @@ extension HTTP2Dissector {
         }
     }
 
-    mutating func closeClientSide(_ id: UInt32, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput) {
+    mutating func closeClientSide(
+        _ id: UInt32, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
+    ) {
         guard streams[id] != nil else { return }
         streams[id]!.clientClosed = true
         emitRequest(id, at: timestamp, packet: packet, into: &output)
         if streams[id]!.serverClosed { streams[id] = nil }
     }
 
-    mutating func closeServerSide(_ id: UInt32, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput) {
+    mutating func closeServerSide(
+        _ id: UInt32, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
+    ) {
         guard streams[id] != nil else { return }
         emitResponse(id, reset: nil, at: timestamp, packet: packet, into: &output)
         streams[id]!.serverClosed = true
@@ -150,7 +154,8 @@ extension HTTP2Dissector {
             output.report(
                 DissectorFinding(
                     code: "http2.stream-reset", severity: routine ? .warning : .error,
-                    message: "stream \(id) '\(stream.method) \(HTTP2Dissector.excerpt(stream.path))' reset by the \(byClient ? "client" : "server"): \(name)",
+                    message:
+                        "stream \(id) '\(stream.method) \(HTTP2Dissector.excerpt(stream.path))' reset by the \(byClient ? "client" : "server"): \(name)",
                     detail: stream.serverClosed ? "after the response was complete" : nil, packet: packet,
                     messageIndex: stream.requestIndex))
         }
@@ -170,7 +175,8 @@ extension HTTP2Dissector {
         output.emit(
             Message(
                 index: nextIndex, role: .event, application: .http2, direction: direction, start: timestamp,
-                end: timestamp, packet: packet, name: "GOAWAY", summary: "GOAWAY \(name), last stream \(lastStream)\(said)",
+                end: timestamp, packet: packet, name: "GOAWAY",
+                summary: "GOAWAY \(name), last stream \(lastStream)\(said)",
                 version: "HTTP/2", bytes: Int64(bytes)))
         nextIndex += 1
         guard code != 0 else { return }
@@ -199,7 +205,9 @@ extension HTTP2Dissector {
 
     // MARK: - Messages
 
-    private mutating func emitRequest(_ id: UInt32, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput) {
+    private mutating func emitRequest(
+        _ id: UInt32, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
+    ) {
         guard let stream = streams[id], !stream.requestEmitted else { return }
         streams[id]!.requestEmitted = true
         var summary = "\(stream.method) \(HTTP2Dissector.cut(stream.path))"
@@ -246,7 +254,8 @@ extension HTTP2Dissector {
                     output.report(
                         DissectorFinding(
                             code: "grpc.missing-status", severity: .error,
-                            message: "gRPC response to '\(stream.method) \(HTTP2Dissector.cut(stream.path))' on stream \(id) ends without grpc-status",
+                            message:
+                                "gRPC response to '\(stream.method) \(HTTP2Dissector.cut(stream.path))' on stream \(id) ends without grpc-status",
                             packet: packet, messageIndex: index))
                 }
             }
@@ -260,7 +269,8 @@ extension HTTP2Dissector {
         }
         if let reset {
             if stream.statusCode == nil && stream.grpcStatus == nil { name = "RST_STREAM" }
-            summary = (stream.responseIndex == nil ? "" : summary + ", ")
+            summary =
+                (stream.responseIndex == nil ? "" : summary + ", ")
                 + "reset by the \(reset.byClient ? "client" : "server"): \(reset.name)"
             if !reset.byClient { status = MessageStatus(.serverError, code: "RST_STREAM \(reset.name)") }
         }

@@ -207,7 +207,8 @@ public struct HTTP2Dissector: Dissector {
             output.report(
                 DissectorFinding(
                     code: "http2.incomplete-stream", severity: reset ? .error : .warning,
-                    message: "connection \(reset ? "reset" : "closed") with \(open.count) stream\(open.count == 1 ? "" : "s") still open",
+                    message:
+                        "connection \(reset ? "reset" : "closed") with \(open.count) stream\(open.count == 1 ? "" : "s") still open",
                     detail: listed.joined(separator: ", ") + (open.count > 5 ? ", ..." : ""),
                     messageIndex: open.first?.requestIndex))
         }
@@ -238,11 +239,13 @@ public struct HTTP2Dissector: Dissector {
                     stop(
                         code: "http2.malformed", severity: .error,
                         message: "the client did not send the HTTP/2 connection preface (RFC 9113 3.4)",
-                        detail: "byte \(matched) on: '\(HTTP2Dissector.excerpt(String(decoding: bytes.prefix(24), as: UTF8.self)))'",
+                        detail:
+                            "byte \(matched) on: '\(HTTP2Dissector.excerpt(String(decoding: bytes.prefix(24), as: UTF8.self)))'",
                         packet: packet, into: &output)
                     return
                 }
-                sides[s].phase = matched + n == HTTP2Dissector.preface.count ? .frameHeader : .preface(matched: matched + n)
+                sides[s].phase =
+                    matched + n == HTTP2Dissector.preface.count ? .frameHeader : .preface(matched: matched + n)
             case .frameHeader:
                 guard let header = HTTP2FrameHeader.read(from: &work) else { return }
                 startFrame(header, direction: direction, at: timestamp, packet: packet, into: &output)
@@ -264,7 +267,8 @@ public struct HTTP2Dissector: Dissector {
                 guard padding <= header.length - 1 else {
                     stop(
                         code: "http2.protocol-error", severity: .error,
-                        message: "DATA frame on stream \(header.stream) has \(padding) bytes of padding in a \(header.length)-byte payload",
+                        message:
+                            "DATA frame on stream \(header.stream) has \(padding) bytes of padding in a \(header.length)-byte payload",
                         packet: packet, into: &output)
                     return
                 }
@@ -277,7 +281,8 @@ public struct HTTP2Dissector: Dissector {
                 if remaining > 0 {
                     let n = min(work.readableBytes, remaining)
                     work.withUnsafeReadableBytes { bytes in
-                        dataBytes(UnsafeRawBufferPointer(rebasing: bytes[..<n]), stream: header.stream, direction: direction)
+                        dataBytes(
+                            UnsafeRawBufferPointer(rebasing: bytes[..<n]), stream: header.stream, direction: direction)
                     }
                     work.moveReaderIndex(forwardBy: n)
                     sides[s].phase = .data(header, remaining: remaining - n, padding: padding)
@@ -310,7 +315,8 @@ public struct HTTP2Dissector: Dissector {
         guard header.length <= sides[s].maxFrameSize else {
             stop(
                 code: "http2.frame-size-error", severity: .error,
-                message: "\(header.typeName) frame of \(header.length) bytes from the \(sender) on stream \(header.stream) exceeds the peer's SETTINGS_MAX_FRAME_SIZE of \(sides[s].maxFrameSize)",
+                message:
+                    "\(header.typeName) frame of \(header.length) bytes from the \(sender) on stream \(header.stream) exceeds the peer's SETTINGS_MAX_FRAME_SIZE of \(sides[s].maxFrameSize)",
                 packet: packet, into: &output)
             return
         }
@@ -369,7 +375,8 @@ public struct HTTP2Dissector: Dissector {
             guard sofar + header.length <= HTTP2Dissector.headerBlockLimit else {
                 stop(
                     code: "http2.malformed", severity: .error,
-                    message: "header block too large: more than \(HTTP2Dissector.headerBlockLimit) bytes on stream \(header.stream) from the \(sender)",
+                    message:
+                        "header block too large: more than \(HTTP2Dissector.headerBlockLimit) bytes on stream \(header.stream) from the \(sender)",
                     packet: packet, into: &output)
                 return
             }
@@ -386,13 +393,17 @@ public struct HTTP2Dissector: Dissector {
             collect(header, keep: 4, direction: direction, at: timestamp, packet: packet, into: &output)
         case HTTP2FrameHeader.settings, HTTP2FrameHeader.ping, HTTP2FrameHeader.goaway:
             guard onStreamZero else {
-                protocolError("\(header.typeName) frame on stream \(header.stream) (not 0) from the \(sender)", packet: packet, into: &output)
+                protocolError(
+                    "\(header.typeName) frame on stream \(header.stream) (not 0) from the \(sender)", packet: packet,
+                    into: &output)
                 return
             }
             let ack = header.has(HTTP2FrameHeader.ackFlag)
             switch header.type {
             case HTTP2FrameHeader.settings where ack ? header.length != 0 : header.length % 6 != 0:
-                frameSizeError(header, expected: ack ? "0 (ACK)" : "a multiple of 6", direction: direction, packet: packet, into: &output)
+                frameSizeError(
+                    header, expected: ack ? "0 (ACK)" : "a multiple of 6", direction: direction, packet: packet,
+                    into: &output)
             case HTTP2FrameHeader.ping where header.length != 8:
                 frameSizeError(header, expected: "8", direction: direction, packet: packet, into: &output)
             case HTTP2FrameHeader.goaway where header.length < 8:
@@ -481,13 +492,17 @@ public struct HTTP2Dissector: Dissector {
             let last = (payload.readInteger(as: UInt32.self) ?? 0) & 0x7FFF_FFFF
             let code = payload.readInteger(as: UInt32.self) ?? 0
             let debug = String(decoding: payload.readableBytesView.prefix(200), as: UTF8.self)
-            goaway(lastStream: last, code: code, debug: debug, bytes: header.length, from: direction, at: timestamp, packet: packet, into: &output)
+            goaway(
+                lastStream: last, code: code, debug: debug, bytes: header.length, from: direction, at: timestamp,
+                packet: packet, into: &output)
         default:
             break  // PING: nothing to follow.
         }
     }
 
-    private mutating func endBlock(direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput) {
+    private mutating func endBlock(
+        direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
+    ) {
         let s = Int(direction.rawValue)
         guard var block = sides[s].block else { return }
         sides[s].block = nil
@@ -497,7 +512,8 @@ public struct HTTP2Dissector: Dissector {
         } catch {
             stop(
                 code: "http2.malformed", severity: .error,
-                message: "the header block on stream \(block.stream) \(direction) cannot be decoded (HPACK): \(HTTP2Dissector.excerpt(String(describing: error)))",
+                message:
+                    "the header block on stream \(block.stream) \(direction) cannot be decoded (HPACK): \(HTTP2Dissector.excerpt(String(describing: error)))",
                 packet: packet, into: &output)
             return
         }
@@ -514,7 +530,9 @@ public struct HTTP2Dissector: Dissector {
         _ header: HTTP2FrameHeader, direction: Direction, at timestamp: Timestamp, packet: Int?,
         into output: inout DissectorOutput
     ) {
-        guard header.has(HTTP2FrameHeader.endStreamFlag), streams[header.stream]?.isOpen(direction) == true else { return }
+        guard header.has(HTTP2FrameHeader.endStreamFlag), streams[header.stream]?.isOpen(direction) == true else {
+            return
+        }
         if direction == .clientToServer {
             closeClientSide(header.stream, at: timestamp, packet: packet, into: &output)
         } else {
@@ -548,8 +566,10 @@ public struct HTTP2Dissector: Dissector {
         output.report(
             DissectorFinding(
                 code: "http2.flow-control-error", severity: .error,
-                message: "DATA frame of \(length) bytes from the \(sender) on stream \(header.stream) exceeds \(exceeded) its receiver allows",
-                detail: "reported once per direction", packet: packet, messageIndex: streams[header.stream]?.requestIndex))
+                message:
+                    "DATA frame of \(length) bytes from the \(sender) on stream \(header.stream) exceeds \(exceeded) its receiver allows",
+                detail: "reported once per direction", packet: packet,
+                messageIndex: streams[header.stream]?.requestIndex))
     }
 
     private mutating func windowUpdate(
@@ -572,7 +592,8 @@ public struct HTTP2Dissector: Dissector {
     }
 
     private mutating func settingsReceived(
-        _ entries: [(id: UInt16, value: UInt32)], from direction: Direction, packet: Int?, into output: inout DissectorOutput
+        _ entries: [(id: UInt16, value: UInt32)], from direction: Direction, packet: Int?,
+        into output: inout DissectorOutput
     ) {
         let s = Int(direction.rawValue)
         if sides[s].pendingSettings.count < HTTP2Dissector.pendingSettingsLimit {
@@ -587,7 +608,9 @@ public struct HTTP2Dissector: Dissector {
         }
     }
 
-    private mutating func settingsAcknowledged(by direction: Direction, packet: Int?, into output: inout DissectorOutput) {
+    private mutating func settingsAcknowledged(
+        by direction: Direction, packet: Int?, into output: inout DissectorOutput
+    ) {
         let s = Int(direction.reversed.rawValue)
         if !sides[s].pendingSettings.isEmpty {
             let entries = sides[s].pendingSettings.removeFirst()
@@ -632,7 +655,8 @@ public struct HTTP2Dissector: Dissector {
                     output.report(
                         DissectorFinding(
                             code: "http2.protocol-error", severity: .error,
-                            message: "SETTINGS_MAX_FRAME_SIZE of \(entry.value) \(direction) is outside 16384...16777215",
+                            message:
+                                "SETTINGS_MAX_FRAME_SIZE of \(entry.value) \(direction) is outside 16384...16777215",
                             packet: packet, endsDissection: false))
                 }
                 return
@@ -651,18 +675,23 @@ public struct HTTP2Dissector: Dissector {
     }
 
     private mutating func frameSizeError(
-        _ header: HTTP2FrameHeader, expected: String, direction: Direction, packet: Int?, into output: inout DissectorOutput
+        _ header: HTTP2FrameHeader, expected: String, direction: Direction, packet: Int?,
+        into output: inout DissectorOutput
     ) {
         stop(
             code: "http2.frame-size-error", severity: .error,
-            message: "\(header.typeName) frame of \(header.length) bytes \(direction) on stream \(header.stream); its length must be \(expected)",
+            message:
+                "\(header.typeName) frame of \(header.length) bytes \(direction) on stream \(header.stream); its length must be \(expected)",
             packet: packet, into: &output)
     }
 
-    private mutating func unreadableAfterGap(_ size: Int, direction: Direction, packet: Int?, into output: inout DissectorOutput) {
+    private mutating func unreadableAfterGap(
+        _ size: Int, direction: Direction, packet: Int?, into output: inout DissectorOutput
+    ) {
         stop(
             code: "http2.unreadable-after-gap", severity: .warning,
-            message: "\(size) bytes missing \(direction) outside a DATA payload: frame boundaries and HPACK state are lost",
+            message:
+                "\(size) bytes missing \(direction) outside a DATA payload: frame boundaries and HPACK state are lost",
             packet: packet, into: &output)
     }
 
@@ -677,7 +706,8 @@ public struct HTTP2Dissector: Dissector {
         output.report(
             DissectorFinding(
                 code: code, severity: severity, message: message,
-                detail: (detail.map { $0 + "; " } ?? "") + "the rest of the conversation is not dissected", packet: packet,
+                detail: (detail.map { $0 + "; " } ?? "") + "the rest of the conversation is not dissected",
+                packet: packet,
                 endsDissection: true))
         streams = [:]
         sides = []

@@ -16,11 +16,15 @@ final class HTTP2DissectorTests: XCTestCase {
         return h
     }
 
-    private func grpcRequest(_ client: inout HTTP2Wire, _ stream: UInt32, path: String = "/pkg.Service/Method") -> [UInt8] {
+    private func grpcRequest(_ client: inout HTTP2Wire, _ stream: UInt32, path: String = "/pkg.Service/Method")
+        -> [UInt8]
+    {
         client.headers(
             stream,
-            [(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "a"),
-             ("content-type", "application/grpc"), ("te", "trailers")])
+            [
+                (":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "a"),
+                ("content-type", "application/grpc"), ("te", "trailers"),
+            ])
     }
 
     func testInterleavedGetAndPostPairByStreamWhateverTheReadSizes() {
@@ -28,13 +32,27 @@ final class HTTP2DissectorTests: XCTestCase {
             var client = HTTP2Wire()
             var server = HTTP2Wire()
             var h = opened(chunk: chunk)
-            h.send(.clientToServer, client.headers(1, [(":method", "GET"), (":scheme", "http"), (":path", "/users/7?x=1"), (":authority", "a")], endStream: true), chunk: chunk)
-            h.send(.clientToServer, client.headers(3, [(":method", "POST"), (":scheme", "http"), (":path", "/upload"), (":authority", "a"), ("content-type", "text/plain")]) + W.data(3, Array("abc".utf8)), chunk: chunk)
+            h.send(
+                .clientToServer,
+                client.headers(
+                    1, [(":method", "GET"), (":scheme", "http"), (":path", "/users/7?x=1"), (":authority", "a")],
+                    endStream: true), chunk: chunk)
+            h.send(
+                .clientToServer,
+                client.headers(
+                    3,
+                    [
+                        (":method", "POST"), (":scheme", "http"), (":path", "/upload"), (":authority", "a"),
+                        ("content-type", "text/plain"),
+                    ]) + W.data(3, Array("abc".utf8)), chunk: chunk)
             h.send(.serverToClient, server.headers(3, [(":status", "201")]), chunk: chunk)
             h.send(.clientToServer, W.ping() + W.data(3, Array("def".utf8), endStream: true), chunk: chunk)
             let notFound = server.headers(1, [(":status", "404"), ("content-type", "text/plain")])
             h.send(.serverToClient, W.ping(ack: true) + notFound, chunk: chunk)
-            h.send(.serverToClient, W.data(1, Array("nope".utf8), endStream: true) + W.windowUpdate(0, 6) + W.windowUpdate(3, 6), chunk: chunk)
+            h.send(
+                .serverToClient,
+                W.data(1, Array("nope".utf8), endStream: true) + W.windowUpdate(0, 6) + W.windowUpdate(3, 6),
+                chunk: chunk)
             h.send(.serverToClient, W.data(3, [], endStream: true), chunk: chunk)
             h.end()
             XCTAssertEqual(h.output.findings, [], "chunk \(chunk)")
@@ -56,7 +74,10 @@ final class HTTP2DissectorTests: XCTestCase {
         func post(_ body: String) -> UInt64 {
             var client = HTTP2Wire()
             var h = opened()
-            h.send(.clientToServer, client.headers(1, [(":method", "POST"), (":scheme", "http"), (":path", "/x")]) + W.data(1, Array(body.utf8), endStream: true))
+            h.send(
+                .clientToServer,
+                client.headers(1, [(":method", "POST"), (":scheme", "http"), (":path", "/x")])
+                    + W.data(1, Array(body.utf8), endStream: true))
             return h.requests.first?.fingerprint ?? 0
         }
         XCTAssertEqual(post("same"), post("same"))
@@ -70,17 +91,39 @@ final class HTTP2DissectorTests: XCTestCase {
             var h = opened(chunk: chunk)
             let message = W.grpcMessage(Array(repeating: 7, count: 300))
             // The message is split across two DATA frames in the middle of its prefix.
-            h.send(.clientToServer, grpcRequest(&client, 1) + W.data(1, Array(message[..<3])) + W.data(1, Array(message[3...]), endStream: true), chunk: chunk)
-            h.send(.serverToClient, server.headers(1, [(":status", "200"), ("content-type", "application/grpc")]) + W.data(1, W.grpcMessage([1, 2, 3])), chunk: chunk)
+            h.send(
+                .clientToServer,
+                grpcRequest(&client, 1) + W.data(1, Array(message[..<3]))
+                    + W.data(1, Array(message[3...]), endStream: true), chunk: chunk)
+            h.send(
+                .serverToClient,
+                server.headers(1, [(":status", "200"), ("content-type", "application/grpc")])
+                    + W.data(1, W.grpcMessage([1, 2, 3])), chunk: chunk)
             h.send(.serverToClient, server.headers(1, [("grpc-status", "0")], endStream: true), chunk: chunk)
             // Trailers-only answer: UNAVAILABLE.
-            h.send(.clientToServer, grpcRequest(&client, 3) + W.data(3, W.grpcMessage([]) + W.grpcMessage([9]), endStream: true), chunk: chunk)
-            h.send(.serverToClient, server.headers(3, [(":status", "200"), ("content-type", "application/grpc"), ("grpc-status", "14"), ("grpc-message", "backend down")], endStream: true), chunk: chunk)
+            h.send(
+                .clientToServer,
+                grpcRequest(&client, 3) + W.data(3, W.grpcMessage([]) + W.grpcMessage([9]), endStream: true),
+                chunk: chunk)
+            h.send(
+                .serverToClient,
+                server.headers(
+                    3,
+                    [
+                        (":status", "200"), ("content-type", "application/grpc"), ("grpc-status", "14"),
+                        ("grpc-message", "backend down"),
+                    ], endStream: true), chunk: chunk)
             h.end()
             XCTAssertEqual(h.output.findings, [], "chunk \(chunk)")
-            XCTAssertEqual(h.requests.map(\.summary), ["POST /pkg.Service/Method (1 message)", "POST /pkg.Service/Method (2 messages)"])
-            XCTAssertEqual(h.responses.map(\.summary), ["grpc-status 0 (OK), 1 message", "grpc-status 14 (UNAVAILABLE), 0 messages: backend down"])
-            XCTAssertEqual(h.responses.map(\.status), [MessageStatus(.success, code: "grpc-0"), MessageStatus(.serverError, code: "grpc-14")])
+            XCTAssertEqual(
+                h.requests.map(\.summary),
+                ["POST /pkg.Service/Method (1 message)", "POST /pkg.Service/Method (2 messages)"])
+            XCTAssertEqual(
+                h.responses.map(\.summary),
+                ["grpc-status 0 (OK), 1 message", "grpc-status 14 (UNAVAILABLE), 0 messages: backend down"])
+            XCTAssertEqual(
+                h.responses.map(\.status),
+                [MessageStatus(.success, code: "grpc-0"), MessageStatus(.serverError, code: "grpc-14")])
             XCTAssertEqual(h.responses.map(\.answers), h.requests.map(\.index))
         }
     }
@@ -93,9 +136,15 @@ final class HTTP2DissectorTests: XCTestCase {
         for (n, code) in codes.enumerated() {
             let stream = UInt32(2 * n + 1)
             h.send(.clientToServer, grpcRequest(&client, stream) + W.data(stream, W.grpcMessage([1]), endStream: true))
-            h.send(.serverToClient, server.headers(stream, [(":status", "200"), ("content-type", "application/grpc"), ("grpc-status", String(code))], endStream: true))
+            h.send(
+                .serverToClient,
+                server.headers(
+                    stream, [(":status", "200"), ("content-type", "application/grpc"), ("grpc-status", String(code))],
+                    endStream: true))
         }
-        XCTAssertEqual(h.responses.map { $0.status?.outcome }, [.clientError, .clientError, .authenticationFailure, .authenticationFailure, .serverError])
+        XCTAssertEqual(
+            h.responses.map { $0.status?.outcome },
+            [.clientError, .clientError, .authenticationFailure, .authenticationFailure, .serverError])
     }
 
     func testGRPCWithoutStatusOrWithAShortMessageIsReported() {
@@ -103,8 +152,13 @@ final class HTTP2DissectorTests: XCTestCase {
         var server = HTTP2Wire()
         var h = opened()
         // The prefix announces 100 bytes; 10 come before END_STREAM.
-        h.send(.clientToServer, grpcRequest(&client, 1) + W.data(1, [0] + W.be32(100) + Array(repeating: 1, count: 10), endStream: true))
-        h.send(.serverToClient, server.headers(1, [(":status", "200"), ("content-type", "application/grpc")]) + W.data(1, W.grpcMessage([1])))
+        h.send(
+            .clientToServer,
+            grpcRequest(&client, 1) + W.data(1, [0] + W.be32(100) + Array(repeating: 1, count: 10), endStream: true))
+        h.send(
+            .serverToClient,
+            server.headers(1, [(":status", "200"), ("content-type", "application/grpc")])
+                + W.data(1, W.grpcMessage([1])))
         h.send(.serverToClient, server.headers(1, [("x-other", "1")], endStream: true))
         h.end()
         XCTAssertEqual(h.codes, ["grpc.malformed", "grpc.missing-status"])
@@ -138,7 +192,9 @@ final class HTTP2DissectorTests: XCTestCase {
         h.send(.serverToClient, W.goaway(lastStream: 0, 0))
         h.send(.serverToClient, W.goaway(lastStream: 0, 11, debug: "too many pings"))
         h.end()
-        XCTAssertEqual(h.events.map(\.summary), ["GOAWAY NO_ERROR, last stream 0", "GOAWAY ENHANCE_YOUR_CALM, last stream 0 'too many pings'"])
+        XCTAssertEqual(
+            h.events.map(\.summary),
+            ["GOAWAY NO_ERROR, last stream 0", "GOAWAY ENHANCE_YOUR_CALM, last stream 0 'too many pings'"])
         XCTAssertEqual(h.codes, ["http2.goaway"])
         XCTAssertEqual(h.output.findings.first?.severity, .warning)
         XCTAssertTrue(h.output.findings.first?.message.contains("ENHANCE_YOUR_CALM") ?? false)
@@ -147,7 +203,9 @@ final class HTTP2DissectorTests: XCTestCase {
     func testFrameLargerThanTheAnnouncedMaximumIsAFrameSizeError() {
         var client = HTTP2Wire()
         var h = opened()
-        h.send(.clientToServer, client.headers(1, [(":method", "POST"), (":path", "/")]) + W.data(1, Array(repeating: 0, count: 16_385)))
+        h.send(
+            .clientToServer,
+            client.headers(1, [(":method", "POST"), (":path", "/")]) + W.data(1, Array(repeating: 0, count: 16_385)))
         XCTAssertEqual(h.codes, ["http2.frame-size-error"])
         XCTAssertTrue(h.output.findings[0].endsDissection)
 
@@ -155,7 +213,10 @@ final class HTTP2DissectorTests: XCTestCase {
         var client2 = HTTP2Wire()
         var server2 = HTTP2Wire()
         var h2 = opened(serverSettings: [(0x5, 32_768)])
-        h2.send(.clientToServer, client2.headers(1, [(":method", "POST"), (":path", "/")]) + W.data(1, Array(repeating: 0, count: 20_000), endStream: true))
+        h2.send(
+            .clientToServer,
+            client2.headers(1, [(":method", "POST"), (":path", "/")])
+                + W.data(1, Array(repeating: 0, count: 20_000), endStream: true))
         h2.send(.serverToClient, server2.headers(1, [(":status", "200")], endStream: true))
         h2.end()
         XCTAssertEqual(h2.output.findings, [])
@@ -177,7 +238,10 @@ final class HTTP2DissectorTests: XCTestCase {
         // A huge DATA frame is counted, not kept (and overruns the window).
         var client3 = HTTP2Wire()
         var h3 = opened(serverSettings: [(0x5, 0xFF_FFFF)])
-        h3.send(.clientToServer, client3.headers(1, [(":method", "POST"), (":path", "/")]) + W.frameHeader(length: 0xFF_FFFF, type: 0x0, stream: 1))
+        h3.send(
+            .clientToServer,
+            client3.headers(1, [(":method", "POST"), (":path", "/")])
+                + W.frameHeader(length: 0xFF_FFFF, type: 0x0, stream: 1))
         h3.send(.clientToServer, Array(repeating: 0, count: 100_000))
         XCTAssertEqual(h3.codes, ["http2.flow-control-error"])
     }
@@ -188,7 +252,10 @@ final class HTTP2DissectorTests: XCTestCase {
         // Split properly into HEADERS + CONTINUATION: read as one request.
         for chunk in chunkSizes {
             var h = opened(chunk: chunk)
-            h.send(.clientToServer, W.frame(0x1, flags: W.endStream, stream: 1, Array(block[..<5])) + W.frame(0x9, flags: W.endHeaders, stream: 1, Array(block[5...])), chunk: chunk)
+            h.send(
+                .clientToServer,
+                W.frame(0x1, flags: W.endStream, stream: 1, Array(block[..<5]))
+                    + W.frame(0x9, flags: W.endHeaders, stream: 1, Array(block[5...])), chunk: chunk)
             XCTAssertEqual(h.requests.map(\.summary), ["GET /split/header/block"])
             XCTAssertEqual(h.output.findings, [])
         }
@@ -201,7 +268,10 @@ final class HTTP2DissectorTests: XCTestCase {
         XCTAssertTrue(h.output.findings[0].endsDissection)
         // A CONTINUATION on another stream.
         var h2 = opened()
-        h2.send(.clientToServer, W.frame(0x1, stream: 1, Array(block2[..<2])) + W.frame(0x9, flags: W.endHeaders, stream: 3, Array(block2[2...])))
+        h2.send(
+            .clientToServer,
+            W.frame(0x1, stream: 1, Array(block2[..<2]))
+                + W.frame(0x9, flags: W.endHeaders, stream: 3, Array(block2[2...])))
         XCTAssertEqual(h2.codes, ["http2.protocol-error"])
         // A CONTINUATION with nothing to continue.
         var h3 = opened()
@@ -214,7 +284,8 @@ final class HTTP2DissectorTests: XCTestCase {
         var server = HTTP2Wire()
         var h = opened()
         let block = client.block([(":method", "POST"), (":path", "/padded")])
-        let headers = W.frame(0x1, flags: W.endHeaders | W.padded | W.priority, stream: 1, [3] + [0, 0, 0, 0, 16] + block + [0, 0, 0])
+        let headers = W.frame(
+            0x1, flags: W.endHeaders | W.padded | W.priority, stream: 1, [3] + [0, 0, 0, 0, 16] + block + [0, 0, 0])
         let data = W.frame(0x0, flags: W.padded | W.endStream, stream: 1, [2] + Array("body".utf8) + [0, 0])
         h.send(.clientToServer, headers + data, chunk: 1)
         h.send(.serverToClient, server.headers(1, [(":status", "204")], endStream: true))
@@ -298,7 +369,11 @@ final class HTTP2DissectorTests: XCTestCase {
         var client = HTTP2Wire()
         var server = HTTP2Wire()
         var h = opened()
-        h.send(.clientToServer, client.headers(1, [(":method", "POST"), (":path", "/")]) + W.frameHeader(length: 1000, type: 0x0, flags: W.endStream, stream: 1) + Array(repeating: 0, count: 100))
+        h.send(
+            .clientToServer,
+            client.headers(1, [(":method", "POST"), (":path", "/")])
+                + W.frameHeader(length: 1000, type: 0x0, flags: W.endStream, stream: 1)
+                + Array(repeating: 0, count: 100))
         h.gap(.clientToServer, 800)
         h.send(.clientToServer, Array(repeating: 0, count: 100))
         h.send(.serverToClient, server.headers(1, [(":status", "200")], endStream: true))
@@ -309,7 +384,9 @@ final class HTTP2DissectorTests: XCTestCase {
         // gRPC: a gap inside a message body is fine, one over a length prefix is not.
         var h2 = opened()
         var client2 = HTTP2Wire()
-        h2.send(.clientToServer, grpcRequest(&client2, 1) + W.frameHeader(length: 205, type: 0x0, stream: 1) + [0] + W.be32(100) + [1])
+        h2.send(
+            .clientToServer,
+            grpcRequest(&client2, 1) + W.frameHeader(length: 205, type: 0x0, stream: 1) + [0] + W.be32(100) + [1])
         h2.gap(.clientToServer, 50)
         h2.send(.clientToServer, Array(repeating: 0, count: 49))
         XCTAssertEqual(h2.output.findings, [])
@@ -326,8 +403,15 @@ final class HTTP2DissectorTests: XCTestCase {
         for chunk in chunkSizes {
             var server = HTTP2Wire()
             var h = DissectorHarness(HTTP1Dissector())
-            h.send(.clientToServer, "GET /file HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n", chunk: chunk)
-            h.send(.serverToClient, Array("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".utf8) + W.settings([(0x3, 100)]) + server.headers(1, [(":status", "200")]) + W.data(1, Array("hello".utf8), endStream: true), chunk: chunk)
+            h.send(
+                .clientToServer,
+                "GET /file HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n",
+                chunk: chunk)
+            h.send(
+                .serverToClient,
+                Array("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n".utf8)
+                    + W.settings([(0x3, 100)]) + server.headers(1, [(":status", "200")])
+                    + W.data(1, Array("hello".utf8), endStream: true), chunk: chunk)
             h.send(.clientToServer, W.preface + W.settings() + W.settingsAck, chunk: chunk)
             h.send(.serverToClient, W.settingsAck + W.goaway(lastStream: 1, 0), chunk: chunk)
             h.end()
@@ -351,15 +435,24 @@ final class HTTP2DissectorTests: XCTestCase {
         var output = DissectorOutput()
         let frames: [(Direction, [UInt8])] = [
             (.serverToClient, W.settings()),
-            (.clientToServer, W.preface + W.settings() + W.settingsAck + client.headers(1, [(":method", "GET"), (":path", "/")], endStream: true)),
+            (
+                .clientToServer,
+                W.preface + W.settings() + W.settingsAck
+                    + client.headers(1, [(":method", "GET"), (":path", "/")], endStream: true)
+            ),
             (.serverToClient, W.settingsAck + server.headers(1, [(":status", "200")], endStream: true)),
         ]
         for (n, (direction, bytes)) in frames.enumerated() {
             conversation.consume(
-                Frame(connection: connection.id, direction: direction, timestamp: Timestamp(nanosecondsSinceEpoch: Int64(n)), event: .data(ByteBuffer(bytes: bytes))),
+                Frame(
+                    connection: connection.id, direction: direction,
+                    timestamp: Timestamp(nanosecondsSinceEpoch: Int64(n)), event: .data(ByteBuffer(bytes: bytes))),
                 into: &output)
         }
-        conversation.consume(Frame(connection: connection.id, direction: .clientToServer, timestamp: Timestamp(nanosecondsSinceEpoch: 9), event: .close), into: &output)
+        conversation.consume(
+            Frame(
+                connection: connection.id, direction: .clientToServer, timestamp: Timestamp(nanosecondsSinceEpoch: 9),
+                event: .close), into: &output)
         XCTAssertEqual(conversation.detection?.application, .http2)
         XCTAssertEqual(output.messages.map(\.role), [.request, .response])
         XCTAssertEqual(output.findings, [])

@@ -50,7 +50,9 @@ final class HTTP2TrafficTests: XCTestCase {
             captureGaps += summary.toServer.gaps + summary.toClient.gaps
             guard var conversation = conversations.removeValue(forKey: summary.descriptor.id) else { return }
             conversation.consume(
-                Frame(connection: summary.descriptor.id, direction: .clientToServer, timestamp: summary.end, event: .close),
+                Frame(
+                    connection: summary.descriptor.id, direction: .clientToServer, timestamp: summary.end, event: .close
+                ),
                 into: &output)
             if let application = conversation.detection?.application { applications.append(application) }
         }
@@ -106,7 +108,9 @@ final class HTTP2TrafficTests: XCTestCase {
         for attempt in 1...3 {
             path = work + "/h2-\(attempt).pcap"
             let capture = try LoopbackCapture(path: path, ports: [port])
-            loads.append(try ProcessRunner.run(h2load, ["-n", "200", "-c", "2", "-m", "10", "http://127.0.0.1:\(port)/file"], timeout: 60))
+            loads.append(
+                try ProcessRunner.run(
+                    h2load, ["-n", "200", "-c", "2", "-m", "10", "http://127.0.0.1:\(port)/file"], timeout: 60))
             let single = try ProcessRunner.run(nghttp, ["-v", "http://127.0.0.1:\(port)/file?x=1"], timeout: 30)
             XCTAssertEqual(single.status, 0, single.stderrText)
             try ProcessRunner.run(nghttp, ["http://127.0.0.1:\(port)/missing"], timeout: 30)
@@ -158,7 +162,9 @@ final class HTTP2TrafficTests: XCTestCase {
         let grpcRequests = dissected.requests.filter { $0.key.hasPrefix("POST /svc/") }
         XCTAssertEqual(grpcRequests.map(\.summary), ["POST /svc/Ok (1 message)", "POST /svc/Fail (1 message)"])
         let grpcResponses = dissected.responses.filter { $0.key.hasPrefix("POST /svc/") }
-        XCTAssertEqual(grpcResponses.map(\.status), [MessageStatus(.success, code: "grpc-0"), MessageStatus(.serverError, code: "grpc-14")])
+        XCTAssertEqual(
+            grpcResponses.map(\.status),
+            [MessageStatus(.success, code: "grpc-0"), MessageStatus(.serverError, code: "grpc-14")])
         XCTAssertEqual(grpcResponses.first?.summary, "grpc-status 0 (OK), 1 message")
         XCTAssertEqual(grpcResponses.map(\.answers), grpcRequests.map(\.index))
         let errors = dissected.output.findings.filter { $0.severity == .error }
@@ -168,7 +174,8 @@ final class HTTP2TrafficTests: XCTestCase {
 
     /// The Python with grpcio that scripts/setup puts in `.build/venv`.
     private static func grpcPython() throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let python = root.appendingPathComponent(".build/venv/bin/python3").path
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw SetupError(description: "\(python) is missing: run scripts/setup (it creates the venv with grpcio)")

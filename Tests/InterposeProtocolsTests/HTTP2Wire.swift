@@ -23,7 +23,8 @@ struct HTTP2Wire {
 
     /// A HEADERS frame carrying a whole block.
     mutating func headers(_ stream: UInt32, _ headers: [(String, String)], endStream: Bool = false) -> [UInt8] {
-        HTTP2Wire.frame(0x1, flags: HTTP2Wire.endHeaders | (endStream ? HTTP2Wire.endStream : 0), stream: stream, block(headers))
+        HTTP2Wire.frame(
+            0x1, flags: HTTP2Wire.endHeaders | (endStream ? HTTP2Wire.endStream : 0), stream: stream, block(headers))
     }
 
     static func frame(_ type: UInt8, flags: UInt8 = 0, stream: UInt32, _ payload: [UInt8]) -> [UInt8] {
