@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     ],
     targets: [
         // libpcap (Debian `libpcap-dev`): reference reader, BPF compiler, live capture.
@@ -48,6 +49,7 @@ let package = Package(
             dependencies: [
                 "InterposeCapture",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ]
         ),
         // Conversation summaries, checks and findings, reports.
@@ -109,7 +111,10 @@ let package = Package(
         ),
         .testTarget(
             name: "InterposeProtocolsTests",
-            dependencies: ["InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeTestSupport"]
+            dependencies: [
+                "InterposeProtocols", "InterposeCapture", "InterposeReader", "InterposeTestSupport",
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ]
         ),
         .testTarget(
             name: "InterposeAnalysisTests",

@@ -38,10 +38,11 @@ public struct ConversationDissector {
         switch application {
         case .http1: return HTTP1Dissector()
         case .redis: return RedisDissector()
+        case .http2: return HTTP2Dissector()
         case .postgres: return PostgresDissector()
         case .tls: return TLSDissector()
         case .mqtt: return MQTTDissector()
-        case .http2, .raw: return RawDissector(application: application)
+        case .raw: return RawDissector(application: application)
         }
     }
 

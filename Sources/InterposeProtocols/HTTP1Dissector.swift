@@ -22,6 +22,7 @@ public struct HTTP1Dissector: Dissector {
     private struct Pending {
         var index: Int
         var method: String
+        var target: String
         var requestID: String?
         var upgrade: String?
     }
@@ -41,6 +42,8 @@ public struct HTTP1Dissector: Dissector {
         var answers: Int?
         var status: MessageStatus?
         var method: String?
+        /// A 101 that only announces the switch: the answer comes in the new protocol (h2c).
+        var interim = false
     }
 
     private enum State {
@@ -343,7 +346,8 @@ public struct HTTP1Dissector: Dissector {
             key: "\(method) \(HTTP1Dissector.normalizedPath(target))", version: head.version, head: head,
             bytes: Int64(bytes), declaredLength: head.chunked ? nil : head.contentLength, fingerprint: fingerprint,
             method: method)
-        pending.append(Pending(index: index, method: method, requestID: head.requestID, upgrade: head.upgrade))
+        pending.append(
+            Pending(index: index, method: method, target: target, requestID: head.requestID, upgrade: head.upgrade))
         requests.lastWasLengthDelimited = false
         if head.chunked {
             requests.state = .chunkSize
@@ -405,8 +409,17 @@ public struct HTTP1Dissector: Dissector {
         responses.lastWasLengthDelimited = false
         let noBody = method == "HEAD" || code == 204 || code == 304
         if code == 101 || (method == "CONNECT" && (200...299).contains(code)) {
+            let upgrade = code == 101 ? (answered?.upgrade ?? head.upgrade) : nil
+            var upgraded: HTTP2Dissector.UpgradedRequest?
+            if HTTP1Dissector.isH2C(upgrade), let answered {
+                // RFC 7540 3.2: the response to the upgrade request comes on HTTP/2 stream 1, and the
+                // 101 is only an interim response.
+                responses.current?.interim = true
+                upgraded = HTTP2Dissector.UpgradedRequest(
+                    index: answered.index, method: answered.method, target: answered.target, nextIndex: nextIndex)
+            }
             complete(.serverToClient, at: timestamp, packet: packet, into: &output)
-            handOn(upgrade: code == 101 ? (answered?.upgrade ?? head.upgrade) : nil)
+            handOn(upgrade: upgrade, upgradedRequest: upgraded)
         } else if noBody {
             complete(.serverToClient, at: timestamp, packet: packet, into: &output)
         } else if head.chunked {
@@ -446,15 +459,20 @@ public struct HTTP1Dissector: Dissector {
         fingerprint.add(String(current.bodyBytes))
         output.emit(
             Message(
-                index: current.index, role: isRequest ? .request : .response, application: .http1, direction: direction,
+                index: current.index, role: isRequest ? .request : current.interim ? .event : .response,
+                application: .http1, direction: direction,
                 start: current.start, end: timestamp, packet: packet, name: current.name, summary: current.summary,
-                key: current.key, version: current.version, answers: current.answers, expectsResponse: isRequest,
+                key: current.key, version: current.version, answers: current.interim ? nil : current.answers,
+                expectsResponse: isRequest,
                 status: current.status, bytes: current.bytes, fingerprint: isRequest ? fingerprint.value : 0))
     }
 
-    private mutating func handOn(upgrade: String?) {
-        let protocolName = upgrade?.split(separator: ",").first.map { $0.trimmingSpaces().lowercased() }
-        inner = ConversationDissector.makeDissector(for: protocolName == "h2c" ? .http2 : .raw)
+    private mutating func handOn(upgrade: String?, upgradedRequest: HTTP2Dissector.UpgradedRequest?) {
+        if let upgradedRequest {
+            inner = HTTP2Dissector(upgradedRequest: upgradedRequest)
+        } else {
+            inner = ConversationDissector.makeDissector(for: HTTP1Dissector.isH2C(upgrade) ? .http2 : .raw)
+        }
         requests.state = .handedOn
         responses.state = .handedOn
         // Bytes the client sent after its upgrade request, before the 101, belong to the new protocol.
@@ -477,6 +495,11 @@ public struct HTTP1Dissector: Dissector {
             DissectorFinding(
                 code: code, severity: severity, message: message,
                 detail: "the rest of the conversation is not dissected", packet: packet, endsDissection: true))
+    }
+
+    /// Whether an Upgrade field asks for HTTP/2 over cleartext (its first protocol is `h2c`).
+    static func isH2C(_ upgrade: String?) -> Bool {
+        upgrade?.split(separator: ",").first.map { $0.trimmingSpaces().lowercased() } == "h2c"
     }
 
     /// The status class of an HTTP status code.
