@@ -77,12 +77,12 @@ final class ProxyConnection {
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.recvAllocator, value: ProxyServer.receiveAllocator)
-        let future: EventLoopFuture<Channel>
-        if let address = context.upstreamAddress {
-            future = bootstrap.connect(to: address)
-        } else {
-            future = bootstrap.connect(host: context.upstream.host, port: Int(context.upstream.port))
+        // Resolved when the proxy started (`ProxyServer.start`).
+        guard let address = context.upstreamAddress else {
+            upstreamFailed(ProxyError.cannotResolveUpstream(context.upstream, reason: "not resolved"))
+            return
         }
+        let future = bootstrap.connect(to: address)
         future.assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):

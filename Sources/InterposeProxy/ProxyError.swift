@@ -3,6 +3,7 @@ public struct ProxyError: Error, CustomStringConvertible {
     private enum Code {
         case cannotListen
         case cannotResolve
+        case cannotResolveUpstream
     }
 
     private let code: Code
@@ -21,6 +22,11 @@ public struct ProxyError: Error, CustomStringConvertible {
         if reason.contains("not assign") { hint = " (that address is not on this host)" }
         if reason.contains("ermission") { hint = " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" }
         return ProxyError(.cannotListen, "cannot listen on \(address): \(reason)\(hint)")
+    }
+
+    /// The upstream host name did not resolve at start.
+    public static func cannotResolveUpstream(_ address: HostPort, reason: String) -> ProxyError {
+        ProxyError(.cannotResolveUpstream, "cannot resolve \(address.host) for --upstream \(address): \(reason)")
     }
 
     /// The listen host name did not resolve.

@@ -45,7 +45,25 @@ public final class ProxyServer: Sendable {
         let sink: CaptureSink?
         let clock: CaptureClock
         let upstream: HostPort
-        let upstreamAddress: SocketAddress?
+        /// The upstream's address, resolved once at start when it is a name (as haproxy does without
+        /// a resolvers section): resolving per connection went through happy-eyeballs connects that
+        /// lost a client's early half-close.
+        private let resolvedUpstream: NIOLockedValueBox<SocketAddress?>
+        var upstreamAddress: SocketAddress? { resolvedUpstream.withLockedValue { $0 } }
+
+        func resolveUpstream() async throws {
+            guard upstreamAddress == nil else { return }
+            let upstream = self.upstream
+            let address: SocketAddress
+            do {
+                address = try await NIOThreadPool.singleton.runIfActive {
+                    try SocketAddress.makeAddressResolvingHost(upstream.host, port: Int(upstream.port))
+                }
+            } catch {
+                throw ProxyError.cannotResolveUpstream(upstream, reason: "\(error)")
+            }
+            resolvedUpstream.withLockedValue { $0 = address }
+        }
         let connectTimeout: TimeAmount
         let blockOnCaptureOverflow: Bool
         let checks: LiveChecks?
@@ -64,9 +82,10 @@ public final class ProxyServer: Sendable {
             self.sink = sink
             self.clock = clock
             self.upstream = configuration.upstream
-            self.upstreamAddress = configuration.upstream.ipAddress.flatMap {
-                try? SocketAddress(ipAddress: $0.description, port: Int(configuration.upstream.port))
-            }
+            self.resolvedUpstream = NIOLockedValueBox(
+                configuration.upstream.ipAddress.flatMap {
+                    try? SocketAddress(ipAddress: $0.description, port: Int(configuration.upstream.port))
+                })
             self.connectTimeout = configuration.connectTimeout
             self.blockOnCaptureOverflow = configuration.blockOnCaptureOverflow
             self.checks = configuration.checks
@@ -161,6 +180,7 @@ public final class ProxyServer: Sendable {
     @discardableResult
     public func start() async throws -> SocketAddress {
         let context = self.context
+        try await context.resolveUpstream()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

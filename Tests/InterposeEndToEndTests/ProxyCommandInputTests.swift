@@ -31,6 +31,11 @@ final class ProxyCommandInputTests: XCTestCase {
         assertOneLineError(result, mentions: "--upstream '1.2.3.4:99999'")
     }
 
+    func testUpstreamNameThatDoesNotResolveIsOneLineAndExitTwo() throws {
+        let result = try runInterpose(["proxy", "--listen", "127.0.0.1:0", "--upstream", "no-such-host.invalid:6379"])
+        assertOneLineError(result, mentions: "cannot resolve no-such-host.invalid for --upstream")
+    }
+
     func testMissingRequiredFlagIsExitTwo() throws {
         let result = try runInterpose(["proxy", "--listen", "127.0.0.1:0"])
         XCTAssertEqual(result.status, 2, result.stderrText)
