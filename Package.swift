@@ -124,7 +124,10 @@ let package = Package(
         ),
         .testTarget(
             name: "InterposeProxyTests",
-            dependencies: ["InterposeProxy", "InterposeCapture", "InterposeTestSupport"]
+            dependencies: [
+                "InterposeProxy", "InterposeCapture", "InterposeTestSupport",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "InterposeEndToEndTests",

@@ -18,6 +18,12 @@ final class GlueHandler {
     private var failed = false
     /// Set once the partner's EOF was forwarded here as a half-close of this channel's output.
     private var outputEnded = false
+    /// What the partner read before this side's channel existed (the upstream still connecting):
+    /// NIO can deliver an accepted socket's first bytes, and its EOF, before any `read()` is
+    /// issued. Kept until `handlerAdded`, never dropped. Bounded by one read burst, since no
+    /// further read is issued while this side is not writable.
+    private var queuedWrites: [NIOAny] = []
+    private var queuedEOF = false
 
     /// Which side of the connection this handler sits on.
     let side: ProxySide
@@ -43,7 +49,11 @@ extension GlueHandler: Sendable {}
 
 extension GlueHandler {
     private func partnerWrite(_ data: NIOAny) {
-        context?.write(data, promise: nil)
+        guard let context else {
+            queuedWrites.append(data)
+            return
+        }
+        context.write(data, promise: nil)
     }
 
     private func partnerFlush() {
@@ -55,7 +65,10 @@ extension GlueHandler {
     /// Closing the output at once would fail the pending writes when the input is already closed
     /// (NIO escalates to a full close), so the close waits on an empty write queued after the data.
     private func partnerWriteEOF() {
-        guard let context else { return }
+        guard let context else {
+            queuedEOF = true
+            return
+        }
         let closeOutput = { [weak self] in
             guard let self, let context = self.context else { return }
             self.outputEnded = true
@@ -98,6 +111,15 @@ extension GlueHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if !queuedWrites.isEmpty {
+            for data in queuedWrites { context.write(data, promise: nil) }
+            queuedWrites = []
+            context.flush()
+        }
+        if queuedEOF {
+            queuedEOF = false
+            partnerWriteEOF()
+        }
         // The partner may have asked to read before this side existed.
         if context.channel.isActive && context.channel.isWritable {
             partner?.partnerBecameWritable()

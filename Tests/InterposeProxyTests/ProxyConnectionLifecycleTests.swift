@@ -1,6 +1,7 @@
 import InterposeCapture
 import InterposeProxy
 import InterposeTestSupport
+import NIOConcurrencyHelpers
 import NIOCore
 import Foundation
 import XCTest
@@ -50,6 +51,48 @@ final class ProxyConnectionLifecycleTests: ProxyTestCase {
         }
         let closed = await waitUntil { proxy.statistics.snapshot.closedGracefully == 1 }
         XCTAssertTrue(closed, "\(proxy.statistics.snapshot)")
+    }
+
+    /// A client that sends its request and half-closes at once: NIO may deliver those bytes and the
+    /// EOF before the upstream connection exists. They must wait for it, not be dropped (a lost EOF
+    /// left the connection hanging; lost bytes never reached the upstream).
+    func testBytesAndEOFSentBeforeTheUpstreamConnectsAreForwarded() async throws {
+        let server = try ScriptedServer(python: """
+            import socket, sys, threading
+            def handle(c):
+                data = b""
+                while True:
+                    d = c.recv(65536)
+                    if not d: break
+                    data += d
+                c.sendall(str(len(data)).encode()); c.close()
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(512)
+            while True:
+                c, _ = s.accept(); threading.Thread(target=handle, args=(c,), daemon=True).start()
+            """)
+        defer { server.stop() }
+        let (_, port, _) = try await startProxy(upstreamPort: Int(server.port))
+        // Many at once: the race needs the event loops busy accepting while bytes arrive.
+        let answers: [String] = try await blocking {
+            let results = NIOLockedValueBox([String]())
+            DispatchQueue.concurrentPerform(iterations: 400) { _ in
+                let answer: String
+                do {
+                    let socket = try BlockingSocket.connect(host: "127.0.0.1", port: UInt16(port))
+                    defer { socket.close() }
+                    socket.setTimeout(5)
+                    try socket.send([UInt8](repeating: 0x78, count: 100))
+                    socket.shutdownWrite()
+                    answer = String(decoding: try socket.receiveUntilEOF(), as: UTF8.self)
+                } catch {
+                    answer = "\(error)"
+                }
+                results.withLockedValue { $0.append(answer) }
+            }
+            return results.withLockedValue { $0 }
+        }
+        XCTAssertEqual(answers.filter { $0 != "100" }, [], "every connection's 100 bytes and EOF reached the upstream")
     }
 
     func testClientResetReachesUpstreamAsReset() async throws {
