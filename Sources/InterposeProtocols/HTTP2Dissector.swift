@@ -110,6 +110,10 @@ public struct HTTP2Dissector: Dissector {
         var pendingSettings: [[(id: UInt16, value: UInt32)]] = []
         /// Unacknowledged SETTINGS beyond `pendingSettingsLimit`.
         var pendingOverflow = 0
+        /// Frames the other side sent (GOAWAY aside) after this side's oldest unacknowledged
+        /// SETTINGS: a peer that goes on talking without the ACK is at fault, one that closes at
+        /// once simply had no reason to answer.
+        var framesSinceOldestPending = 0
         var sawFrame = false
         var flowControlReported = false
 
@@ -214,7 +218,7 @@ public struct HTTP2Dissector: Dissector {
         }
         for direction in Direction.allCases {
             let count = sides[Int(direction.rawValue)].unacknowledgedSettings
-            guard count > 0 else { continue }
+            guard count > 0, sides[Int(direction.rawValue)].framesSinceOldestPending >= 2 else { continue }
             let sender = direction == .clientToServer ? "client" : "server"
             output.report(
                 DissectorFinding(
@@ -341,6 +345,12 @@ public struct HTTP2Dissector: Dissector {
                     packet: packet, endsDissection: false))
         }
         let onStreamZero = header.stream == 0
+        let other = Int(direction.reversed.rawValue)
+        if !sides[other].pendingSettings.isEmpty, header.type != HTTP2FrameHeader.goaway,
+            !(header.type == HTTP2FrameHeader.settings && header.flags & HTTP2FrameHeader.ackFlag != 0)
+        {
+            sides[other].framesSinceOldestPending += 1
+        }
         switch header.type {
         case HTTP2FrameHeader.data:
             guard !onStreamZero else {
@@ -612,6 +622,7 @@ public struct HTTP2Dissector: Dissector {
         by direction: Direction, packet: Int?, into output: inout DissectorOutput
     ) {
         let s = Int(direction.reversed.rawValue)
+        sides[s].framesSinceOldestPending = 0
         if !sides[s].pendingSettings.isEmpty {
             let entries = sides[s].pendingSettings.removeFirst()
             for entry in entries {

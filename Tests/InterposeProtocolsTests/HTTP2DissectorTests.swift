@@ -332,13 +332,23 @@ final class HTTP2DissectorTests: XCTestCase {
         XCTAssertFalse(h.output.findings[0].endsDissection)
     }
 
-    func testUnacknowledgedSettingsAreReportedAtTheEnd() {
+    func testSettingsThePeerTalksPastWithoutAcknowledgingAreReported() {
         var h = DissectorHarness(HTTP2Dissector())
         h.send(.clientToServer, W.preface + W.settings())
         h.send(.serverToClient, W.settings([(0x3, 100)]) + W.settingsAck)
+        h.send(.clientToServer, W.ping() + W.windowUpdate(0, 1000))
         h.end()
         XCTAssertEqual(h.codes, ["http2.settings-unacknowledged"])
         XCTAssertEqual(h.output.findings.first?.severity, .warning)
+    }
+
+    func testSettingsOfAConnectionClosedAtOnceNeedNoAcknowledgement() {
+        var h = DissectorHarness(HTTP2Dissector())
+        h.send(.clientToServer, W.preface + W.settings())
+        h.send(.serverToClient, W.settings([(0x3, 100)]) + W.settingsAck)
+        h.send(.clientToServer, W.goaway(lastStream: 0, 0))
+        h.end()
+        XCTAssertEqual(h.codes, [])
     }
 
     func testMissingPrefaceIsMalformed() {
