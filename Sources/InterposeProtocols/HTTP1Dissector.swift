@@ -193,7 +193,9 @@ public struct HTTP1Dissector: Dissector {
                 {
                     // Not the start of a status line: fail now rather than wait for an empty line.
                     let excerpt = work.getString(at: work.readerIndex, length: min(40, work.readableBytes)) ?? ""
-                    readHead(excerpt, bytes: 0, direction: direction, at: timestamp, packet: packet, into: &output)
+                    readHead(
+                        Result { () throws(HTTP1Head.Problem) in try HTTP1Head.parse(excerpt, isRequest: false) }, bytes: 0,
+                        direction: direction, at: timestamp, packet: packet, into: &output)
                     work.moveReaderIndex(forwardBy: work.readableBytes)
                     return
                 }
@@ -206,8 +208,14 @@ public struct HTTP1Dissector: Dissector {
                     }
                     return
                 }
-                let text = work.readLine(length: length)
-                readHead(text, bytes: length, direction: direction, at: timestamp, packet: packet, into: &output)
+                let isRequest = direction == .clientToServer
+                let head = work.withUnsafeReadableBytes { raw in
+                    Result { () throws(HTTP1Head.Problem) in
+                        try HTTP1Head.parse(UnsafeRawBufferPointer(rebasing: raw[..<length]), isRequest: isRequest)
+                    }
+                }
+                work.moveReaderIndex(forwardBy: length)
+                readHead(head, bytes: length, direction: direction, at: timestamp, packet: packet, into: &output)
             case .body(let remaining):
                 let n = Int(min(Int64(work.readableBytes), remaining))
                 consumeBody(&work, count: n, direction: direction)
@@ -299,13 +307,13 @@ public struct HTTP1Dissector: Dissector {
     }
 
     private mutating func readHead(
-        _ text: String, bytes: Int, direction: Direction, at timestamp: Timestamp, packet: Int?,
-        into output: inout DissectorOutput
+        _ parsed: Result<HTTP1Head, HTTP1Head.Problem>, bytes: Int, direction: Direction, at timestamp: Timestamp,
+        packet: Int?, into output: inout DissectorOutput
     ) {
         let isRequest = direction == .clientToServer
         let head: HTTP1Head
         do {
-            head = try HTTP1Head.parse(text, isRequest: isRequest)
+            head = try parsed.get()
         } catch {
             var code = error.code
             var reason = error.reason

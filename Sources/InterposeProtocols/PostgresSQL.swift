@@ -14,6 +14,7 @@ enum PostgresSQL {
     /// The text on one line (whitespace runs made one space, control characters dropped), cut to
     /// `excerptLength` characters with `...`.
     static func excerpt(_ sql: String, truncated: Bool = false) -> String {
+        if let ascii = asciiExcerpt(sql, truncated: truncated) { return ascii }
         var result = ""
         var pendingSpace = false
         var count = 0
@@ -36,9 +37,36 @@ enum PostgresSQL {
         return truncated ? result + "..." : result
     }
 
+    /// `excerpt` on bytes for ASCII text (the usual case); `nil` when the text is not ASCII.
+    private static func asciiExcerpt(_ sql: String, truncated: Bool) -> String? {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(excerptLength + 3)
+        var pendingSpace = false
+        for byte in sql.utf8 {
+            if byte >= 0x80 { return nil }
+            if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+                pendingSpace = !bytes.isEmpty
+                continue
+            }
+            if byte < 0x20 || byte == 0x7F { continue }
+            if bytes.count >= excerptLength { return String(decoding: bytes, as: UTF8.self) + "..." }
+            if pendingSpace {
+                bytes.append(0x20)
+                pendingSpace = false
+                if bytes.count >= excerptLength { return String(decoding: bytes, as: UTF8.self) + "..." }
+            }
+            bytes.append(byte)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return truncated ? text + "..." : text
+    }
+
     /// The statement kind, uppercased: `SELECT`, `INSERT`, `BEGIN`, `CREATE TABLE`; leading
     /// comments and parentheses aside; `(empty)` when there is no word.
     static func kind(_ sql: String) -> String {
+        // One word is enough unless it is one of the two-word kinds.
+        let firstWord = leadingWords(sql, limit: 1)
+        guard let leading = firstWord.first, twoWordKinds.contains(leading) else { return firstWord.first ?? "(empty)" }
         let words = leadingWords(sql, limit: 6)
         guard let first = words.first else { return "(empty)" }
         if twoWordKinds.contains(first) {
@@ -49,11 +77,22 @@ enum PostgresSQL {
         return first
     }
 
+    /// Letters and `_` (and digits after the first character); ASCII answered without Unicode
+    /// property lookups, which were most of the cost of reading a query.
+    private static func isWordScalar(_ scalar: Unicode.Scalar, first: Bool) -> Bool {
+        let value = scalar.value
+        if value < 0x80 {
+            let letter = (value | 0x20) >= 0x61 && (value | 0x20) <= 0x7A
+            return letter || value == 0x5F || (!first && value >= 0x30 && value <= 0x39)
+        }
+        return scalar.properties.isAlphabetic || (!first && scalar.properties.numericType != nil)
+    }
+
     /// The first `limit` words made of letters and `_`, uppercased, skipping comments and punctuation.
     private static func leadingWords(_ sql: String, limit: Int) -> [String] {
         var words: [String] = []
         var word = ""
-        let scalars = Array(sql.unicodeScalars.prefix(1024))
+        let scalars = Array(sql.unicodeScalars.prefix(limit == 1 ? 256 : 1024))
         var index = 0
         func flush() {
             if !word.isEmpty { words.append(word.uppercased()) }
@@ -73,9 +112,7 @@ enum PostgresSQL {
                 index += 2
                 continue
             }
-            if scalar.properties.isAlphabetic || scalar == "_"
-                || (!word.isEmpty && scalar.properties.numericType != nil)
-            {
+            if isWordScalar(scalar, first: word.isEmpty) {
                 word.unicodeScalars.append(scalar)
             } else if words.isEmpty && word.isEmpty
                 && (scalar == "(" || scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r"
