@@ -119,8 +119,10 @@ public struct RedisDissector: Dissector {
             return
         }
         var name = first.uppercased()
+        // One lookup per command: what its reply looks like, and whether it has subcommands.
+        let known = RedisDissector.commands[name]
         // Commands with subcommands group by both words: CLIENT SETNAME, CONFIG GET.
-        if value.leaves.count > 1, RedisDissector.withSubcommands.contains(name) {
+        if value.leaves.count > 1, known?.hasSubcommands == true {
             name += " " + value.leaves[1].uppercased()
         }
         let arguments = value.count - 1
@@ -152,7 +154,7 @@ public struct RedisDissector: Dissector {
                 end: timestamp, packet: packet, name: name, summary: summary, key: name, version: version,
                 expectsResponse: true, bytes: value.bytes, fingerprint: fingerprint.value))
         pending.append(
-            Pending(index: index, name: name, key: name, replies: replies, end: timestamp, shape: RedisDissector.shape(of: name)))
+            Pending(index: index, name: name, key: name, replies: replies, end: timestamp, shape: known?.shape))
         if pending.count > 1_000_000 {
             pending.removeFirst(pending.count / 2)
         }
@@ -297,13 +299,23 @@ public struct RedisDissector: Dissector {
     private static let simpleCommands: Set<String> = ["MSET", "SELECT", "FLUSHALL", "FLUSHDB", "MULTI", "WATCH"]
     private static let aggregateCommands: Set<String> = ["MGET", "LRANGE", "KEYS", "SMEMBERS", "HGETALL", "ZRANGE", "SCAN"]
 
-    private static func shape(of command: String) -> ReplyShape? {
-        if integerCommands.contains(command) { return .integer }
-        if bulkCommands.contains(command) { return .bulk }
-        if simpleCommands.contains(command) { return .simple }
-        if aggregateCommands.contains(command) { return .aggregate }
-        return nil
+    private struct CommandInfo {
+        var shape: ReplyShape?
+        var hasSubcommands = false
     }
+
+    /// The commands the dissector knows something about, by name.
+    private static let commands: [String: CommandInfo] = {
+        var table: [String: CommandInfo] = [:]
+        for (names, shape) in [
+            (integerCommands, ReplyShape.integer), (bulkCommands, .bulk), (simpleCommands, .simple),
+            (aggregateCommands, .aggregate),
+        ] {
+            for name in names { table[name] = CommandInfo(shape: shape) }
+        }
+        for name in withSubcommands { table[name, default: CommandInfo()].hasSubcommands = true }
+        return table
+    }()
 
     private static func fits(_ value: RESPReader.Value, _ shape: ReplyShape) -> Bool {
         if value.type == UInt8(ascii: "+") && value.leaves.first == "QUEUED" { return true }
