@@ -245,6 +245,14 @@ public struct TLSDissector: Dissector {
                 fingerprint: leaf.fingerprint))
         let now = span.end.nanosecondsSinceEpoch / 1_000_000_000
         let subject = "the \(owner) certificate for \(leaf.displayName)"
+        if direction == .serverToClient, serverKey != "(no sni)", !leaf.matches(hostName: serverKey) {
+            let names = (leaf.dnsNames.isEmpty ? leaf.commonName.map { [$0] } ?? [] : leaf.dnsNames).prefix(5)
+            output.report(
+                DissectorFinding(
+                    code: "tls.certificate-name-mismatch", severity: .error,
+                    message: "the server certificate does not name '\(serverKey)', the name the client asked for (SNI): clients that verify will refuse it",
+                    detail: "certificate names: \(names.joined(separator: ", "))", packet: span.packet, messageIndex: index))
+        }
         if leaf.notAfter < now {
             let days = (now - leaf.notAfter) / 86_400
             output.report(

@@ -54,6 +54,20 @@ struct X509Summary: Hashable {
     /// The name to show: the common name, else the first DNS name, else `?`.
     var displayName: String { commonName ?? dnsNames.first ?? "?" }
 
+    /// Whether the certificate names `hostName` (RFC 6125): the DNS names of subjectAltName when
+    /// there are any, else the common name; a `*` matches one whole left-most label.
+    func matches(hostName: String) -> Bool {
+        let host = hostName.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+        let names = dnsNames.isEmpty ? commonName.map { [$0] } ?? [] : dnsNames
+        return names.contains { name in
+            let pattern = name.lowercased().split(separator: ".", omittingEmptySubsequences: false)
+            guard pattern.count == host.count, !pattern.isEmpty else { return false }
+            return zip(pattern, host).enumerated().allSatisfy { position, pair in
+                pair.0 == pair.1 || (position == 0 && pair.0 == "*" && !pair.1.isEmpty)
+            }
+        }
+    }
+
     private static func commonName(in name: inout ByteReader) -> String? {
         while var set = element(&name, tag: 0x31) {
             while var attribute = element(&set, tag: 0x30) {

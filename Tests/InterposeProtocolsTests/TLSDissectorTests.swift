@@ -95,9 +95,9 @@ final class TLSDissectorTests: XCTestCase {
         XCTAssertEqual(h.responses.first?.summary, "ServerHello TLS 1.3 cipher=0x1302 TLS_AES_256_GCM_SHA384 alpn=h2")
     }
 
-    private func certificateFindings(_ der: [UInt8]) -> DissectorHarness {
+    private func certificateFindings(_ der: [UInt8], sni: String = "example.com") -> DissectorHarness {
         var h = DissectorHarness(TLSDissector())
-        h.send(.clientToServer, B.record(22, B.clientHello(sni: "example.com")))
+        h.send(.clientToServer, B.record(22, B.clientHello(sni: sni)))
         h.send(.serverToClient, B.record(22, B.serverHello(suite: 0xC030) + B.certificate([der])))
         h.end()
         return h
@@ -105,7 +105,7 @@ final class TLSDissectorTests: XCTestCase {
 
     func testCertificateValidityIsCheckedAgainstTheCaptureClock() {
         let expired = certificateFindings(
-            B.der(cn: "old.example", notBefore: "190101000000Z", notAfter: "200612000000Z"))
+            B.der(cn: "old.example", notBefore: "190101000000Z", notAfter: "200612000000Z"), sni: "old.example")
         XCTAssertEqual(expired.codes, ["tls.certificate-expired"])
         XCTAssertEqual(expired.output.findings.first?.severity, .error)
         XCTAssertEqual(expired.output.findings.first?.messageIndex, expired.events.first?.index)
@@ -115,19 +115,32 @@ final class TLSDissectorTests: XCTestCase {
         XCTAssertEqual(expired.events.first?.summary, "cn=old.example notAfter=2020-06-12")
 
         let expiring = certificateFindings(
-            B.der(cn: "soon.example", notBefore: "230101000000Z", notAfter: "231120000000Z"))
+            B.der(cn: "soon.example", notBefore: "230101000000Z", notAfter: "231120000000Z"), sni: "soon.example")
         XCTAssertEqual(expiring.codes, ["tls.certificate-expiring"])
         XCTAssertEqual(expiring.output.findings.first?.severity, .warning)
 
         let early = certificateFindings(
-            B.der(cn: "new.example", notBefore: "20250101000000Z", notAfter: "20260101000000Z"))
+            B.der(cn: "new.example", notBefore: "20250101000000Z", notAfter: "20260101000000Z"), sni: "new.example")
         XCTAssertEqual(early.codes, ["tls.certificate-not-yet-valid"])
 
         let valid = certificateFindings(validCertificate)
         XCTAssertEqual(valid.codes, [])
         let sanOnly = certificateFindings(
-            B.der(cn: "", notBefore: "230101000000Z", notAfter: "300101000000Z", dnsNames: ["san.example"]))
+            B.der(cn: "", notBefore: "230101000000Z", notAfter: "300101000000Z", dnsNames: ["san.example"]),
+            sni: "san.example")
         XCTAssertEqual(sanOnly.events.first?.summary, "cn=san.example notAfter=2030-01-01")
+    }
+
+    func testACertificateThatDoesNotNameTheRequestedServerIsAMismatch() {
+        let wrong = certificateFindings(validCertificate, sni: "api.other.example")
+        XCTAssertEqual(wrong.codes, ["tls.certificate-name-mismatch"])
+        XCTAssertEqual(wrong.output.findings.first?.severity, .error)
+        let wildcard = B.der(cn: "ignored", notBefore: "230101000000Z", notAfter: "300101000000Z", dnsNames: ["*.example.net"])
+        XCTAssertEqual(certificateFindings(wildcard, sni: "api.example.net").codes, [], "a wildcard names one label")
+        XCTAssertEqual(certificateFindings(wildcard, sni: "a.b.example.net").codes, ["tls.certificate-name-mismatch"])
+        XCTAssertEqual(
+            certificateFindings(wildcard, sni: "ignored").codes, ["tls.certificate-name-mismatch"],
+            "subjectAltName names take precedence over the common name")
     }
 
     func testTheSameCertificateHasTheSameFingerprint() {

@@ -29,6 +29,8 @@ final class TLSLoopbackTests: XCTestCase {
         let runs: [(UInt16, String, String)] = [
             (server.port, "test.local", "-tls1_2"), (server.port, "test.local", "-tls1_3"),
             (server.expiredPort, "old.local", "-tls1_2"),
+            // A name the server's certificate does not carry (openssl s_client does not verify by default).
+            (server.port, "wrong.local", "-tls1_2"),
         ]
         for (port, name, version) in runs {
             let request = Data("GET / HTTP/1.1\r\nHost: \(name)\r\nConnection: close\r\n\r\n".utf8)
@@ -42,9 +44,9 @@ final class TLSLoopbackTests: XCTestCase {
 
         let dissected = try DissectedCapture(path: path)
         let conversations = dissected.conversations
-        XCTAssertEqual(conversations.count, 3)
+        XCTAssertEqual(conversations.count, 4)
         XCTAssertEqual(Set(dissected.detected.values), [.tls])
-        guard conversations.count == 3 else { return }
+        guard conversations.count == 4 else { return }
 
         // TLS 1.2: the certificate is in plaintext.
         let tls12 = conversations[0].messages
@@ -77,6 +79,9 @@ final class TLSLoopbackTests: XCTestCase {
         XCTAssertEqual(expired.messages.first { $0.name == "Certificate" }?.summary, "cn=old.local notAfter=2021-01-01")
         XCTAssertEqual(expired.findings.map(\.code), ["tls.certificate-expired"])
         XCTAssertNotEqual(expired.messages.first { $0.name == "Certificate" }?.fingerprint, certificate?.fingerprint)
+
+        // The mismatched name: the certificate names test.local, the client asked for wrong.local.
+        XCTAssertEqual(conversations[3].findings.map(\.code), ["tls.certificate-name-mismatch"])
 
         // tshark sees as many ClientHellos (1) and ServerHellos (2) as we do.
         var theirs: [String: Int] = [:]
