@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -210,5 +212,21 @@ public final class BlockingSocket: @unchecked Sendable {
     public func sendAvailable(_ bytes: [UInt8]) -> Int {
         let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress!, bytes.count, Int32(MSG_NOSIGNAL)) }
         return max(n, 0)
+    }
+}
+
+extension BlockingSocket {
+    /// Polls until something accepts connections on `host:port`, for servers a test started.
+    /// - Returns: whether it did within `timeout` seconds.
+    public static func waitForListener(host: String = "127.0.0.1", port: UInt16, timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let socket = try? BlockingSocket.connect(host: host, port: port, timeout: 1) {
+                socket.close()
+                return true
+            }
+            usleep(50_000)
+        }
+        return false
     }
 }

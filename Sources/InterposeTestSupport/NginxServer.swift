@@ -46,14 +46,7 @@ public final class NginxServer: @unchecked Sendable {
             """
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
         process = try BackgroundProcess(nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"])
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let socket = try? BlockingSocket.connect(host: "127.0.0.1", port: port, timeout: 1) {
-                socket.close()
-                return
-            }
-            usleep(50_000)
-        }
+        if BlockingSocket.waitForListener(port: port) { return }
         process.stop()
         throw ProcessRunner.LaunchError(description: "nginx did not listen on 127.0.0.1:\(port): \(process.stderrText)")
     }

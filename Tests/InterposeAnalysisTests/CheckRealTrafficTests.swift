@@ -179,19 +179,9 @@ final class CheckRealTrafficTests: XCTestCase {
     }
 
     func testConnectionResetInTheMiddleOfAResponseIsFound() throws {
-        let server = try ScriptedServer(python: """
-            import socket, struct, sys
-            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-            while True:
-                c, _ = s.accept(); data = b""
-                while b"\\r\\n\\r\\n" not in data:
-                    chunk = c.recv(65536)
-                    if not chunk: break
-                    data += chunk
-                c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 100000\\r\\n\\r\\n" + b"x" * 1000)
-                c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                c.close()
+        let server = try ScriptedServer.answeringOneRequest(with: """
+            c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 100000\\r\\n\\r\\n" + b"x" * 1000)
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             """)
         defer { server.stop() }
         let path = "\(work)/killed.pcap"
@@ -207,18 +197,8 @@ final class CheckRealTrafficTests: XCTestCase {
     }
 
     func testWrongContentLengthIsFound() throws {
-        let server = try ScriptedServer(python: """
-            import socket, sys
-            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-            while True:
-                c, _ = s.accept(); data = b""
-                while b"\\r\\n\\r\\n" not in data:
-                    chunk = c.recv(65536)
-                    if not chunk: break
-                    data += chunk
-                c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello, and then some more bytes\\n")
-                c.close()
+        let server = try ScriptedServer.answeringOneRequest(with: """
+            c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello, and then some more bytes\\n")
             """)
         defer { server.stop() }
         let path = "\(work)/content-length.pcap"

@@ -25,14 +25,7 @@ final class MosquittoBroker: @unchecked Sendable {
             """
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/mosquitto.conf"))
         process = try BackgroundProcess(mosquitto, ["-c", directory + "/mosquitto.conf"])
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let socket = try? BlockingSocket.connect(host: "127.0.0.1", port: port, timeout: 1) {
-                socket.close()
-                return
-            }
-            usleep(50_000)
-        }
+        if BlockingSocket.waitForListener(port: port) { return }
         process.stop()
         throw ServerStartError(description: "mosquitto did not listen on 127.0.0.1:\(port): \(process.stderrText)")
     }

@@ -108,19 +108,7 @@ final class TLSNginxServer: @unchecked Sendable {
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
         process = try BackgroundProcess(
             nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"])
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let a = try? BlockingSocket.connect(host: "127.0.0.1", port: port, timeout: 1),
-                let b = try? BlockingSocket.connect(host: "127.0.0.1", port: expiredPort, timeout: 1),
-                let c = try? BlockingSocket.connect(host: "127.0.0.1", port: retryPort, timeout: 1)
-            {
-                a.close()
-                b.close()
-                c.close()
-                return
-            }
-            usleep(50_000)
-        }
+        if [port, expiredPort, retryPort].allSatisfy({ BlockingSocket.waitForListener(port: $0) }) { return }
         process.stop()
         throw ServerStartError(description: "nginx (TLS) did not listen: \(process.stderrText)")
     }
