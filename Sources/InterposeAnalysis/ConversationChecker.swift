@@ -97,6 +97,8 @@ struct ConversationChecker {
     /// - Returns: the unanswered requests, each with what became of it, for the retry check.
     mutating func close(ending: Ending, joinedLate: Bool, findings: inout [Finding]) -> [(Message, String)] {
         let prefix = ConversationChecker.prefix(application)
+        // After the dissector lost its footing (a gap), pairing is not trusted either way.
+        if dissectionEnded { unmatched.removeAll() }
         for (position, (response, beforeAnyRequest)) in unmatched.enumerated() {
             let explained = joinedLate && beforeAnyRequest
             findings.append(

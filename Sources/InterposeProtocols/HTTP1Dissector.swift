@@ -55,6 +55,8 @@ public struct HTTP1Dissector: Dissector {
         case trailers
         case untilClose
         case handedOn
+        /// After a gap: bytes are skipped up to the next line that starts a message.
+        case resync
         case stopped
     }
 
@@ -70,6 +72,7 @@ public struct HTTP1Dissector: Dissector {
     private var pending: [Pending] = []
     private var nextIndex = 0
     private var inner: (any Dissector)?
+    private var resyncs = 0
     private var stoppedReported = false
 
     /// A dissector at the start of a conversation.
@@ -110,14 +113,61 @@ public struct HTTP1Dissector: Dissector {
             }
         case .untilClose:
             modifySide(direction) { $0.current?.bytes += Int64(size) }
-        case .stopped:
+        case .stopped, .resync:
             break
         default:
-            stop(
-                "\(size) bytes missing \(direction) in the middle of HTTP framing",
-                code: "http.unreadable-after-gap", severity: .warning, packet: packet, into: &output)
+            resynchronize(after: size, direction: direction, packet: packet, into: &output)
         }
     }
+
+    /// A gap in HTTP framing: what was in flight is dropped, and the direction resumes at the next
+    /// line that starts a message (a request line, a status line). Pairing from there is by order
+    /// again, so the completeness checks are off for the conversation (the finding says so), but
+    /// messages, statuses and their counts go on.
+    private mutating func resynchronize(
+        after size: Int, direction: Direction, packet: Int?, into output: inout DissectorOutput
+    ) {
+        pending.removeAll()
+        requestKeys.removeAll()
+        // The other direction's stream is intact and goes on where it is.
+        modifySide(direction) { side in
+            side.current = nil
+            side.cursor.reset()
+            side.state = .resync
+            side.lastWasLengthDelimited = false
+        }
+        resyncs += 1
+        guard resyncs == 1 else { return }
+        output.report(
+            DissectorFinding(
+                code: "http.unreadable-after-gap", severity: .warning,
+                message: "\(size) bytes missing \(direction) in the middle of HTTP framing; reading resumes at the next message",
+                detail: "requests and responses around the gap cannot be paired, so completeness is not checked for this conversation",
+                packet: packet, endsDissection: true))
+    }
+
+    /// The offset of the first line in `buffer` that starts an HTTP message of `direction`, if any,
+    /// and the offset of its last line (to keep when it is too short to tell).
+    private static func messageStart(in buffer: ByteBuffer, direction: Direction) -> (start: Int?, lastLine: Int) {
+        buffer.withUnsafeReadableBytes { bytes -> (Int?, Int) in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[lineStart...])
+                if direction == .serverToClient {
+                    if rest.starts(with: "HTTP/1.".utf8) { return (lineStart, lineStart) }
+                } else if HTTP1Dissector.resyncMethods.contains(where: { rest.starts(with: $0) }) {
+                    return (lineStart, lineStart)
+                }
+                guard let newline = rest.firstIndex(of: 0x0A) else { return (nil, lineStart) }
+                lineStart += newline + 1
+            }
+            return (nil, lineStart)
+        }
+    }
+
+    private static let resyncMethods: [[UInt8]] = [
+        "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ",
+    ].map { Array($0.utf8) }
 
     public mutating func finish(
         direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
@@ -286,6 +336,16 @@ public struct HTTP1Dissector: Dissector {
                 consumeBody(&work, count: work.readableBytes, direction: direction)
             case .handedOn:
                 return
+            case .resync:
+                let (start, lastLine) = HTTP1Dissector.messageStart(in: work, direction: direction)
+                guard let start else {
+                    // Keep a short last line: it may be the beginning of a start line split by the read.
+                    let tail = work.readableBytes - lastLine
+                    work.moveReaderIndex(forwardBy: tail <= 16 ? lastLine : work.readableBytes)
+                    return
+                }
+                work.moveReaderIndex(forwardBy: start)
+                modifySide(direction) { $0.state = .head }
             case .stopped:
                 work.moveReaderIndex(forwardBy: work.readableBytes)
             }

@@ -137,6 +137,23 @@ final class HTTP1DissectorTests: XCTestCase {
         XCTAssertEqual(h.output.findings, [])
     }
 
+    func testAGapInAHeadResumesAtTheNextMessage() {
+        for chunk in [1, 5, Int.max] {
+            var h = DissectorHarness(HTTP1Dissector())
+            h.send(.clientToServer, "GET /1 HTTP/1.1\r\nHo", chunk: chunk)
+            h.gap(.clientToServer, 40)
+            h.send(.clientToServer, "st: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n", chunk: chunk)
+            h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", chunk: chunk)
+            h.gap(.serverToClient, 100)
+            h.send(.serverToClient, "junk\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", chunk: chunk)
+            h.end()
+            XCTAssertEqual(h.codes, ["http.unreadable-after-gap"], "one finding, chunk \(chunk)")
+            XCTAssertEqual(h.output.findings.first?.endsDissection, true)
+            XCTAssertEqual(h.requests.map(\.summary), ["GET /2 HTTP/1.1"])
+            XCTAssertEqual(h.responses.map(\.name), ["200", "404", "200"], "chunk \(chunk)")
+        }
+    }
+
     func testUpgradeHandsTheRestOnAsRaw() {
         var h = DissectorHarness(HTTP1Dissector())
         h.send(.clientToServer, "GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
