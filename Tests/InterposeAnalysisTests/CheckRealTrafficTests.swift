@@ -196,6 +196,39 @@ final class CheckRealTrafficTests: XCTestCase {
         XCTAssertEqual(report.conversations.first?.summary.state, .reset)
     }
 
+    /// A response that crossed the client's reset on the wire (it arrives after the RST): Linux
+    /// loopback never sends data after a RST arrived, so the real capture's RST is moved before the
+    /// response, as a capture on a network between the two would show it.
+    func testAResponseArrivingAfterTheClientResetIsFound() throws {
+        let server = try ScriptedServer.answeringOneRequest(with: """
+            c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nlate!")
+            """)
+        defer { server.stop() }
+        let path = "\(work)/late.pcap"
+        let capture = try LoopbackCapture(path: path, ports: [server.port])
+        let socket = try BlockingSocket.connect(host: "127.0.0.1", port: server.port)
+        try socket.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try socket.receive()
+        socket.reset()
+        capture.stop()
+        let fromServer = "tcp.srcport==\(server.port) && tcp.len>0"
+        let response = try XCTUnwrap(Int(try TShark.run(["-r", path, "-Y", fromServer, "-T", "fields", "-e", "frame.number"])
+            .split(separator: "\n").first ?? ""))
+        let reset = try XCTUnwrap(Int(try TShark.run(["-r", path, "-Y", "tcp.flags.reset==1", "-T", "fields", "-e", "frame.number"])
+            .split(separator: "\n").first ?? ""))
+        var editor = try PcapRecordEditor(path: path)
+        let rst = editor.records.remove(at: reset - 1)
+        editor.records.insert(rst, at: response - 1)
+        try editor.write(to: "\(work)/crossed.pcap")
+
+        let report = try CaptureAnalyzer.analyze(path: "\(work)/crossed.pcap")
+        let codes = Set(report.findings.map(\.code))
+        XCTAssertTrue(codes.contains("tcp.data-after-reset"), "\(report.findings)")
+        XCTAssertTrue(codes.contains("http.disconnect-in-flight"), "the client never read it: \(report.findings)")
+        XCTAssertEqual(report.conversations.count, 1)
+        XCTAssertEqual(report.conversations.first?.summary.resetBy, .clientToServer)
+    }
+
     func testWrongContentLengthIsFound() throws {
         let server = try ScriptedServer.answeringOneRequest(with: """
             c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello, and then some more bytes\\n")
