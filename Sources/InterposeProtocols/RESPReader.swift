@@ -12,7 +12,7 @@ struct RESPReader {
         /// Whether the top-level value is a null (`$-1`, `*-1`, `_`).
         var isNull = false
         /// The first leaves (strings, numbers) in order, each cut to `leafLimit` bytes.
-        var leaves: [String] = []
+        var leaves = RESPLeaves()
         /// Elements of the top-level aggregate (0 for a leaf).
         var count = 0
         /// Bytes on the wire.
@@ -29,7 +29,7 @@ struct RESPReader {
 
     static let lineLimit = 64 * 1024
     static let leafLimit = 64
-    static let leavesKept = 4
+    static let leavesKept = RESPLeaves.capacity
     static let bulkLimit: Int64 = 512 * 1024 * 1024
     static let depthLimit = 64
 
@@ -69,10 +69,12 @@ struct RESPReader {
         return true
     }
 
-    /// Reads what it can from `work`, calling `completed` for each complete top-level value.
+    /// Reads from `work` up to the end of the next complete top-level value and returns it; `nil`
+    /// when `work` is used up first (the rest of the value comes with the next bytes). Pulled one
+    /// at a time, so values are handed over without being collected and copied.
     mutating func read(
-        _ work: inout ByteBuffer, at timestamp: Timestamp, completed: (Value) -> Void
-    ) throws(Failure) {
+        _ work: inout ByteBuffer, at timestamp: Timestamp
+    ) throws(Failure) -> Value? {
         while work.readableBytes > 0 {
             switch state {
             case .bulk(let remaining, let capture):
@@ -85,7 +87,7 @@ struct RESPReader {
                     current?.bytes += Int64(n)
                     state = .line
                     addLeaf(leaf)
-                    if let value = leafDone() { completed(value) }
+                    if let value = leafDone() { return value }
                     continue
                 }
                 if capture, remaining > 2 {
@@ -100,7 +102,7 @@ struct RESPReader {
                     state = .line
                     if capture { addLeaf(String(decoding: captured, as: UTF8.self)) }
                     captured.removeAll(keepingCapacity: true)
-                    if let value = leafDone() { completed(value) }
+                    if let value = leafDone() { return value }
                 } else {
                     state = .bulk(remaining: remaining - Int64(n), capture: capture)
                 }
@@ -109,7 +111,7 @@ struct RESPReader {
                     if work.readableBytes >= RESPReader.lineLimit {
                         throw .malformed("a line longer than \(RESPReader.lineLimit) bytes")
                     }
-                    return
+                    return nil
                 }
                 if current == nil {
                     current = Value(start: timestamp)
@@ -122,13 +124,14 @@ struct RESPReader {
                     let number = RESPReader.integer(in: work, from: 1, lineLength: length)
                 {
                     work.moveReaderIndex(forwardBy: length)
-                    if let value = try takeLength(type: type, number, line: nil) { completed(value) }
+                    if let value = try takeLength(type: type, number, line: nil) { return value }
                     continue
                 }
                 let line = work.readLine(length: length)
-                if let value = try take(line) { completed(value) }
+                if let value = try take(line) { return value }
             }
         }
+        return nil
     }
 
     private mutating func take(_ line: String) throws(Failure) -> Value? {

@@ -45,28 +45,24 @@ public struct RedisDissector: Dissector {
         into output: inout DissectorOutput
     ) {
         guard !stopped else { return }
-        var values: [RESPReader.Value] = []
-        var work: ByteBuffer
+        let isCommand = direction == .clientToServer
+        var work = isCommand ? commands.cursor.begin(with: bytes) : replies.cursor.begin(with: bytes)
         do {
-            if direction == .clientToServer {
-                work = commands.cursor.begin(with: bytes)
-                try commands.read(&work, at: timestamp) { values.append($0) }
-                commands.cursor.keep(work)
-            } else {
-                work = replies.cursor.begin(with: bytes)
-                try replies.read(&work, at: timestamp) { values.append($0) }
-                replies.cursor.keep(work)
+            while true {
+                let next = isCommand ? try commands.read(&work, at: timestamp) : try replies.read(&work, at: timestamp)
+                guard let value = next else { break }
+                take(value, direction: direction, at: timestamp, packet: packet, into: &output)
+                if stopped { return }
             }
         } catch {
-            for value in values { take(value, direction: direction, at: timestamp, packet: packet, into: &output) }
             guard case .malformed(let reason) = error else { return }
             stop(
                 code: "redis.malformed", severity: .error,
-                message: "malformed RESP \(direction == .clientToServer ? "command" : "reply"): \(reason)",
+                message: "malformed RESP \(isCommand ? "command" : "reply"): \(reason)",
                 packet: packet, into: &output)
             return
         }
-        for value in values { take(value, direction: direction, at: timestamp, packet: packet, into: &output) }
+        if isCommand { commands.cursor.keep(work) } else { replies.cursor.keep(work) }
     }
 
     public mutating func gap(
@@ -140,9 +136,14 @@ public struct RedisDissector: Dissector {
         var fingerprint = FNV1a()
         for leaf in value.leaves { fingerprint.add(leaf) }
         fingerprint.add(String(value.bytes))
-        var summary = name
-        if value.leaves.count > 1 && !name.contains(" ") { summary += " " + RESPReader.excerpt(value.leaves[1]) }
-        if arguments > 1 { summary += " (\(arguments) args)" }
+        let summary: String
+        if value.leaves.count > 1 && known?.hasSubcommands != true {
+            summary = arguments > 1
+                ? "\(name) \(RESPReader.excerpt(value.leaves[1])) (\(arguments) args)"
+                : "\(name) \(RESPReader.excerpt(value.leaves[1]))"
+        } else {
+            summary = arguments > 1 ? "\(name) (\(arguments) args)" : name
+        }
         let index = nextIndex
         nextIndex += 1
         if helloPending == index, value.leaves.count > 1 {
