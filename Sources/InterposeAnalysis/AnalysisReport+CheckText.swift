@@ -14,7 +14,9 @@ extension AnalysisReport {
         let read = protocols.sorted { $0.value.conversations > $1.value.conversations }.map {
             "\($0.key) \(ReportFormatting.plural($0.value.conversations, "conversation")) / \(ReportFormatting.plural($0.value.messages, "message"))"
         }
-        out.append("\(path): \(ReportFormatting.plural(statistics.packets, "packet")); \(read.isEmpty ? "no TCP conversations" : read.joined(separator: ", "))")
+        out.append(
+            "\(path): \(ReportFormatting.plural(statistics.packets, "packet")); \(read.isEmpty ? "no TCP conversations" : read.joined(separator: ", "))"
+        )
         if !endpoints.isEmpty {
             out.append("")
             out.append(renderEndpoints(limit: limit.map { min($0, 40) }))
@@ -27,17 +29,20 @@ extension AnalysisReport {
             guard !group.isEmpty else { continue }
             out.append("")
             out.append("\(title): \(ReportFormatting.grouped(group.count))")
-            var table = TextTable(headers: ["CODE", "CONN", "PACKET", "MESSAGE"], alignments: [.left, .right, .right, .left])
+            var table = TextTable(
+                headers: ["CODE", "CONN", "PACKET", "MESSAGE"], alignments: [.left, .right, .right, .left])
             for finding in group.prefix(limit ?? Int.max) {
                 var message = finding.message
                 if let detail = finding.detail, !detail.isEmpty { message += " (\(detail))" }
                 table.add([
-                    finding.code, finding.connection?.description ?? "-", finding.frame.map { String($0) } ?? "-", message,
+                    finding.code, finding.connection?.description ?? "-", finding.frame.map { String($0) } ?? "-",
+                    message,
                 ])
             }
             out.append(table.render())
             if let limit, group.count > limit {
-                out.append("  ... \(ReportFormatting.grouped(group.count - limit)) more (--all lists them, --json for tools)")
+                out.append(
+                    "  ... \(ReportFormatting.grouped(group.count - limit)) more (--all lists them, --json for tools)")
             }
         }
         if findings.isEmpty {

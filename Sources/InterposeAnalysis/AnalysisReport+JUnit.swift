@@ -17,15 +17,22 @@ extension AnalysisReport {
             }
         }
         let failures = findings.filter { $0.severity == .error }.count
-        let failingCases = byConnection.values.filter { $0.contains { $0.severity == .error } }.count
+        let failingCases =
+            byConnection.values.filter { $0.contains { $0.severity == .error } }.count
             + (general.contains { $0.severity == .error } ? 1 : 0)
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml += #"<testsuites name="interpose check" tests="\#(conversations.count + 1)" failures="\#(failingCases)">"# + "\n"
-        xml += #"  <testsuite name="\#(AnalysisReport.escape(path))" tests="\#(conversations.count + 1)" failures="\#(failingCases)" errors="0" skipped="0">"# + "\n"
-        xml += AnalysisReport.testCase(name: "capture", className: "interpose.capture", findings: general, errors: failures)
+        xml +=
+            #"<testsuites name="interpose check" tests="\#(conversations.count + 1)" failures="\#(failingCases)">"#
+            + "\n"
+        xml +=
+            #"  <testsuite name="\#(AnalysisReport.escape(path))" tests="\#(conversations.count + 1)" failures="\#(failingCases)" errors="0" skipped="0">"#
+            + "\n"
+        xml += AnalysisReport.testCase(
+            name: "capture", className: "interpose.capture", findings: general, errors: failures)
         for conversation in conversations {
             let summary = conversation.summary
-            let name = "connection \(summary.id) \(summary.descriptor.client) -> \(summary.descriptor.server) \(conversation.protocolName)"
+            let name =
+                "connection \(summary.id) \(summary.descriptor.client) -> \(summary.descriptor.server) \(conversation.protocolName)"
             xml += AnalysisReport.testCase(
                 name: name, className: "interpose.\(conversation.protocolName)",
                 findings: byConnection[summary.id] ?? [], errors: nil)

@@ -6,21 +6,29 @@ extension AnalysisReport {
     /// - Parameter limit: the most conversations and findings listed (the rest are counted); `nil` for all.
     public func renderText(limit: Int? = 200) -> String {
         var out: [String] = []
-        var head = "\(path): \(format), link type \(linkType), \(ReportFormatting.plural(statistics.packets, "packet")), \(ReportFormatting.size(fileSize))"
+        var head =
+            "\(path): \(format), link type \(linkType), \(ReportFormatting.plural(statistics.packets, "packet")), \(ReportFormatting.size(fileSize))"
         if let first = statistics.firstTimestamp, let last = statistics.lastTimestamp {
-            head += ", from \(ReportFormatting.dateTime(first)) for \(ReportFormatting.duration(nanoseconds: last.nanosecondsSinceEpoch - first.nanosecondsSinceEpoch))"
+            head +=
+                ", from \(ReportFormatting.dateTime(first)) for \(ReportFormatting.duration(nanoseconds: last.nanosecondsSinceEpoch - first.nanosecondsSinceEpoch))"
         }
         out.append(head)
         if let filter {
-            out.append("filter: \(filter) (\(ReportFormatting.grouped(statistics.packets - statistics.filteredOut)) packets matched)")
+            out.append(
+                "filter: \(filter) (\(ReportFormatting.grouped(statistics.packets - statistics.filteredOut)) packets matched)"
+            )
         }
         out.append("")
         if conversations.isEmpty {
-            out.append("No TCP conversations (\(ReportFormatting.grouped(statistics.tcpPackets)) TCP packets, \(ReportFormatting.grouped(statistics.otherPackets)) other packets).")
+            out.append(
+                "No TCP conversations (\(ReportFormatting.grouped(statistics.tcpPackets)) TCP packets, \(ReportFormatting.grouped(statistics.otherPackets)) other packets)."
+            )
         } else {
             var table = TextTable(
-                headers: ["ID", "CLIENT", "SERVER", "PROTOCOL", "STATE", "START (UTC)", "DURATION", "BYTES C>S",
-                    "FRAMES", "BYTES S>C", "FRAMES", "MSGS"],
+                headers: [
+                    "ID", "CLIENT", "SERVER", "PROTOCOL", "STATE", "START (UTC)", "DURATION", "BYTES C>S",
+                    "FRAMES", "BYTES S>C", "FRAMES", "MSGS",
+                ],
                 alignments: [.right, .left, .left, .left, .left, .left, .right, .right, .right, .right, .right, .right])
             for conversation in conversations.prefix(limit ?? Int.max) {
                 let summary = conversation.summary
@@ -30,14 +38,18 @@ extension AnalysisReport {
                     ReportFormatting.timeOfDay(summary.start),
                     ReportFormatting.duration(
                         nanoseconds: summary.end.nanosecondsSinceEpoch - summary.start.nanosecondsSinceEpoch),
-                    ReportFormatting.grouped(summary.toServer.bytes), ReportFormatting.grouped(summary.toServer.dataFrames),
-                    ReportFormatting.grouped(summary.toClient.bytes), ReportFormatting.grouped(summary.toClient.dataFrames),
+                    ReportFormatting.grouped(summary.toServer.bytes),
+                    ReportFormatting.grouped(summary.toServer.dataFrames),
+                    ReportFormatting.grouped(summary.toClient.bytes),
+                    ReportFormatting.grouped(summary.toClient.dataFrames),
                     ReportFormatting.grouped(conversation.messages),
                 ])
             }
             out.append(table.render())
             if let limit, conversations.count > limit {
-                out.append("  ... \(ReportFormatting.grouped(conversations.count - limit)) more conversations (--all lists them, --json for tools)")
+                out.append(
+                    "  ... \(ReportFormatting.grouped(conversations.count - limit)) more conversations (--all lists them, --json for tools)"
+                )
             }
         }
         if !endpoints.isEmpty {
@@ -53,7 +65,8 @@ extension AnalysisReport {
                 headers: ["SEVERITY", "CODE", "CONN", "PACKET", "MESSAGE"],
                 alignments: [.left, .left, .right, .right, .left])
             let ordered = findings.enumerated().sorted {
-                $0.element.severity != $1.element.severity ? $0.element.severity > $1.element.severity : $0.offset < $1.offset
+                $0.element.severity != $1.element.severity
+                    ? $0.element.severity > $1.element.severity : $0.offset < $1.offset
             }
             for (_, finding) in ordered.prefix(limit ?? Int.max) {
                 var message = finding.message
@@ -99,21 +112,25 @@ extension AnalysisReport {
     /// The endpoint table: requests, failures and latency per service and request key.
     public func renderEndpoints(limit: Int? = nil) -> String {
         var table = TextTable(
-            headers: ["SERVER", "PROTOCOL", "REQUEST", "COUNT", "FAILED", "STATUSES", "P50 FIRST", "P99 FIRST", "P50 LAST",
-                "P99 LAST"],
+            headers: [
+                "SERVER", "PROTOCOL", "REQUEST", "COUNT", "FAILED", "STATUSES", "P50 FIRST", "P99 FIRST", "P50 LAST",
+                "P99 LAST",
+            ],
             alignments: [.left, .left, .left, .right, .right, .left, .right, .right, .right, .right])
         for group in endpoints.prefix(limit ?? Int.max) {
             let statuses = group.failureCodes.sorted { $0.value > $1.value }.prefix(3)
                 .map { "\($0.key.code) x\($0.value)" }.joined(separator: ", ")
             table.add([
-                group.server.description, group.application.rawValue, group.key, ReportFormatting.grouped(group.requests),
+                group.server.description, group.application.rawValue, group.key,
+                ReportFormatting.grouped(group.requests),
                 ReportFormatting.grouped(group.failures), statuses.isEmpty ? "-" : statuses,
                 ReportFormatting.microseconds(group.latency(50)), ReportFormatting.microseconds(group.latency(99)),
                 ReportFormatting.microseconds(group.latency(50, lastByte: true)),
                 ReportFormatting.microseconds(group.latency(99, lastByte: true)),
             ])
         }
-        var text = "Requests by endpoint (latency from the end of the request to the first and last byte of the response):\n"
+        var text =
+            "Requests by endpoint (latency from the end of the request to the first and last byte of the response):\n"
         text += table.render()
         if let limit, endpoints.count > limit {
             text += "\n  ... \(ReportFormatting.grouped(endpoints.count - limit)) more endpoints (--json lists them)"

@@ -109,7 +109,8 @@ struct ConversationChecker {
                     detail: explained
                         ? "the capture began after the conversation did; its request is not in the file"
                         : position == 9 && unmatchedResponses > 10
-                            ? "\(unmatchedResponses - 10) more not listed" : "unsolicited data from the server, or requests missing from the capture"))
+                            ? "\(unmatchedResponses - 10) more not listed"
+                            : "unsolicited data from the server, or requests missing from the capture"))
         }
         unmatched.removeAll()
         guard !unanswered.isEmpty, !dissectionEnded else { return [] }
@@ -120,7 +121,8 @@ struct ConversationChecker {
             findings.append(
                 Finding(
                     code: "\(prefix).unanswered-at-capture-end", severity: .info, connection: id, frame: first.packet,
-                    message: "the capture ended before \(waiting.count) \(waiting.count == 1 ? "request was" : "requests were") answered: '\(first.summary)'\(more)",
+                    message:
+                        "the capture ended before \(waiting.count) \(waiting.count == 1 ? "request was" : "requests were") answered: '\(first.summary)'\(more)",
                     detail: "the conversation was still open; not a fault of the service"))
             return []
         }
@@ -132,7 +134,8 @@ struct ConversationChecker {
             findings.append(
                 Finding(
                     code: "\(prefix).disconnect-in-flight", severity: .error, connection: id, frame: first.packet,
-                    message: "connection reset by \(who) with \(waiting.count) \(waiting.count == 1 ? "request" : "requests") in flight: '\(first.summary)'\(more)",
+                    message:
+                        "connection reset by \(who) with \(waiting.count) \(waiting.count == 1 ? "request" : "requests") in flight: '\(first.summary)'\(more)",
                     detail: "sent at \(first.start); the client never got an answer"))
         case .closed, .captureEnded:
             fate = "got no response"
@@ -140,7 +143,8 @@ struct ConversationChecker {
                 Finding(
                     code: application == .redis ? "redis.unanswered-command" : "\(prefix).unanswered-request",
                     severity: .error, connection: id, frame: first.packet,
-                    message: "\(waiting.count) \(waiting.count == 1 ? "request" : "requests") without a response when the connection closed: '\(first.summary)'\(more)",
+                    message:
+                        "\(waiting.count) \(waiting.count == 1 ? "request" : "requests") without a response when the connection closed: '\(first.summary)'\(more)",
                     detail: "sent at \(first.start)"))
         }
         return waiting.map { ($0, fate) }

@@ -36,7 +36,8 @@ public struct EndpointStatistics: Sendable {
 
     /// 1 microsecond to 1 hour with 2 significant digits: 1 % resolution in about 12 KB.
     static func makeHistogram() -> Histogram<UInt32> {
-        Histogram<UInt32>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
+        Histogram<UInt32>(
+            lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
     }
 
     /// Failed responses (any outcome but success).

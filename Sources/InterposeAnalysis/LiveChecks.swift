@@ -46,7 +46,8 @@ public final class LiveChecks: Sendable {
     }
 
     /// Takes a connection's requests and events, and its responses paired with their requests.
-    func record(messages: [Message], responses: [(Message, Message)], on connection: ConnectionDescriptor) -> [Finding] {
+    func record(messages: [Message], responses: [(Message, Message)], on connection: ConnectionDescriptor) -> [Finding]
+    {
         guard !messages.isEmpty || !responses.isEmpty else { return [] }
         return state.withLockedValue { state in
             var findings: [Finding] = []

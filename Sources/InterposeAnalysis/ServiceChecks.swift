@@ -58,7 +58,8 @@ struct ServiceChecks {
             Finding(
                 code: "\(ConversationChecker.prefix(message.application)).retried-request",
                 severity: unsafeToRepeat ? .warning : .info, connection: connection.id, frame: message.packet,
-                message: "'\(message.summary)' repeats a request that \(failure.reason) on connection \(failure.connection)\(unsafeToRepeat ? " (not idempotent: it may have run twice)" : "")",
+                message:
+                    "'\(message.summary)' repeats a request that \(failure.reason) on connection \(failure.connection)\(unsafeToRepeat ? " (not idempotent: it may have run twice)" : "")",
                 detail: "a client retry after a failure"))
     }
 
@@ -82,7 +83,8 @@ struct ServiceChecks {
         findings.append(
             Finding(
                 code: "tls.certificate-changed", severity: .info, connection: connection.id, frame: message.packet,
-                message: "\(connection.server) presented a different certificate for \(message.key) than on connection \(previous.connection): \(message.summary) (was \(previous.summary))",
+                message:
+                    "\(connection.server) presented a different certificate for \(message.key) than on connection \(previous.connection): \(message.summary) (was \(previous.summary))",
                 detail: "a rotation, or clients reaching different servers behind one address"))
     }
 
@@ -91,7 +93,9 @@ struct ServiceChecks {
         let service = Service(server: connection.server, application: response.application)
         modifyGroup(service, request.key) { $0.record(response: response, requestEnd: request.end) }
         if response.status?.outcome == .serverError || response.status?.outcome == .authenticationFailure {
-            failed(request, service: service, connection: connection.id, reason: "was answered \(response.status?.code ?? "with an error")")
+            failed(
+                request, service: service, connection: connection.id,
+                reason: "was answered \(response.status?.code ?? "with an error")")
         }
     }
 
@@ -102,7 +106,9 @@ struct ServiceChecks {
         let service = Service(server: checker.descriptor.server, application: checker.application)
         if let version = checker.negotiatedVersion, checker.application != .raw {
             versions[service, default: [:]][version, default: 0] += 1
-            if versionExamples[service]?[version] == nil { versionExamples[service, default: [:]][version] = checker.id }
+            if versionExamples[service]?[version] == nil {
+                versionExamples[service, default: [:]][version] = checker.id
+            }
         }
         for (request, reason) in unanswered {
             failed(request, service: service, connection: checker.id, reason: reason)
@@ -121,7 +127,8 @@ struct ServiceChecks {
                 Finding(
                     code: "\(prefix).version-drift", severity: .warning,
                     connection: versionExamples[service]?[seen.min(by: { $0.value < $1.value })!.key],
-                    message: "clients of \(service.server) speak different \(service.application) versions: \(counts.joined(separator: ", "))",
+                    message:
+                        "clients of \(service.server) speak different \(service.application) versions: \(counts.joined(separator: ", "))",
                     detail: "mixed client builds or configuration; the rarer version is pointed at"))
         }
         for group in endpoints() where group.failures > 0 {
@@ -134,19 +141,24 @@ struct ServiceChecks {
                 let codes = group.failureCodes.filter { $0.key.outcome == outcome }
                 // HTTP 401 and 407 alone are the first step of a challenge (the client asks again
                 // with credentials): worth a warning, not a failed check.
-                let challengesOnly = group.application == .http1 && codes.keys.allSatisfy { ["401", "407"].contains($0.code) }
+                let challengesOnly =
+                    group.application == .http1 && codes.keys.allSatisfy { ["401", "407"].contains($0.code) }
                 let severity = outcome == .authenticationFailure && challengesOnly ? .warning : severity
                 let list = codes.sorted { $0.value > $1.value }.prefix(5).map { "\($0.value)x \($0.key.code)" }
                     .joined(separator: ", ")
                 findings.append(
                     Finding(
                         code: "\(prefix).\(code)", severity: severity,
-                        message: "\(count) of \(group.responses) responses to \(group.key) on \(group.server) were \(ServiceChecks.describe(outcome))\(list.isEmpty ? "" : ": \(list)")"))
+                        message:
+                            "\(count) of \(group.responses) responses to \(group.key) on \(group.server) were \(ServiceChecks.describe(outcome))\(list.isEmpty ? "" : ": \(list)")"
+                    ))
             }
         }
         if retriesSuppressed > 0 {
             findings.append(
-                Finding(code: "capture.retries-not-listed", severity: .info, message: "\(retriesSuppressed) more retried requests not listed one by one"))
+                Finding(
+                    code: "capture.retries-not-listed", severity: .info,
+                    message: "\(retriesSuppressed) more retried requests not listed one by one"))
         }
         return findings
     }
@@ -154,7 +166,8 @@ struct ServiceChecks {
     /// Statistics per service and request key, busiest first.
     func endpoints() -> [EndpointStatistics] {
         groups.sorted {
-            $0.requests != $1.requests ? $0.requests > $1.requests : ($0.server.description, $0.key) < ($1.server.description, $1.key)
+            $0.requests != $1.requests
+                ? $0.requests > $1.requests : ($0.server.description, $0.key) < ($1.server.description, $1.key)
         }
     }
 

@@ -25,7 +25,10 @@ public struct ConversationDissector {
     ///   - connection: who talks.
     ///   - forced: read it as this protocol, whatever its bytes look like (`--protocol`).
     ///   - detector: detection with its port hints.
-    public init(connection: ConnectionDescriptor, forced: ApplicationProtocol? = nil, detector: ProtocolDetector = ProtocolDetector()) {
+    public init(
+        connection: ConnectionDescriptor, forced: ApplicationProtocol? = nil,
+        detector: ProtocolDetector = ProtocolDetector()
+    ) {
         self.connection = connection
         self.detector = detector
         if let forced {
@@ -93,7 +96,8 @@ public struct ConversationDissector {
         guard dissector != nil, !ended else { return }
         switch frame.event {
         case .data(let buffer):
-            dissector!.receive(buffer, direction: frame.direction, at: frame.timestamp, packet: frame.packet, into: &output)
+            dissector!.receive(
+                buffer, direction: frame.direction, at: frame.timestamp, packet: frame.packet, into: &output)
         case .gap(let size):
             dissector!.gap(size, direction: frame.direction, at: frame.timestamp, packet: frame.packet, into: &output)
         case .finish:

@@ -65,7 +65,9 @@ struct HTTP1Head {
                 throw Problem(reason: "method is not a token: \(excerpt(text(first)))")
             }
             guard !parts[1].isEmpty else { throw Problem(reason: "empty request target") }
-            guard isVersion(bytes, parts[2]) else { throw Problem(reason: "bad HTTP version '\(excerpt(text(parts[2])))'") }
+            guard isVersion(bytes, parts[2]) else {
+                throw Problem(reason: "bad HTTP version '\(excerpt(text(parts[2])))'")
+            }
             let version = text(parts[2])
             head = HTTP1Head(startLine: [text(parts[0]), text(parts[1]), version], version: version)
         } else {
@@ -96,19 +98,25 @@ struct HTTP1Head {
             case 14 where equalsLowercase(bytes, name, "content-length"):
                 for item in split(bytes, value, at: 0x2C) {
                     let digits = trimmed(bytes, item)
-                    guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (0x30...0x39).contains(bytes[$0]) }) else {
-                        throw Problem(code: "http.bad-content-length", reason: "Content-Length '\(excerpt(text(value)))' is not a number")
+                    guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (0x30...0x39).contains(bytes[$0]) })
+                    else {
+                        throw Problem(
+                            code: "http.bad-content-length",
+                            reason: "Content-Length '\(excerpt(text(value)))' is not a number")
                     }
                     let parsed = digits.reduce(Int64(0)) { $0 * 10 + Int64(bytes[$1] - 0x30) }
                     if let length, length != parsed {
-                        throw Problem(code: "http.bad-content-length", reason: "Content-Length fields disagree: \(min(length, parsed)), \(max(length, parsed))")
+                        throw Problem(
+                            code: "http.bad-content-length",
+                            reason: "Content-Length fields disagree: \(min(length, parsed)), \(max(length, parsed))")
                     }
                     length = parsed
                 }
             case 17 where equalsLowercase(bytes, name, "transfer-encoding"):
                 if let last = split(bytes, value, at: 0x2C).last { lastCoding = trimmed(bytes, last) }
             case 10 where equalsLowercase(bytes, name, "connection"):
-                if split(bytes, value, at: 0x2C).contains(where: { equalsLowercase(bytes, trimmed(bytes, $0), "close") }) {
+                if split(bytes, value, at: 0x2C).contains(where: { equalsLowercase(bytes, trimmed(bytes, $0), "close") }
+                ) {
                     head.connectionClose = true
                 }
             case 7 where equalsLowercase(bytes, name, "upgrade"):
@@ -123,7 +131,11 @@ struct HTTP1Head {
         }
         head.contentLength = length
         if let lastCoding {
-            if equalsLowercase(bytes, lastCoding, "chunked") { head.chunked = true } else { head.otherTransferCoding = true }
+            if equalsLowercase(bytes, lastCoding, "chunked") {
+                head.chunked = true
+            } else {
+                head.otherTransferCoding = true
+            }
         }
         return head
     }
@@ -153,7 +165,8 @@ struct HTTP1Head {
         return low..<high
     }
 
-    private static func split(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, at separator: UInt8) -> [Range<Int>] {
+    private static func split(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, at separator: UInt8) -> [Range<Int>]
+    {
         var parts: [Range<Int>] = []
         var start = range.lowerBound
         for index in range where bytes[index] == separator {
@@ -165,7 +178,9 @@ struct HTTP1Head {
     }
 
     /// Whether the bytes equal `lowercase` ignoring ASCII case.
-    private static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
+    private static func equalsLowercase(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString)
+        -> Bool
+    {
         guard range.count == lowercase.utf8CodeUnitCount else { return false }
         let expected = lowercase.utf8Start
         var offset = 0

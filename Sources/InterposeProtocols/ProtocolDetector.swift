@@ -65,7 +65,9 @@ public struct ProtocolDetector: Sendable {
             }
         }
         if ProtocolDetector.isMQTTConnect(client) { return Detection(.mqtt) }
-        if client.count >= 2, client[0] == UInt8(ascii: "*"), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(client[1]) {
+        if client.count >= 2, client[0] == UInt8(ascii: "*"),
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(client[1])
+        {
             return Detection(.redis)
         }
         if server.count >= 5, server[3] == 0, server[4] == 0x0A {
@@ -75,7 +77,9 @@ public struct ProtocolDetector: Sendable {
         case 6379 where !client.isEmpty || !server.isEmpty: return Detection(.redis)
         case 5432 where !client.isEmpty || !server.isEmpty: return Detection(.postgres)
         case 1883 where !client.isEmpty || !server.isEmpty: return Detection(.mqtt)
-        case 80, 8080 where !client.isEmpty: return Detection(.http1)
+        case 80,
+            8080 where !client.isEmpty:
+            return Detection(.http1)
         case 53 where !client.isEmpty: return Detection(application: .raw, name: "dns")
         default: return Detection(application: .raw, name: "unknown")
         }

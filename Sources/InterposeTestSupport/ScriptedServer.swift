@@ -14,7 +14,9 @@ public final class ScriptedServer: @unchecked Sendable {
     public init(python script: String) throws {
         let python = try ProcessRunner.require("python3", package: "python3")
         port = FreePort.next()
-        file = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-server-\(UUID().uuidString).py").path
+        file =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-server-\(UUID().uuidString).py")
+            .path
         try Data(script.utf8).write(to: URL(fileURLWithPath: file))
         process = try BackgroundProcess(python, [file, String(port)])
         if BlockingSocket.waitForListener(port: port) { return }
@@ -25,20 +27,22 @@ public final class ScriptedServer: @unchecked Sendable {
     /// A server that, on each connection, reads one HTTP request head and then runs `answer`, Python
     /// statements with the socket as `c` (and `socket`, `struct` imported), then closes it.
     public static func answeringOneRequest(with answer: String) throws -> ScriptedServer {
-        let body = answer.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
-        return try ScriptedServer(python: """
-            import socket, struct, sys
-            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
-            while True:
-                c, _ = s.accept(); data = b""
-                while b"\\r\\n\\r\\n" not in data:
-                    chunk = c.recv(65536)
-                    if not chunk: break
-                    data += chunk
-            \(body)
-                c.close()
-            """)
+        let body = answer.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(
+            separator: "\n")
+        return try ScriptedServer(
+            python: """
+                import socket, struct, sys
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+                while True:
+                    c, _ = s.accept(); data = b""
+                    while b"\\r\\n\\r\\n" not in data:
+                        chunk = c.recv(65536)
+                        if not chunk: break
+                        data += chunk
+                \(body)
+                    c.close()
+                """)
     }
 
     deinit { stop() }

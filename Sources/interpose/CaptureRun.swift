@@ -6,7 +6,8 @@ enum CaptureRun {
         AllocatorTuning.tuneForStreaming()
         let bar = TerminalProgressBar(label: "reading \(file)")
         let report = try CaptureAnalyzer.analyze(
-            path: file, filter: dissection.filter, forced: try dissection.forced(), portHints: try dissection.portHints(),
+            path: file, filter: dissection.filter, forced: try dissection.forced(),
+            portHints: try dissection.portHints(),
             progress: bar.map { bar in
                 { done, total in if total >= 64 << 20 { bar.update(done: done, total: total) } }
             })

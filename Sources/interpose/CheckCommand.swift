@@ -2,7 +2,7 @@ import ArgumentParser
 import InterposeAnalysis
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `interpose check FILE`: the conformance, ordering and completeness checks on a capture, for

@@ -23,7 +23,8 @@ struct ProtocolOptions: ParsableArguments {
 
     @Option(
         name: .customLong("port-protocol"),
-        help: ArgumentHelp("Read conversations to this server port as this protocol (repeatable).", valueName: "PORT=NAME"))
+        help: ArgumentHelp(
+            "Read conversations to this server port as this protocol (repeatable).", valueName: "PORT=NAME"))
     var portProtocols: [String] = []
 
     func validate() throws {
@@ -35,7 +36,8 @@ struct ProtocolOptions: ParsableArguments {
     func forced() throws -> ApplicationProtocol? {
         if protocolName == "auto" { return nil }
         guard let application = ApplicationProtocol(rawValue: protocolName) else {
-            throw ValidationError("--protocol must be auto or one of \(ApplicationProtocol.names), not '\(protocolName)'")
+            throw ValidationError(
+                "--protocol must be auto or one of \(ApplicationProtocol.names), not '\(protocolName)'")
         }
         return application
     }
@@ -45,10 +47,12 @@ struct ProtocolOptions: ParsableArguments {
         var hints: [UInt16: ApplicationProtocol] = [:]
         for text in portProtocols {
             let parts = text.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let port = UInt16(parts[0]), let application = ApplicationProtocol(rawValue: String(parts[1]))
+            guard parts.count == 2, let port = UInt16(parts[0]),
+                let application = ApplicationProtocol(rawValue: String(parts[1]))
             else {
                 throw ValidationError(
-                    "--port-protocol '\(text)' is not PORT=NAME with NAME one of \(ApplicationProtocol.names) (example: 7000=redis)")
+                    "--port-protocol '\(text)' is not PORT=NAME with NAME one of \(ApplicationProtocol.names) (example: 7000=redis)"
+                )
             }
             hints[port] = application
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `interpose` command: a capturing man-in-the-middle TCP proxy and the tools around its captures.

@@ -6,7 +6,7 @@ import Logging
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `interpose proxy`: forward a TCP service unchanged and record every frame.
@@ -49,10 +49,13 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds to wait for the upstream connection.", valueName: "SECONDS"))
     var connectTimeout: Double = 5
 
-    @Option(name: .long, help: ArgumentHelp("Seconds open connections may go on after SIGINT/SIGTERM.", valueName: "SECONDS"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Seconds open connections may go on after SIGINT/SIGTERM.", valueName: "SECONDS"))
     var grace: Double = 5
 
-    @Option(name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "LEVEL"))
+    @Option(
+        name: .long, help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "LEVEL"))
     var logLevel: String = "info"
 
     @Flag(

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A `TextOutputStream` onto the process's standard error, for `print(_:to:)`.

@@ -20,7 +20,8 @@ final class AnalysisReportTests: XCTestCase {
         json.bool(nil, true)
         json.endArray()
         json.endObject()
-        XCTAssertEqual(json.text, #"{"b":"quote \" backslash \\ newline \n control \u0001","a":42,"n":null,"list":[true]}"#)
+        XCTAssertEqual(
+            json.text, #"{"b":"quote \" backslash \\ newline \n control \u0001","a":42,"n":null,"list":[true]}"#)
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: Data(json.text.utf8)))
     }
 

@@ -15,7 +15,8 @@ final class ServiceChecksTests: XCTestCase {
 
     private func message(
         _ role: Message.Role, _ application: ApplicationProtocol = .http1, name: String = "GET", key: String = "GET /",
-        version: String? = nil, answers: Int? = nil, status: MessageStatus? = nil, fingerprint: UInt64 = 0, index: Int = 0
+        version: String? = nil, answers: Int? = nil, status: MessageStatus? = nil, fingerprint: UInt64 = 0,
+        index: Int = 0
     ) -> Message {
         clock += 1_000_000
         return Message(
@@ -33,7 +34,8 @@ final class ServiceChecksTests: XCTestCase {
             var checker = ConversationChecker(descriptor: connection(UInt64(id)))
             _ = checker.take(message(.request, version: version), findings: &findings)
             _ = checker.take(message(.response, version: version, answers: 0, index: 1), findings: &findings)
-            services.conversationEnded(checker, unanswered: checker.close(ending: .closed, joinedLate: false, findings: &findings))
+            services.conversationEnded(
+                checker, unanswered: checker.close(ending: .closed, joinedLate: false, findings: &findings))
         }
         let drift = services.summaryFindings().filter { $0.code == "http.version-drift" }
         XCTAssertEqual(drift.count, 1)
@@ -48,9 +50,12 @@ final class ServiceChecksTests: XCTestCase {
         let post = message(.request, name: "POST", key: "POST /orders", fingerprint: 42)
         services.request(post, on: connection(1), findings: &findings)
         _ = first.take(post, findings: &findings)
-        services.conversationEnded(first, unanswered: first.close(ending: .reset(by: .serverToClient), joinedLate: false, findings: &findings))
+        services.conversationEnded(
+            first, unanswered: first.close(ending: .reset(by: .serverToClient), joinedLate: false, findings: &findings))
         XCTAssertEqual(findings.map(\.code), ["http.disconnect-in-flight"])
-        services.request(message(.request, name: "POST", key: "POST /orders", fingerprint: 42), on: connection(2), findings: &findings)
+        services.request(
+            message(.request, name: "POST", key: "POST /orders", fingerprint: 42), on: connection(2),
+            findings: &findings)
         XCTAssertEqual(findings.last?.code, "http.retried-request")
         XCTAssertEqual(findings.last?.severity, .warning, "POST is not idempotent")
         XCTAssertEqual(findings.last?.connection, ConnectionID(2))
@@ -62,7 +67,8 @@ final class ServiceChecksTests: XCTestCase {
         let certificate = { (fingerprint: UInt64) in
             Message(
                 index: 2, role: .event, application: .tls, direction: .serverToClient,
-                start: Timestamp(nanosecondsSinceEpoch: 1), end: Timestamp(nanosecondsSinceEpoch: 2), name: "Certificate",
+                start: Timestamp(nanosecondsSinceEpoch: 1), end: Timestamp(nanosecondsSinceEpoch: 2),
+                name: "Certificate",
                 summary: "cn=api notAfter=2027-01-01", key: "api.example", fingerprint: fingerprint)
         }
         services.event(certificate(7), on: connection(1), findings: &findings)
@@ -75,8 +81,12 @@ final class ServiceChecksTests: XCTestCase {
     func testStatusSummariesSeparateErrorsFromInformation() {
         var services = ServiceChecks()
         let request = message(.request, key: "GET /x")
-        for (code, outcome) in [("503", MessageStatus.Outcome.serverError), ("404", .clientError), ("403", .authenticationFailure)] {
-            services.response(message(.response, answers: 0, status: MessageStatus(outcome, code: code)), to: request, on: connection(1))
+        for (code, outcome) in [
+            ("503", MessageStatus.Outcome.serverError), ("404", .clientError), ("403", .authenticationFailure),
+        ] {
+            services.response(
+                message(.response, answers: 0, status: MessageStatus(outcome, code: code)), to: request,
+                on: connection(1))
         }
         let findings = services.summaryFindings()
         XCTAssertEqual(
@@ -85,8 +95,10 @@ final class ServiceChecksTests: XCTestCase {
 
         var challenge = ServiceChecks()
         challenge.response(
-            message(.response, answers: 0, status: MessageStatus(.authenticationFailure, code: "401")), to: request, on: connection(1))
-        XCTAssertEqual(challenge.summaryFindings().map(\.severity), [.warning], "a 401 challenge alone is not a failed check")
+            message(.response, answers: 0, status: MessageStatus(.authenticationFailure, code: "401")), to: request,
+            on: connection(1))
+        XCTAssertEqual(
+            challenge.summaryFindings().map(\.severity), [.warning], "a 401 challenge alone is not a failed check")
     }
 }
 

@@ -3,7 +3,7 @@ import InterposeTestSupport
 import XCTest
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// `interpose check` as CI runs it: exit statuses, the JSON findings document, JUnit XML, and
@@ -13,7 +13,9 @@ final class CheckCommandTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-check-cli-\(UUID().uuidString)").path
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-check-cli-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
 
@@ -65,7 +67,8 @@ final class CheckCommandTests: XCTestCase {
         let counter = JUnitCounter()
         parser.delegate = counter
         XCTAssertTrue(parser.parse(), "well-formed XML: \(parser.parserError.map { "\($0)" } ?? "")")
-        let analyze = try ProcessRunner.run(InterposeBinary.path, ["analyze", "--json", corpus + "/http1/zeek-variant-04-te_cl_desync.pcap"])
+        let analyze = try ProcessRunner.run(
+            InterposeBinary.path, ["analyze", "--json", corpus + "/http1/zeek-variant-04-te_cl_desync.pcap"])
         let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: analyze.stdout) as? [String: Any])
         let conversations = try XCTUnwrap(document["connections"] as? [[String: Any]]).count
         XCTAssertEqual(counter.testCases, conversations + 1, "one case per conversation plus the capture")
@@ -81,14 +84,19 @@ final class CheckCommandTests: XCTestCase {
         ] {
             let result = try check(arguments)
             XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderrText)")
-            XCTAssertEqual(result.stderrText.split(separator: "\n").first.map { $0.hasPrefix("interpose: ") }, true, result.stderrText)
+            XCTAssertEqual(
+                result.stderrText.split(separator: "\n").first.map { $0.hasPrefix("interpose: ") }, true,
+                result.stderrText)
         }
     }
 
     func testPortHintReadsAnUnusualPortAsTheProtocol() throws {
-        let plain = try check(["--json", corpus + "/redis/tcpdump-resp_1_benchmark.pcap", "--port-protocol", "6379=raw"])
+        let plain = try check([
+            "--json", corpus + "/redis/tcpdump-resp_1_benchmark.pcap", "--port-protocol", "6379=raw",
+        ])
         let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: plain.stdout) as? [String: Any])
-        let protocols = Set((document["connections"] as? [[String: Any]] ?? []).compactMap { $0["protocol"] as? String })
+        let protocols = Set(
+            (document["connections"] as? [[String: Any]] ?? []).compactMap { $0["protocol"] as? String })
         XCTAssertEqual(protocols, ["raw"])
     }
 }
