@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "InterposeProtocols", targets: ["InterposeProtocols"]),
         .library(name: "InterposeAnalysis", targets: ["InterposeAnalysis"]),
         .library(name: "InterposeProxy", targets: ["InterposeProxy"]),
+        .library(name: "InterposeReplay", targets: ["InterposeReplay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -75,6 +76,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Replay and regression comparison: captures compared exchange by exchange.
+        .target(
+            name: "InterposeReplay",
+            dependencies: [
+                "InterposeCapture",
+                "InterposeReader",
+                "InterposeProtocols",
+                "InterposeAnalysis",
+            ]
+        ),
         // The command line: parsing and wiring only.
         .executableTarget(
             name: "interpose",
@@ -84,6 +95,7 @@ let package = Package(
                 "InterposeAnalysis",
                 "InterposeProtocols",
                 "InterposeProxy",
+                "InterposeReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -127,6 +139,12 @@ let package = Package(
             dependencies: [
                 "InterposeProxy", "InterposeCapture", "InterposeTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "InterposeReplayTests",
+            dependencies: [
+                "InterposeReplay", "InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeTestSupport",
             ]
         ),
         .testTarget(

@@ -58,13 +58,17 @@ public struct Message: Sendable, Hashable {
     /// A fingerprint of the request's identity (method, target and body prefix), to recognise the
     /// same request sent again on another connection; 0 when not computed.
     public var fingerprint: UInt64
+    /// For a response, a fingerprint of its content (the body, or the decoded reply) and its length,
+    /// to tell whether two answers to the same request are the same without keeping either; 0 when
+    /// not computed. The dissector's doc comment says what goes in.
+    public var bodyFingerprint: UInt64
 
     /// A message from its parts.
     public init(
         index: Int, role: Role, application: ApplicationProtocol, direction: Direction, start: Timestamp,
         end: Timestamp, packet: Int? = nil, name: String, summary: String, key: String? = nil,
         version: String? = nil, answers: Int? = nil, expectsResponse: Bool = false, status: MessageStatus? = nil,
-        bytes: Int64 = 0, fingerprint: UInt64 = 0
+        bytes: Int64 = 0, fingerprint: UInt64 = 0, bodyFingerprint: UInt64 = 0
     ) {
         self.index = index
         self.role = role
@@ -82,5 +86,6 @@ public struct Message: Sendable, Hashable {
         self.status = status
         self.bytes = bytes
         self.fingerprint = fingerprint
+        self.bodyFingerprint = bodyFingerprint
     }
 }

@@ -8,6 +8,10 @@ import NIOCore
 /// Replies are paired with commands in order, as Redis answers them. A reply whose type cannot
 /// be the answer to the command it pairs with but fits a later pipelined command is reported as
 /// out of order.
+///
+/// A reply's `bodyFingerprint` is FNV-1a over its type, count, the first leaves the reader keeps
+/// (each cut to its limit) and its byte count: enough to tell `+OK` from `-ERR` or `$5 hello` from
+/// `$5 world`, not two long arrays that differ only after their first leaves.
 public struct RedisDissector: Dissector {
     public let application = ApplicationProtocol.redis
 
@@ -234,12 +238,17 @@ public struct RedisDissector: Dissector {
             }
             if answered.name == "HELLO" && value.type == UInt8(ascii: "%") { version = "RESP3" }
         }
+        var content = FNV1a()
+        content.add(CollectionOfOne(value.type))
+        content.add(value.isNull ? "null" : String(value.count))
+        for leaf in value.leaves { content.add(leaf) }
+        content.add(String(value.bytes))
         output.emit(
             Message(
                 index: nextIndex, role: .response, application: .redis, direction: .serverToClient, start: value.start,
                 end: timestamp, packet: packet, name: status.code, summary: RedisDissector.describe(value),
                 key: answered?.key ?? "(no command)", version: version, answers: answered?.index, status: status,
-                bytes: value.bytes))
+                bytes: value.bytes, bodyFingerprint: content.value))
         nextIndex += 1
     }
 

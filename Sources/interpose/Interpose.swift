@@ -13,7 +13,7 @@ struct Interpose: AsyncParsableCommand {
         commandName: "interpose",
         abstract: "A capturing man-in-the-middle TCP proxy: forward, record, check, replay.",
         version: "0.1.0",
-        subcommands: [ProxyCommand.self, AnalyzeCommand.self, CheckCommand.self]
+        subcommands: [ProxyCommand.self, AnalyzeCommand.self, CheckCommand.self, DiffCommand.self]
     )
 
     /// Runs the command with DESIGN.md's exit statuses: 0 clean, 1 findings or regressions,

@@ -39,6 +39,28 @@ final class HTTP1DissectorTests: XCTestCase {
         }
     }
 
+    func testResponseBodyFingerprintIsOverTheContentWhateverTheFramingAndReadSizes() {
+        var fingerprints: [UInt64] = []
+        for chunk in chunkSizes {
+            var h = DissectorHarness(HTTP1Dissector())
+            h.send(.clientToServer, "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n")
+            h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world", chunk: chunk)
+            h.send(
+                .serverToClient, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+                chunk: chunk)
+            h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello there", chunk: chunk)
+            h.end()
+            let bodies = h.responses.map(\.bodyFingerprint)
+            XCTAssertEqual(bodies.count, 3, "chunk \(chunk)")
+            XCTAssertNotEqual(bodies[0], 0)
+            XCTAssertEqual(bodies[0], bodies[1], "the de-chunked content is fingerprinted, chunk \(chunk)")
+            XCTAssertNotEqual(bodies[0], bodies[2], "chunk \(chunk)")
+            XCTAssertEqual(h.requests.map(\.bodyFingerprint), [0, 0, 0])
+            fingerprints.append(bodies[0])
+        }
+        XCTAssertEqual(Set(fingerprints).count, 1)
+    }
+
     func testHeadAnd304HaveNoBodyEvenWithContentLength() {
         var h = DissectorHarness(HTTP1Dissector())
         h.send(.clientToServer, "HEAD /big HTTP/1.1\r\n\r\nGET /cached HTTP/1.1\r\n\r\nGET /x HTTP/1.1\r\n\r\n")

@@ -20,6 +20,19 @@ final class RedisDissectorTests: XCTestCase {
         }
     }
 
+    func testReplyFingerprintTellsValuesApartAndIsTheSameForTheSameValue() {
+        var h = DissectorHarness(RedisDissector())
+        h.send(.clientToServer, command("GET", "a") + command("GET", "b") + command("GET", "c") + command("GET", "d"))
+        h.send(.serverToClient, "$5\r\nhello\r\n$5\r\nworld\r\n$5\r\nhello\r\n$-1\r\n", chunk: 3)
+        h.end()
+        let fingerprints = h.responses.map(\.bodyFingerprint)
+        XCTAssertEqual(fingerprints.count, 4)
+        XCTAssertFalse(fingerprints.contains(0))
+        XCTAssertNotEqual(fingerprints[0], fingerprints[1])
+        XCTAssertEqual(fingerprints[0], fingerprints[2])
+        XCTAssertNotEqual(fingerprints[0], fingerprints[3])
+    }
+
     func testErrorsAreClassifiedByTheirCode() {
         var h = DissectorHarness(RedisDissector())
         h.send(.clientToServer, command("GET", "k") + command("LPUSH", "k", "x") + command("AUTH", "nope"))

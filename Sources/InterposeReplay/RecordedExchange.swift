@@ -1,0 +1,59 @@
+import InterposeCapture
+import InterposeProtocols
+
+/// One request of a recorded conversation with the response that answered it, reduced to what a
+/// comparison needs: names, summaries, fingerprints, sizes and timing, never a body.
+public struct RecordedExchange: Sendable, Hashable {
+    /// The response part of an exchange.
+    public struct Response: Sendable, Hashable {
+        /// The status code (`200`, `404`, `-ERR`), or the message name when the protocol has none.
+        public var code: String
+        /// One line for people: `200 OK`.
+        public var summary: String
+        /// The content fingerprint (`Message.bodyFingerprint`); 0 when the dissector computes none.
+        public var bodyFingerprint: UInt64
+        /// Bytes on the wire, headers and body.
+        public var bytes: Int64
+        /// From the request's first byte to the response's last byte, in nanoseconds.
+        public var latencyNanoseconds: Int64
+
+        /// A response from its parts.
+        public init(code: String, summary: String, bodyFingerprint: UInt64, bytes: Int64, latencyNanoseconds: Int64) {
+            self.code = code
+            self.summary = summary
+            self.bodyFingerprint = bodyFingerprint
+            self.bytes = bytes
+            self.latencyNanoseconds = latencyNanoseconds
+        }
+    }
+
+    /// The request's name (`GET`, `SET`).
+    public var name: String
+    /// The request's statistics key (`GET /users/{id}`).
+    public var key: String
+    /// One line for people: `GET /index.html HTTP/1.1`.
+    public var summary: String
+    /// The request's identity fingerprint (`Message.fingerprint`).
+    public var fingerprint: UInt64
+    /// When the request's first byte was seen.
+    public var start: Timestamp
+    /// Its answer; `nil` while none was seen.
+    public var response: Response?
+
+    /// An exchange for a request, not answered yet.
+    public init(request: Message) {
+        name = request.name
+        key = request.key
+        summary = request.summary
+        fingerprint = request.fingerprint
+        start = request.start
+    }
+
+    /// Records the response that answers this exchange's request.
+    public mutating func answer(with message: Message) {
+        response = Response(
+            code: message.status?.code ?? message.name, summary: message.summary,
+            bodyFingerprint: message.bodyFingerprint, bytes: message.bytes,
+            latencyNanoseconds: message.end.nanosecondsSinceEpoch - start.nanosecondsSinceEpoch)
+    }
+}
