@@ -10,10 +10,10 @@ import NIOCore
 /// correlation header (`X-Request-Id`, `X-Correlation-Id`, `Request-Id`) a response that names a
 /// later request than the one it answers is reported as out of order.
 ///
-/// A response's `bodyFingerprint` is FNV-1a over its body as it passes (no byte is kept): for a
-/// chunked body over the de-chunked data (chunk sizes, extensions and trailers left out), otherwise
-/// over the bytes as sent (a compressed body is not decompressed), followed by the body length.
-/// Bytes lost in a capture gap are counted in the length but cannot be fingerprinted.
+/// A response's `bodyFingerprint` is a `ContentHash` of its body as it passes (no byte is kept):
+/// for a chunked body over the de-chunked data (chunk sizes, extensions and trailers left out),
+/// otherwise over the bytes as sent (a compressed body is not decompressed), and its length.
+/// Bytes lost in a capture gap cannot be fingerprinted.
 public struct HTTP1Dissector: Dissector {
     public let application = ApplicationProtocol.http1
 
@@ -44,7 +44,7 @@ public struct HTTP1Dissector: Dissector {
         var bodyBytes: Int64 = 0
         var declaredLength: Int64?
         var fingerprint = FNV1a()
-        var bodyFingerprint = FNV1a()
+        var bodyFingerprint = ContentHash()
         var answers: Int?
         var status: MessageStatus?
         var method: String?
@@ -367,7 +367,7 @@ public struct HTTP1Dissector: Dissector {
                 let take = min(count, HTTP1Dissector.fingerprintBodyBytes - Int(already))
                 work.withUnsafeReadableBytes { side.current!.fingerprint.add($0.prefix(take)) }
             } else if direction == .serverToClient {
-                work.withUnsafeReadableBytes { side.current!.bodyFingerprint.add($0.prefix(count)) }
+                work.withUnsafeReadableBytes { side.current!.bodyFingerprint.add(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
             }
             side.current!.bodyBytes += Int64(count)
         }
@@ -531,7 +531,7 @@ public struct HTTP1Dissector: Dissector {
         } else if let answers = current.answers {
             requestKeys[answers] = nil
         }
-        var fingerprint = isRequest ? current.fingerprint : current.bodyFingerprint
+        var fingerprint = current.fingerprint
         fingerprint.add(String(current.bodyBytes))
         output.emit(
             Message(
@@ -541,7 +541,7 @@ public struct HTTP1Dissector: Dissector {
                 key: current.key, version: current.version, answers: current.interim ? nil : current.answers,
                 expectsResponse: isRequest,
                 status: current.status, bytes: current.bytes, fingerprint: isRequest ? fingerprint.value : 0,
-                bodyFingerprint: isRequest ? 0 : fingerprint.value))
+                bodyFingerprint: isRequest ? 0 : current.bodyFingerprint.value))
     }
 
     private mutating func handOn(upgrade: String?, upgradedRequest: HTTP2Dissector.UpgradedRequest?) {
