@@ -7,7 +7,8 @@ extension CaptureDiffReport {
     public func renderText(limit: Int? = 200) -> String {
         var text = "A: \(pathA) (\(conversationsA) conversations)\n"
         text += "B: \(pathB) (\(conversationsB) conversations)\n\n"
-        var counts = TextTable(headers: ["same", "differs", "missing", "extra"], alignments: [.right, .right, .right, .right])
+        var counts = TextTable(
+            headers: ["same", "differs", "missing", "extra"], alignments: [.right, .right, .right, .right])
         counts.add(ExchangeDiff.Status.allCases.map { String(count($0)) })
         text += counts.render() + "\n"
         let differences = exchanges.filter { $0.status != .same }
@@ -16,7 +17,8 @@ extension CaptureDiffReport {
             var table = TextTable(headers: ["status", "conn A", "conn B", "request", "old", "new", "detail"])
             for row in differences.prefix(limit ?? differences.count) {
                 table.add([
-                    row.status.rawValue, row.connectionA.map { "#\($0)" } ?? "-", row.connectionB.map { "#\($0)" } ?? "-",
+                    row.status.rawValue, row.connectionA.map { "#\($0)" } ?? "-",
+                    row.connectionB.map { "#\($0)" } ?? "-",
                     row.request, row.old ?? "-", row.new ?? "-", row.detail,
                 ])
             }

@@ -24,9 +24,12 @@ public final class ScriptedServer: @unchecked Sendable {
         throw ProcessRunner.LaunchError(description: "scripted server did not listen on \(port): \(process.stderrText)")
     }
 
-    /// A server that, on each connection, reads one HTTP request head and then runs `answer`, Python
-    /// statements with the socket as `c` (and `socket`, `struct` imported), then closes it.
-    public static func answeringOneRequest(with answer: String) throws -> ScriptedServer {
+    /// A server that, on each connection, reads until `condition` (a Python expression over the
+    /// bytes read so far, `data`; by default one HTTP request head is in) and then runs `answer`,
+    /// Python statements with the socket as `c` (and `socket`, `struct` imported), then closes it.
+    public static func answeringOneRequest(
+        until condition: String = #"b"\r\n\r\n" in data"#, with answer: String
+    ) throws -> ScriptedServer {
         let body = answer.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(
             separator: "\n")
         return try ScriptedServer(
@@ -36,7 +39,7 @@ public final class ScriptedServer: @unchecked Sendable {
                 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
                 while True:
                     c, _ = s.accept(); data = b""
-                    while b"\\r\\n\\r\\n" not in data:
+                    while not (\(condition)):
                         chunk = c.recv(65536)
                         if not chunk: break
                         data += chunk

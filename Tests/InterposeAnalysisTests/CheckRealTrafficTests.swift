@@ -147,21 +147,12 @@ final class CheckRealTrafficTests: XCTestCase {
     }
 
     func testPipelinedHTTPResponsesOutOfOrderAreFound() throws {
-        let server = try ScriptedServer(
-            python: """
-                import socket, sys
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-                while True:
-                    c, _ = s.accept(); data = b""
-                    while data.count(b"\\r\\n\\r\\n") < 2:
-                        chunk = c.recv(65536)
-                        if not chunk: break
-                        data += chunk
-                    ids = [line.split(b":")[1].strip() for line in data.split(b"\\r\\n") if line.lower().startswith(b"x-request-id")]
-                    for rid in reversed(ids):
-                        c.sendall(b"HTTP/1.1 200 OK\\r\\nX-Request-Id: " + rid + b"\\r\\nContent-Length: 2\\r\\n\\r\\nok")
-                    c.close()
+        let server = try ScriptedServer.answeringOneRequest(
+            until: #"data.count(b"\r\n\r\n") >= 2"#,
+            with: """
+                ids = [line.split(b":")[1].strip() for line in data.split(b"\\r\\n") if line.lower().startswith(b"x-request-id")]
+                for rid in reversed(ids):
+                    c.sendall(b"HTTP/1.1 200 OK\\r\\nX-Request-Id: " + rid + b"\\r\\nContent-Length: 2\\r\\n\\r\\nok")
                 """)
         defer { server.stop() }
         let path = "\(work)/out-of-order.pcap"
@@ -181,20 +172,8 @@ final class CheckRealTrafficTests: XCTestCase {
     }
 
     func testRedisRepliesOutOfOrderAreFound() throws {
-        let server = try ScriptedServer(
-            python: """
-                import socket, sys
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
-                while True:
-                    c, _ = s.accept(); data = b""
-                    while data.count(b"*") < 2:
-                        chunk = c.recv(65536)
-                        if not chunk: break
-                        data += chunk
-                    c.sendall(b"$1\\r\\nv\\r\\n:1\\r\\n")
-                    c.close()
-                """)
+        let server = try ScriptedServer.answeringOneRequest(
+            until: #"data.count(b"*") >= 2"#, with: #"c.sendall(b"$1\r\nv\r\n:1\r\n")"#)
         defer { server.stop() }
         let path = "\(work)/redis-out-of-order.pcap"
         let capture = try LoopbackCapture(path: path, ports: [server.port])

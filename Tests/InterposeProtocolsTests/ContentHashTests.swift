@@ -19,7 +19,9 @@ final class ContentHashTests: XCTestCase {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let whole = hash(bytes, splits: [])
             for _ in 0..<20 {
-                let splits = (0..<Int.random(in: 0...6, using: &generator)).map { _ in Int.random(in: 0...length, using: &generator) }
+                let splits = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
+                    Int.random(in: 0...length, using: &generator)
+                }
                 XCTAssertEqual(hash(bytes, splits: splits), whole, "length \(length) splits \(splits)")
             }
         }
