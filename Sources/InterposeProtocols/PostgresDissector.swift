@@ -59,6 +59,9 @@ public struct PostgresDissector: Dissector {
         var authentication: String?
         var serverVersion: String?
         var emptyQuery = false
+        /// Rows, descriptions, tags and errors as sent (each message's kept prefix with its type
+        /// and length), for `interpose diff`.
+        var content = ContentHash()
     }
 
     private var clientReader = PostgresMessageReader(framing: .untyped)
@@ -451,6 +454,7 @@ public struct PostgresDissector: Dissector {
             addToExchange(message)
         case UInt8(ascii: "C"):
             guard requireQuery(message, packet: packet, into: &output) else { return }
+            PostgresDissector.addContent(message, to: &exchange.content)
             exchange.tagCount += 1
             if exchange.tags.count < 3 { exchange.tags.append(PostgresSQL.excerpt(body.string() ?? "")) }
         case UInt8(ascii: "I"):
@@ -459,7 +463,11 @@ public struct PostgresDissector: Dissector {
         case UInt8(ascii: "T"), UInt8(ascii: "D"), UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"),
             UInt8(ascii: "n"), UInt8(ascii: "t"), UInt8(ascii: "s"), UInt8(ascii: "G"), UInt8(ascii: "H"),
             UInt8(ascii: "W"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "V"):
-            _ = requireQuery(message, packet: packet, into: &output)
+            if requireQuery(message, packet: packet, into: &output), message.type == UInt8(ascii: "D")
+                || message.type == UInt8(ascii: "T") || message.type == UInt8(ascii: "d")
+            {
+                PostgresDissector.addContent(message, to: &exchange.content)
+            }
         default:
             stop(
                 code: "postgres.malformed", severity: .error,
@@ -562,8 +570,17 @@ public struct PostgresDissector: Dissector {
                 index: nextIndex, role: .response, application: .postgres, direction: .serverToClient,
                 start: gathered.start ?? timestamp, end: timestamp, packet: packet, name: responseName,
                 summary: text + suffix, key: request.key, version: version, answers: request.index, status: status,
-                bytes: gathered.bytes))
+                bytes: gathered.bytes, bodyFingerprint: gathered.content.value))
         nextIndex += 1
+    }
+
+    /// A backend message into a response's content hash: type, declared length and the kept prefix
+    /// of its body (a row longer than the prefix differs only if its start or length does).
+    private static func addContent(_ message: PostgresMessageReader.RawMessage, to hash: inout ContentHash) {
+        let length = UInt32(truncatingIfNeeded: message.length)
+        let header: [UInt8] = [message.type, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+        header.withUnsafeBytes { hash.add($0) }
+        message.body.withUnsafeBytes { hash.add($0) }
     }
 
     private mutating func emitEvent(

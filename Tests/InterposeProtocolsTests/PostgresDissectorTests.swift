@@ -155,6 +155,27 @@ final class PostgresDissectorTests: XCTestCase {
         }
     }
 
+    func testResultRowsFingerprintTheResponseWhateverTheReadSizes() {
+        func fingerprint(_ rows: [[String]], chunk: Int) -> UInt64? {
+            var h = DissectorHarness(PostgresDissector())
+            h.send(.clientToServer, PG.startup())
+            h.send(.serverToClient, PG.trustAnswer)
+            h.send(.clientToServer, PG.query("select name from users"))
+            h.send(
+                .serverToClient,
+                PG.rowDescription(["name"]) + rows.flatMap { PG.dataRow($0) } + PG.complete("SELECT \(rows.count)")
+                    + PG.ready(), chunk: chunk)
+            h.end()
+            return h.responses.last?.bodyFingerprint
+        }
+        let rows = [["alice"], ["bob"]]
+        let reference = fingerprint(rows, chunk: .max)
+        XCTAssertNotEqual(reference, 0)
+        for chunk in chunks { XCTAssertEqual(fingerprint(rows, chunk: chunk), reference, "chunk \(chunk)") }
+        XCTAssertNotEqual(fingerprint([["alice"], ["bobby"]], chunk: .max), reference, "a changed value")
+        XCTAssertNotEqual(fingerprint([["alice"]], chunk: .max), reference, "a missing row")
+    }
+
     func testLongQueriesAreExcerptedOnOneLine() {
         var h = DissectorHarness(PostgresDissector())
         h.send(
