@@ -116,8 +116,9 @@ extension HTTP2Dissector {
             }
             streams[id]!.requestBodyBytes += Int64(bytes.count)
             if stream.isGRPC { streams[id]!.requestMessages.feed(bytes) }
-        } else if stream.isGRPC {
-            streams[id]!.responseMessages.feed(bytes)
+        } else {
+            streams[id]!.responseContent.add(bytes)
+            if stream.isGRPC { streams[id]!.responseMessages.feed(bytes) }
         }
     }
 
@@ -279,7 +280,7 @@ extension HTTP2Dissector {
                 index: index, role: .response, application: .http2, direction: .serverToClient,
                 start: stream.responseStart ?? timestamp, end: timestamp, packet: packet, name: name, summary: summary,
                 key: stream.key, version: "HTTP/2", answers: stream.requestIndex, status: status,
-                bytes: stream.responseBytes))
+                bytes: stream.responseBytes, bodyFingerprint: stream.responseContent.value))
     }
 
     static func cut(_ path: String) -> String {

@@ -28,6 +28,8 @@ struct HTTP2Stream {
     var grpcMessage: String?
     var responseBytes: Int64 = 0
     var responseMessages = GRPCMessageCounter()
+    /// The response's DATA payload, for `interpose diff`.
+    var responseContent = ContentHash()
     var serverClosed = false
 
     /// What the client may still send on the stream (the server's window for it).

@@ -70,6 +70,28 @@ final class HTTP2DissectorTests: XCTestCase {
         }
     }
 
+    func testResponseBodiesAreFingerprintedWhateverTheirDataFrames() {
+        func fingerprint(_ frames: [[UInt8]]) -> UInt64? {
+            var client = HTTP2Wire()
+            var server = HTTP2Wire()
+            var h = opened(chunk: .max)
+            h.send(
+                .clientToServer,
+                client.headers(1, [(":method", "GET"), (":scheme", "http"), (":path", "/"), (":authority", "a")], endStream: true))
+            var bytes = server.headers(1, [(":status", "200")])
+            for (position, frame) in frames.enumerated() {
+                bytes += W.data(1, frame, endStream: position == frames.count - 1)
+            }
+            h.send(.serverToClient, bytes)
+            h.end()
+            return h.responses.first?.bodyFingerprint
+        }
+        let whole = fingerprint([Array("hello, world".utf8)])
+        XCTAssertNotEqual(whole, 0)
+        XCTAssertEqual(fingerprint([Array("hello".utf8), Array(", wor".utf8), Array("ld".utf8)]), whole)
+        XCTAssertNotEqual(fingerprint([Array("hello, World".utf8)]), whole)
+    }
+
     func testFingerprintIsStableAcrossConnectionsAndBodies() {
         func post(_ body: String) -> UInt64 {
             var client = HTTP2Wire()
