@@ -28,6 +28,8 @@ public struct HTTP1Dissector: Dissector {
         var index: Int
         var method: String
         var target: String
+        /// What statistics group the request and its response under (`GET /users/{id}`).
+        var key: String
         var requestID: String?
         var upgrade: String?
     }
@@ -134,7 +136,6 @@ public struct HTTP1Dissector: Dissector {
         after size: Int, direction: Direction, packet: Int?, into output: inout DissectorOutput
     ) {
         pending.removeAll()
-        requestKeys.removeAll()
         // The other direction's stream is intact and goes on where it is.
         modifySide(direction) { side in
             side.current = nil
@@ -416,14 +417,16 @@ public struct HTTP1Dissector: Dissector {
         fingerprint.add(target)
         let index = nextIndex
         nextIndex += 1
+        let key = "\(method) \(HTTP1Dissector.normalizedPath(target))"
         requests.current = InProgress(
             index: index, start: timestamp, name: method,
             summary: "\(method) \(HTTP1Head.excerpt(target)) \(head.version)",
-            key: "\(method) \(HTTP1Dissector.normalizedPath(target))", version: head.version, head: head,
+            key: key, version: head.version, head: head,
             bytes: Int64(bytes), declaredLength: head.chunked ? nil : head.contentLength, fingerprint: fingerprint,
             method: method)
         pending.append(
-            Pending(index: index, method: method, target: target, requestID: head.requestID, upgrade: head.upgrade))
+            Pending(
+                index: index, method: method, target: target, key: key, requestID: head.requestID, upgrade: head.upgrade))
         requests.lastWasLengthDelimited = false
         if head.chunked {
             requests.state = .chunkSize
@@ -471,12 +474,7 @@ public struct HTTP1Dissector: Dissector {
             answered = pending.remove(at: position)
         }
         let method = answered?.method
-        let key: String
-        if let answered, let request = requestKey(answered.index) {
-            key = request
-        } else {
-            key = method ?? "(no request)"
-        }
+        let key = answered?.key ?? "(no request)"
         responses.current = InProgress(
             index: nextIndex, start: timestamp, name: String(code), summary: summary, key: key, version: head.version,
             head: head, bytes: Int64(bytes), declaredLength: nil, answers: answered?.index,
@@ -515,22 +513,12 @@ public struct HTTP1Dissector: Dissector {
         }
     }
 
-    private var requestKeys: [Int: String] = [:]
-
-    private func requestKey(_ index: Int) -> String? { requestKeys[index] }
-
     private mutating func complete(_ direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput) {
         guard let current = modifySide(direction, { side -> InProgress? in
             defer { side.current = nil }
             return side.current
         }) else { return }
         let isRequest = direction == .clientToServer
-        if isRequest {
-            requestKeys[current.index] = current.key
-            if requestKeys.count > 4096 { requestKeys.removeAll() }
-        } else if let answers = current.answers {
-            requestKeys[answers] = nil
-        }
         var fingerprint = current.fingerprint
         fingerprint.add(String(current.bodyBytes))
         output.emit(
