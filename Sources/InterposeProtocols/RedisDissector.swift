@@ -36,7 +36,8 @@ public struct RedisDissector: Dissector {
     private var pending: [Pending] = []
     private var nextIndex = 0
     private var version = "RESP2"
-    private var helloPending: Int?
+    /// A HELLO naming a protocol version, waiting for its reply: its index and the version asked.
+    private var helloPending: (index: Int, version: String)?
     private var subscribed = false
     private var monitoring = false
     private var stopped = false
@@ -133,7 +134,7 @@ public struct RedisDissector: Dissector {
         case "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE":
             replies = arguments > 0 ? arguments : nil
         case "HELLO":
-            if value.leaves.count > 1 { helloPending = nextIndex }
+            if value.leaves.count > 1, let requested = Int(value.leaves[1]) { helloPending = (nextIndex, "RESP\(requested)") }
         default:
             break
         }
@@ -150,9 +151,6 @@ public struct RedisDissector: Dissector {
         }
         let index = nextIndex
         nextIndex += 1
-        if helloPending == index, value.leaves.count > 1 {
-            helloPending = index
-        }
         output.emit(
             Message(
                 index: index, role: .request, application: .redis, direction: .clientToServer, start: value.start,
@@ -230,13 +228,11 @@ public struct RedisDissector: Dissector {
         let status = RedisDissector.status(of: value)
         if let answered {
             if answered.name == "MONITOR", !status.isFailure { monitoring = true }
-            if answered.index == helloPending {
+            if let hello = helloPending, answered.index == hello.index {
+                // The server switches only when it accepts (an error, like -NOPROTO, keeps the old one).
                 helloPending = nil
-                if !status.isFailure, value.type == UInt8(ascii: "%") || value.type == UInt8(ascii: "*") {
-                    version = "RESP3"
-                }
+                if !status.isFailure { version = hello.version }
             }
-            if answered.name == "HELLO" && value.type == UInt8(ascii: "%") { version = "RESP3" }
         }
         var content = FNV1a()
         content.add(CollectionOfOne(value.type))

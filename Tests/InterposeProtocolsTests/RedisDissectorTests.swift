@@ -85,6 +85,20 @@ final class RedisDissectorTests: XCTestCase {
         XCTAssertEqual(h.output.findings, [])
     }
 
+    func testHelloSwitchesOnlyToAVersionTheServerAccepts() {
+        var h = DissectorHarness(RedisDissector())
+        h.send(.clientToServer, command("HELLO", "4"))
+        h.send(.serverToClient, "-NOPROTO unsupported protocol version\r\n")
+        h.send(.clientToServer, command("HELLO", "3"))
+        h.send(.serverToClient, "%1\r\n+proto\r\n:3\r\n")
+        h.send(.clientToServer, command("HELLO", "2"))
+        h.send(.serverToClient, "*2\r\n$5\r\nproto\r\n:2\r\n")
+        h.send(.clientToServer, command("PING"))
+        h.send(.serverToClient, "+PONG\r\n")
+        h.end()
+        XCTAssertEqual(h.requests.map(\.version), ["RESP2", "RESP2", "RESP3", "RESP2"])
+    }
+
     func testMultiExecAnswersEveryCommand() {
         var h = DissectorHarness(RedisDissector())
         h.send(.clientToServer, command("MULTI") + command("INCR", "a") + command("GET", "a") + command("EXEC"))
