@@ -14,17 +14,13 @@ import InterposeReader
 /// print(collector.findings)
 /// ```
 public struct AnalysisCollector: FrameConsumer {
-    /// One open conversation's state, a reference so a frame costs one dictionary lookup and no
+    /// One open conversation's checks, a reference so a frame costs one dictionary lookup and no
     /// copy of the dissector.
     private final class Open {
-        var dissector: ConversationDissector
-        var checker: ConversationChecker
-        var resetBy: Direction?
-        var serverFinished = false
+        var check: ConversationCheck
 
-        init(dissector: ConversationDissector, checker: ConversationChecker) {
-            self.dissector = dissector
-            self.checker = checker
+        init(_ check: ConversationCheck) {
+            self.check = check
         }
     }
 
@@ -39,7 +35,7 @@ public struct AnalysisCollector: FrameConsumer {
     private let detector: ProtocolDetector
     private var open: [ConnectionID: Open] = [:]
     private var services = ServiceChecks()
-    private var output = DissectorOutput()
+    private var output = ConversationCheck.Output()
 
     /// A collector.
     /// - Parameters:
@@ -52,22 +48,15 @@ public struct AnalysisCollector: FrameConsumer {
 
     /// Starts reading a conversation.
     public mutating func connectionOpened(_ connection: ConnectionDescriptor, at timestamp: Timestamp) {
-        open[connection.id] = Open(
-            dissector: ConversationDissector(connection: connection, forced: forced, detector: detector),
-            checker: ConversationChecker(descriptor: connection))
+        open[connection.id] = Open(ConversationCheck(connection: connection, forced: forced, detector: detector))
     }
 
     /// Reads one frame as its conversation's protocol and checks what it completes.
     public mutating func consume(_ frame: Frame) {
         guard let conversation = open[frame.connection] else { return }
-        switch frame.event {
-        case .reset: conversation.resetBy = frame.direction
-        case .finish where frame.direction == .serverToClient: conversation.serverFinished = true
-        default: break
-        }
-        conversation.dissector.consume(frame, into: &output)
-        if !output.isEmpty {
-            drain(into: conversation)
+        conversation.check.consume(frame, into: &output)
+        if !output.findings.isEmpty || !output.messages.isEmpty {
+            drain(on: conversation.check.checker.descriptor)
         }
     }
 
@@ -77,21 +66,15 @@ public struct AnalysisCollector: FrameConsumer {
             conversations.append(ConversationReport(summary: summary, protocolName: "unknown"))
             return
         }
-        // Only the server's FIN or a RST says the server will not answer; otherwise the capture
-        // simply stopped before it did.
-        let ending: ConversationChecker.Ending
-        if summary.state == .reset {
-            ending = .reset(by: summary.resetBy ?? conversation.resetBy)
-        } else {
-            ending = conversation.serverFinished ? .closed : .captureEnded
-        }
-        let unanswered = conversation.checker.close(
-            ending: ending, joinedLate: !summary.sawSyn && !summary.sawSynAck, findings: &findings)
-        services.conversationEnded(conversation.checker, unanswered: unanswered)
+        let unanswered = conversation.check.close(
+            reset: summary.state == .reset, resetBy: summary.resetBy, joinedLate: !summary.sawSyn && !summary.sawSynAck,
+            findings: &findings)
+        services.conversationEnded(conversation.check.checker, unanswered: unanswered)
         conversations.append(
             ConversationReport(
-                summary: summary, protocolName: conversation.dissector.detection?.name ?? forced?.rawValue ?? "unknown",
-                messages: conversation.checker.messages))
+                summary: summary,
+                protocolName: conversation.check.dissector.detection?.name ?? forced?.rawValue ?? "unknown",
+                messages: conversation.check.checker.messages))
     }
 
     /// Keeps a finding of the reader.
@@ -106,23 +89,13 @@ public struct AnalysisCollector: FrameConsumer {
         endpoints = services.endpoints()
     }
 
-    private mutating func drain(into conversation: Open) {
-        let descriptor = conversation.checker.descriptor
-        for finding in output.findings {
-            if finding.endsDissection { conversation.checker.endDissection() }
-            findings.append(
-                Finding(
-                    code: finding.code, severity: finding.severity, connection: descriptor.id, frame: finding.packet,
-                    message: finding.message, detail: finding.detail))
-        }
-        for message in output.messages {
+    private mutating func drain(on descriptor: ConnectionDescriptor) {
+        findings += output.findings
+        for (message, request) in output.messages {
             switch message.role {
             case .request: services.request(message, on: descriptor, findings: &findings)
             case .event: services.event(message, on: descriptor, findings: &findings)
-            case .response: break
-            }
-            if let request = conversation.checker.take(message, findings: &findings) {
-                services.response(message, to: request, on: descriptor)
+            case .response: if let request { services.response(message, to: request, on: descriptor) }
             }
         }
         output.removeAll()

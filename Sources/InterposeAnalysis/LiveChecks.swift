@@ -45,20 +45,19 @@ public final class LiveChecks: Sendable {
         }
     }
 
-    /// Takes a connection's requests and events, and its responses paired with their requests.
-    func record(messages: [Message], responses: [(Message, Message)], on connection: ConnectionDescriptor) -> [Finding]
-    {
-        guard !messages.isEmpty || !responses.isEmpty else { return [] }
+    /// Takes a connection's messages, each response with the request it answers.
+    func record(_ messages: [(message: Message, answers: Message?)], on connection: ConnectionDescriptor) -> [Finding] {
+        guard !messages.isEmpty else { return [] }
         return state.withLockedValue { state in
             var findings: [Finding] = []
-            for message in messages {
-                if message.role == .request {
-                    state.services.request(message, on: connection, findings: &findings)
-                } else {
-                    state.services.event(message, on: connection, findings: &findings)
+            for (message, request) in messages {
+                switch message.role {
+                case .request: state.services.request(message, on: connection, findings: &findings)
+                case .event: state.services.event(message, on: connection, findings: &findings)
+                case .response:
+                    if let request { state.services.response(message, to: request, on: connection) }
                 }
             }
-            for (request, response) in responses { state.services.response(response, to: request, on: connection) }
             return findings
         }
     }

@@ -1,0 +1,76 @@
+import InterposeCapture
+import InterposeProtocols
+
+/// One conversation's dissection and checks, the part the offline collector and the live proxy
+/// share: frames in; findings, and every message with the request it answers, out.
+///
+/// The owners add what differs: the offline collector feeds a `ServiceChecks` directly, the proxy a
+/// lock-guarded one (`LiveChecks`).
+struct ConversationCheck {
+    /// What a frame completed.
+    struct Output {
+        /// Findings of the dissector and of the conversation checks.
+        var findings: [Finding] = []
+        /// Messages in order, each response with the request it answers.
+        var messages: [(message: Message, answers: Message?)] = []
+
+        mutating func removeAll() {
+            findings.removeAll(keepingCapacity: true)
+            messages.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private(set) var dissector: ConversationDissector
+    private(set) var checker: ConversationChecker
+    private var dissected = DissectorOutput()
+    private var resetBy: Direction?
+    private var serverFinished = false
+
+    init(connection: ConnectionDescriptor, forced: ApplicationProtocol?, detector: ProtocolDetector) {
+        dissector = ConversationDissector(connection: connection, forced: forced, detector: detector)
+        checker = ConversationChecker(descriptor: connection)
+    }
+
+    /// Reads one frame, appending what it completes to `output`.
+    mutating func consume(_ frame: Frame, into output: inout Output) {
+        switch frame.event {
+        case .reset: resetBy = frame.direction
+        case .finish where frame.direction == .serverToClient: serverFinished = true
+        default: break
+        }
+        dissector.consume(frame, into: &dissected)
+        guard !dissected.isEmpty else { return }
+        let id = checker.descriptor.id
+        for finding in dissected.findings {
+            if finding.endsDissection { checker.endDissection() }
+            output.findings.append(
+                Finding(
+                    code: finding.code, severity: finding.severity, connection: id, frame: finding.packet,
+                    message: finding.message, detail: finding.detail))
+        }
+        for message in dissected.messages {
+            output.messages.append((message, checker.take(message, findings: &output.findings)))
+        }
+        dissected.removeAll()
+    }
+
+    /// The conversation ended: its completeness findings.
+    /// - Parameters:
+    ///   - reset: whether it ended with a reset.
+    ///   - resetBy: the side that reset it, when known better than from the frames.
+    ///   - joinedLate: whether the capture began after the conversation did.
+    /// - Returns: the unanswered requests, each with what became of it, for the retry check.
+    mutating func close(
+        reset: Bool, resetBy: Direction?, joinedLate: Bool, findings: inout [Finding]
+    ) -> [(Message, String)] {
+        // Only the server's FIN or a RST says the server will not answer; otherwise the capture
+        // (or the proxy's run) simply stopped before it did.
+        let ending: ConversationChecker.Ending
+        if reset {
+            ending = .reset(by: resetBy ?? self.resetBy)
+        } else {
+            ending = serverFinished ? .closed : .captureEnded
+        }
+        return checker.close(ending: ending, joinedLate: joinedLate, findings: &findings)
+    }
+}
