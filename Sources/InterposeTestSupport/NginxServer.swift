@@ -23,7 +23,30 @@ public final class NginxServer: @unchecked Sendable {
         var generator = SystemRandomNumberGenerator()
         let big = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
         try Data(big).write(to: URL(fileURLWithPath: root + "/big.bin"))
-        let configuration = """
+        let configuration = NginxServer.configuration(
+            directory: directory,
+            http: """
+                keepalive_requests 100000;
+                \(httpDirectives)
+                server {
+                    listen 127.0.0.1:\(port);
+                    root \(root);
+                }
+                """)
+        try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
+        process = try BackgroundProcess(nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"])
+        if BlockingSocket.waitForListener(port: port) { return }
+        process.stop()
+        throw ProcessRunner.LaunchError(description: "nginx did not listen on 127.0.0.1:\(port): \(process.stderrText)")
+    }
+
+    /// A whole nginx configuration for a test: foreground, everything nginx writes (pid, logs,
+    /// temporary files) kept in `directory`, and `http` (directives and server blocks) in the
+    /// `http` block.
+    public static func configuration(directory: String, http: String) -> String {
+        let indented = http.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+            .joined(separator: "\n")
+        return """
             daemon off;
             worker_processes 1;
             pid \(directory)/nginx.pid;
@@ -36,19 +59,9 @@ public final class NginxServer: @unchecked Sendable {
                 fastcgi_temp_path \(directory)/fastcgi;
                 uwsgi_temp_path \(directory)/uwsgi;
                 scgi_temp_path \(directory)/scgi;
-                keepalive_requests 100000;
-                \(httpDirectives)
-                server {
-                    listen 127.0.0.1:\(port);
-                    root \(root);
-                }
+            \(indented)
             }
             """
-        try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
-        process = try BackgroundProcess(nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"])
-        if BlockingSocket.waitForListener(port: port) { return }
-        process.stop()
-        throw ProcessRunner.LaunchError(description: "nginx did not listen on 127.0.0.1:\(port): \(process.stderrText)")
     }
 
     deinit {

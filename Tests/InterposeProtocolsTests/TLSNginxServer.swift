@@ -68,19 +68,9 @@ final class TLSNginxServer: @unchecked Sendable {
             "old.pem",
             "-startdate", "20200101000000Z", "-enddate", "20210101000000Z",
         ])
-        let configuration = """
-            daemon off;
-            worker_processes 1;
-            pid \(directory)/nginx.pid;
-            error_log \(directory)/error.log;
-            events { worker_connections 64; }
-            http {
-                access_log off;
-                client_body_temp_path \(directory)/body;
-                proxy_temp_path \(directory)/proxy;
-                fastcgi_temp_path \(directory)/fastcgi;
-                uwsgi_temp_path \(directory)/uwsgi;
-                scgi_temp_path \(directory)/scgi;
+        let configuration = NginxServer.configuration(
+            directory: directory,
+            http: """
                 ssl_protocols TLSv1.2 TLSv1.3;
                 server {
                     listen 127.0.0.1:\(port) ssl;
@@ -103,8 +93,7 @@ final class TLSNginxServer: @unchecked Sendable {
                     ssl_ecdh_curve prime256v1;
                     location / { return 200 "hello after a retry\\n"; }
                 }
-            }
-            """
+                """)
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
         process = try BackgroundProcess(
             nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"])
