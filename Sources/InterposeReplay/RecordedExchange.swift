@@ -2,7 +2,8 @@ import InterposeCapture
 import InterposeProtocols
 
 /// One request of a recorded conversation with the response that answered it, reduced to what a
-/// comparison needs: names, summaries, fingerprints, sizes and timing, never a body.
+/// comparison needs: names, summaries, fingerprints, sizes, timing and, when the collector keeps
+/// content, the request's and the response's bytes (capped at `RecordedExchange.contentLimit`).
 public struct RecordedExchange: Sendable, Hashable {
     /// The response part of an exchange.
     public struct Response: Sendable, Hashable {
@@ -16,6 +17,11 @@ public struct RecordedExchange: Sendable, Hashable {
         public var bytes: Int64
         /// From the request's first byte to the response's last byte, in nanoseconds.
         public var latencyNanoseconds: Int64
+        /// The response's bytes on the wire (head and body), at most `contentLimit`; empty when the
+        /// collector keeps no content or the bytes were not seen (a gap).
+        public var content: [UInt8] = []
+        /// Whether `content` stops short of the response (over `contentLimit`).
+        public var contentTruncated = false
 
         /// A response from its parts.
         public init(code: String, summary: String, bodyFingerprint: UInt64, bytes: Int64, latencyNanoseconds: Int64) {
@@ -27,6 +33,13 @@ public struct RecordedExchange: Sendable, Hashable {
         }
     }
 
+    /// The most bytes of a request or a response an exchange keeps for comparison (1 MiB).
+    public static let contentLimit = 1 << 20
+
+    /// The conversation's protocol, which says how `requestContent` and `Response.content` decode.
+    public var application: ApplicationProtocol
+    /// The request's bytes on the wire, at most `contentLimit`; empty when no content was kept.
+    public var requestContent: [UInt8] = []
     /// The request's name (`GET`, `SET`).
     public var name: String
     /// The request's statistics key (`GET /users/{id}`).
@@ -42,6 +55,7 @@ public struct RecordedExchange: Sendable, Hashable {
 
     /// An exchange for a request, not answered yet.
     public init(request: Message) {
+        application = request.application
         name = request.name
         key = request.key
         summary = request.summary

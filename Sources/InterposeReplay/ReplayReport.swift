@@ -1,0 +1,85 @@
+import InterposeCapture
+
+/// The result of comparing recorded traffic with a replay of it (`interpose replay`) or with a second
+/// capture (`interpose diff`): every conversation and message, the noise cancelled, latency old
+/// against new and the checks' findings on the new traffic. Rendered as text, `report.json`,
+/// `junit.xml` and `report.html`.
+public struct ReplayReport: Sendable {
+    /// A finding of the checks on the replayed traffic (a protocol violation by the new build).
+    public struct CheckFinding: Sendable, Hashable {
+        /// The recorded conversation whose replay it was found in; `nil` for file-wide findings.
+        public var conversation: Int?
+        /// How bad it is.
+        public var severity: Severity
+        /// The finding's code (`http.bad-status-line`).
+        public var code: String
+        /// One line for people.
+        public var message: String
+
+        /// A finding from its parts.
+        public init(conversation: Int?, severity: Severity, code: String, message: String) {
+            self.conversation = conversation
+            self.severity = severity
+            self.code = code
+            self.message = message
+        }
+    }
+
+    /// What was replayed or compared: the recorded capture's path.
+    public var recorded: String
+    /// What it was compared with: `HOST:PORT` of the target, or capture B's path.
+    public var target: String
+    /// The baseline (`HOST:PORT`) when one was used.
+    public var baseline: String?
+    /// Every recorded conversation, in recorded start order.
+    public var conversations: [ConversationResult]
+    /// Fields cancelled as noise, the most frequent first.
+    public var noise: [NoiseCount]
+    /// Latency old against new.
+    public var latency: LatencyComparison
+    /// Findings of the checks on the replayed traffic; errors among them are regressions.
+    public var findings: [CheckFinding]
+    /// Wall time of the replay in nanoseconds (0 for a diff of two files).
+    public var durationNanoseconds: Int64
+
+    /// A report from its parts.
+    public init(
+        recorded: String, target: String, baseline: String? = nil, conversations: [ConversationResult],
+        noise: [NoiseCount] = [], latency: LatencyComparison = LatencyComparison(overall: nil, rows: [], threshold: 0.2, warnings: []),
+        findings: [CheckFinding] = [], durationNanoseconds: Int64 = 0
+    ) {
+        self.recorded = recorded
+        self.target = target
+        self.baseline = baseline
+        self.conversations = conversations
+        self.noise = noise
+        self.latency = latency
+        self.findings = findings
+        self.durationNanoseconds = durationNanoseconds
+    }
+
+    /// Messages that got a verdict.
+    public var messagesCompared: Int { conversations.reduce(0) { $0 + $1.messages.count } }
+
+    /// Messages with a verdict.
+    public func count(_ verdict: MessageVerdict) -> Int {
+        conversations.reduce(0) { total, conversation in
+            total + conversation.messages.reduce(0) { $0 + ($1.verdict == verdict ? 1 : 0) }
+        }
+    }
+
+    /// Every reported field difference with where it is: `report.json`'s `differences`.
+    public var differences: [(conversation: Int, message: MessageResult, difference: FieldDifference)] {
+        conversations.flatMap { conversation in
+            conversation.messages.flatMap { message in
+                message.differences.map { (conversation.id, message, $0) }
+            }
+        }
+    }
+
+    /// Whether the new build regressed: a difference, a missing or extra response, a conversation
+    /// that stopped early, or an error finding on the replayed traffic (exit status 1).
+    public var hasRegressions: Bool {
+        conversations.contains(where: \.hasRegression) || findings.contains { $0.severity == .error }
+    }
+}
