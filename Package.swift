@@ -84,6 +84,8 @@ let package = Package(
                 "InterposeReader",
                 "InterposeProtocols",
                 "InterposeAnalysis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // The command line: parsing and wiring only.
@@ -145,6 +147,8 @@ let package = Package(
             name: "InterposeReplayTests",
             dependencies: [
                 "InterposeReplay", "InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

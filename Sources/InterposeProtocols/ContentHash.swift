@@ -6,14 +6,17 @@
 /// and no hashing library offers a seedless, streaming, split-independent 64-bit hash (Swift's
 /// `Hasher` is seeded per process; swift-crypto's SHA-256 is far slower than needed and pulls in
 /// BoringSSL). Not cryptographic: it tells changed content from unchanged, nothing more.
-struct ContentHash {
+public struct ContentHash: Sendable {
     private var state: UInt64 = 0x9E37_79B9_7F4A_7C15
     private var carry: UInt64 = 0
     private var carryCount = 0
     private var length: UInt64 = 0
 
+    /// An empty hash.
+    public init() {}
+
     /// Adds bytes.
-    mutating func add(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func add(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var index = 0
         while carryCount > 0, index < bytes.count {
@@ -31,7 +34,7 @@ struct ContentHash {
     }
 
     /// The hash of everything added, and of its length.
-    var value: UInt64 {
+    public var value: UInt64 {
         var copy = self
         if copy.carryCount > 0 { copy.mix(copy.carry ^ UInt64(copy.carryCount) << 56) }
         copy.mix(copy.length)

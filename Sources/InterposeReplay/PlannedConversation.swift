@@ -1,0 +1,41 @@
+import InterposeCapture
+import InterposeProtocols
+
+/// One recorded conversation ready to replay: what was recorded (to compare with), what to send, and
+/// when it ran relative to the others.
+public struct PlannedConversation: Sendable {
+    /// The recorded conversation, with its exchanges and their bytes.
+    public var recorded: RecordedConversation
+    /// Its protocol.
+    public var application: ApplicationProtocol
+    /// When it began, in nanoseconds since the first conversation of the capture began.
+    public var startOffset: Int64
+    /// When it ended, in nanoseconds since the first conversation began.
+    public var endOffset: Int64
+    /// The client's writes.
+    public var steps: [ReplayStep]
+    /// How it ended.
+    public var ending: ReplayEnding
+    /// The responses the recording received in all.
+    public var responses: Int
+    /// The bytes the server sent in all.
+    public var serverBytes: Int64
+    /// Why it cannot be replayed (a TLS conversation, which needs the plaintext); `nil` when it can.
+    public var unreplayable: String?
+
+    /// A planned conversation from its parts.
+    public init(
+        recorded: RecordedConversation, application: ApplicationProtocol, startOffset: Int64, endOffset: Int64,
+        steps: [ReplayStep], ending: ReplayEnding, responses: Int, serverBytes: Int64, unreplayable: String? = nil
+    ) {
+        self.recorded = recorded
+        self.application = application
+        self.startOffset = startOffset
+        self.endOffset = endOffset
+        self.steps = steps
+        self.ending = ending
+        self.responses = responses
+        self.serverBytes = serverBytes
+        self.unreplayable = unreplayable
+    }
+}

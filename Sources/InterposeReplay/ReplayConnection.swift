@@ -1,0 +1,135 @@
+import InterposeAnalysis
+import InterposeCapture
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One replayed connection on its event loop: performs what its `ReplayConversationState` decides,
+/// records the traffic (`--capture`) and checks it (the checks of `interpose check`).
+final class ReplayConnection {
+    private var state: ReplayConversationState
+    private let channel: Channel
+    private let clock: CaptureClock
+    private let sink: CaptureSink?
+    private var check: LiveConversationCheck?
+    private var timer: Scheduled<Void>?
+    private let onEnd: (ReplayConnection) -> Void
+    private var ended = false
+    /// Findings of the checks on this connection's traffic.
+    private(set) var findings: [Finding] = []
+
+    init(
+        plan: PlannedConversation, id: ConnectionID, channel: Channel, settings: ReplayEngine.Settings,
+        clock: CaptureClock, onEnd: @escaping (ReplayConnection) -> Void
+    ) {
+        let local = channel.localAddress.flatMap(Endpoint.init(socketAddress:)) ?? plan.recorded.descriptor.client
+        let remote = channel.remoteAddress.flatMap(Endpoint.init(socketAddress:)) ?? plan.recorded.descriptor.server
+        let descriptor = ConnectionDescriptor(id: id, client: local, server: remote)
+        state = ReplayConversationState(
+            plan: plan, descriptor: descriptor, speed: settings.speed,
+            timeout: settings.responseTimeout.nanoseconds, now: clock.now().nanosecondsSinceEpoch)
+        self.channel = channel
+        self.clock = clock
+        self.sink = settings.capture
+        self.onEnd = onEnd
+        if let checks = settings.checks {
+            check = LiveConversationCheck(connection: descriptor, shared: checks)
+        }
+        sink?.submit(
+            .clientConnected(
+                id, client: local, listener: remote, at: clock.now(),
+                comment: "interpose replay of conversation \(plan.recorded.descriptor.id) to \(remote)"))
+    }
+
+    /// The replay as it stands.
+    var result: (replayed: RecordedConversation, error: String?) {
+        (state.recorder.conversation, state.error)
+    }
+
+    func start() {
+        perform(state.advance(at: now))
+    }
+
+    func received(_ buffer: ByteBuffer) {
+        let at = now
+        record(.serverToClient, .data(buffer), at: at)
+        perform(state.received(buffer, at: at))
+    }
+
+    func serverFinished() {
+        let at = now
+        record(.serverToClient, .finish, at: at)
+        perform(state.serverFinished(at: at))
+    }
+
+    func failed(_ reason: String) {
+        perform(state.failed(reason, at: now))
+    }
+
+    func channelClosed() {
+        if !state.isDone {
+            perform(state.failed("the connection was reset by the target", at: now))
+        }
+        end()
+    }
+
+    private var now: Int64 { clock.now().nanosecondsSinceEpoch }
+
+    private func perform(_ actions: [ReplayConversationState.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                record(.clientToServer, .data(bytes), at: now)
+                channel.writeAndFlush(bytes, promise: nil)
+            case .shutdownOutput:
+                record(.clientToServer, .finish, at: now)
+                channel.close(mode: .output, promise: nil)
+            case .reset:
+                if let provider = channel as? SocketOptionProvider {
+                    _ = provider.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+                }
+                channel.close(promise: nil)
+            case .close:
+                channel.close(promise: nil)
+            case .wake(let at):
+                timer?.cancel()
+                timer = channel.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(max(0, at - now))) {
+                    self.timer = nil
+                    self.perform(self.state.advance(at: self.now))
+                }
+            }
+        }
+    }
+
+    private func record(_ direction: Direction, _ event: Frame.Event, at: Int64) {
+        let timestamp = Timestamp(nanosecondsSinceEpoch: at)
+        let id = state.recorder.conversation.descriptor.id
+        switch event {
+        case .data(let buffer): sink?.submit(.data(id, direction, buffer, at: timestamp))
+        case .finish: sink?.submit(.finish(id, direction, at: timestamp))
+        default: break
+        }
+        if check != nil {
+            findings += check!.consume(Frame(connection: id, direction: direction, timestamp: timestamp, event: event))
+        }
+    }
+
+    private func end() {
+        guard !ended else { return }
+        ended = true
+        timer?.cancel()
+        let id = state.recorder.conversation.descriptor.id
+        let resetBy: Direction? = state.error == nil ? nil : .serverToClient
+        if check != nil { findings += check!.close(resetBy: resetBy) }
+        sink?.submit(
+            .closed(
+                id, resetBy.map { .reset(by: $0) } ?? .graceful, at: clock.now(),
+                comment: "closed: " + (state.error ?? "replayed to the end")))
+        onEnd(self)
+    }
+}
+
+@available(*, unavailable)
+extension ReplayConnection: Sendable {}

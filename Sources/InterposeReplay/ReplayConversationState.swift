@@ -1,0 +1,199 @@
+import InterposeCapture
+import InterposeProtocols
+import NIOCore
+
+/// The replay of one conversation as a state machine: the target's bytes and the clock in, what to
+/// do on the connection out. No I/O: `ReplayConnection` performs the actions, tests drive it directly.
+///
+/// Each planned write waits until the target has sent as many responses as the recording had
+/// received at that point (bytes, for a raw stream), then until its time: at `--speed N` the later of
+/// the recorded offset and the recorded think time after the awaited reply, both divided by N. The
+/// ending repeats the recording's: a half-close, a reset, or waiting for the server to close.
+struct ReplayConversationState {
+    /// What the connection must do.
+    enum Action {
+        /// Write these bytes.
+        case send(ByteBuffer)
+        /// Half-close: the client is done sending.
+        case shutdownOutput
+        /// Reset the connection (the recorded client did).
+        case reset
+        /// Close the connection: the replay of this conversation is over.
+        case close
+        /// Call `advance` again at this time (nanoseconds on the state's clock) unless something arrives first.
+        case wake(at: Int64)
+    }
+
+    private enum Phase {
+        case sending
+        case ending
+        case awaitingServerClose
+        case done
+    }
+
+    /// The plan being replayed.
+    let plan: PlannedConversation
+    /// The replayed traffic read as its protocol.
+    private(set) var recorder: ExchangeRecorder
+    /// Why the replay stopped early; `nil` while it runs or when it ran to the end.
+    private(set) var error: String?
+    /// Whether it is over.
+    var isDone: Bool { if case .done = phase { return true } else { return false } }
+
+    private let speed: ReplaySpeed
+    private let timeout: Int64
+    private let connection: ConnectionID
+    private var phase = Phase.sending
+    private var next = 0
+    private let startedAt: Int64
+    private var readySince: Int64?
+    private var lastProgress: Int64
+    private var serverClosed = false
+    /// Writes due within this much are sent now rather than after a timer, in nanoseconds.
+    private static let slack: Int64 = 50_000
+
+    /// A replay about to begin.
+    /// - Parameters:
+    ///   - plan: what to replay.
+    ///   - connection: the replayed connection's id (in its capture and findings).
+    ///   - descriptor: the replayed connection's endpoints.
+    ///   - speed: the pacing.
+    ///   - timeout: how long to wait for the target without progress, in nanoseconds.
+    ///   - now: the time the connection was established, in nanoseconds.
+    init(
+        plan: PlannedConversation, descriptor: ConnectionDescriptor, speed: ReplaySpeed, timeout: Int64,
+        now: Int64
+    ) {
+        self.plan = plan
+        self.speed = speed
+        self.timeout = timeout
+        self.connection = descriptor.id
+        self.startedAt = now
+        self.lastProgress = now
+        recorder = ExchangeRecorder(
+            connection: descriptor, start: Timestamp(nanosecondsSinceEpoch: now), forced: plan.application)
+    }
+
+    /// The target sent bytes.
+    mutating func received(_ bytes: ByteBuffer, at now: Int64) -> [Action] {
+        recorder.consume(frame(.serverToClient, .data(bytes), at: now))
+        lastProgress = now
+        return advance(at: now)
+    }
+
+    /// The target half-closed or closed its side.
+    mutating func serverFinished(at now: Int64) -> [Action] {
+        guard !serverClosed else { return [] }
+        serverClosed = true
+        recorder.consume(frame(.serverToClient, .finish, at: now))
+        return advance(at: now)
+    }
+
+    /// The connection failed or was closed under us (reset, error).
+    mutating func failed(_ reason: String, at now: Int64) -> [Action] {
+        guard !isDone else { return [] }
+        if error == nil, !isComplete { error = reason }
+        phase = .done
+        recorder.finish()
+        return [.close]
+    }
+
+    /// Moves on as far as the replies received and the clock allow.
+    mutating func advance(at now: Int64) -> [Action] {
+        var actions: [Action] = []
+        while true {
+            switch phase {
+            case .done:
+                return actions
+            case .sending:
+                guard next < plan.steps.count else {
+                    phase = .ending
+                    continue
+                }
+                let step = plan.steps[next]
+                guard let due = dueTime(
+                    responses: step.awaitResponses, serverBytes: step.awaitServerBytes, offset: step.offset,
+                    awaitedAt: step.awaitedAt, now: now, actions: &actions)
+                else { return actions }
+                guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
+                actions.append(.send(step.bytes))
+                recorder.consume(frame(.clientToServer, .data(step.bytes), at: now))
+                next += 1
+                readySince = nil
+                lastProgress = now
+            case .ending:
+                switch plan.ending {
+                case .clientFinish(let offset, let responses, let serverBytes),
+                    .clientReset(let offset, let responses, let serverBytes):
+                    guard let due = dueTime(
+                        responses: responses, serverBytes: serverBytes, offset: offset,
+                        awaitedAt: plan.steps.last?.offset ?? 0, now: now, actions: &actions)
+                    else { return actions }
+                    guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
+                    lastProgress = now
+                    if case .clientReset = plan.ending {
+                        return actions + finish(with: .reset)
+                    }
+                    actions.append(.shutdownOutput)
+                    recorder.consume(frame(.clientToServer, .finish, at: now))
+                    phase = .awaitingServerClose
+                case .serverClose, .open:
+                    guard dueTime(
+                        responses: plan.responses, serverBytes: plan.serverBytes, offset: 0, awaitedAt: 0, now: now,
+                        actions: &actions) != nil
+                    else { return actions }
+                    if case .open = plan.ending { return actions + finish(with: .close) }
+                    phase = .awaitingServerClose
+                }
+            case .awaitingServerClose:
+                if serverClosed || now - lastProgress >= timeout {
+                    return actions + finish(with: .close)
+                }
+                return actions + [.wake(at: lastProgress + timeout)]
+            }
+        }
+    }
+
+    /// When a write waiting for `responses` (or `serverBytes`) may go: `nil` (with a wake-up or the end
+    /// appended to `actions`) while the target has not answered that far.
+    private mutating func dueTime(
+        responses: Int, serverBytes: Int64, offset: Int64, awaitedAt: Int64, now: Int64, actions: inout [Action]
+    ) -> Int64? {
+        let answered =
+            plan.application == .raw
+            ? recorder.serverBytes >= serverBytes : recorder.responses >= responses
+        guard answered else {
+            if serverClosed {
+                error = "the target closed the connection after \(recorder.responses) of \(plan.responses) responses"
+                actions += finish(with: .close)
+            } else if now - lastProgress >= timeout {
+                error =
+                    "no response from the target for \(timeout / 1_000_000_000) s "
+                    + "(\(recorder.responses) of \(plan.responses) responses received)"
+                actions += finish(with: .close)
+            } else {
+                actions.append(.wake(at: lastProgress + timeout))
+            }
+            return nil
+        }
+        if readySince == nil { readySince = now }
+        return Swift.max(startedAt + speed.scale(offset), readySince! + speed.scale(offset - awaitedAt))
+    }
+
+    private mutating func finish(with action: Action) -> [Action] {
+        phase = .done
+        recorder.finish()
+        return [action]
+    }
+
+    /// Whether every write was sent and every response arrived.
+    private var isComplete: Bool {
+        next >= plan.steps.count
+            && (plan.application == .raw
+                ? recorder.serverBytes >= plan.serverBytes : recorder.responses >= plan.responses)
+    }
+
+    private func frame(_ direction: Direction, _ event: Frame.Event, at now: Int64) -> Frame {
+        Frame(connection: connection, direction: direction, timestamp: Timestamp(nanosecondsSinceEpoch: now), event: event)
+    }
+}

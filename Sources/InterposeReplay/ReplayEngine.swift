@@ -1,0 +1,194 @@
+import InterposeAnalysis
+import InterposeCapture
+import NIOCore
+import NIOPosix
+
+/// Replays a `ReplayPlan` against one server over real connections: one connection per recorded
+/// conversation, started at its recorded offset (scaled by the speed), after the conversations that
+/// ended before it began in the recording, at most `connections` at a time.
+///
+/// All of a run's connections live on one event loop, so the scheduling state needs no locks.
+///
+/// ```swift
+/// let plan = try ReplayPlan.read("service.pcapng")
+/// let settings = ReplayEngine.Settings(target: try SocketAddress(ipAddress: "127.0.0.1", port: 8081), name: "127.0.0.1:8081")
+/// let run = try ReplayEngine.run(plan, settings: settings, on: group.next()).wait()
+/// ```
+public enum ReplayEngine {
+    /// How a run replays.
+    public struct Settings: Sendable {
+        /// The server to replay against.
+        public var target: SocketAddress
+        /// The server as the user named it, for messages.
+        public var name: String
+        /// The pacing.
+        public var speed: ReplaySpeed = .factor(1)
+        /// At most this many connections at once; `nil` for as many as the recording had.
+        public var connections: Int?
+        /// How long to wait for the target without any progress before giving up on a conversation.
+        public var responseTimeout: TimeAmount = .seconds(10)
+        /// How long a connection attempt may take.
+        public var connectTimeout: TimeAmount = .seconds(5)
+        /// Where the replay's own traffic is recorded (`--capture`); `nil` for nowhere.
+        public var capture: CaptureSink?
+        /// The checks run on the replayed traffic; `nil` for none.
+        public var checks: LiveChecks?
+
+        /// Settings for a target.
+        public init(target: SocketAddress, name: String) {
+            self.target = target
+            self.name = name
+        }
+    }
+
+    /// Replays a plan.
+    /// - Returns: a future for the run, failed with `ReplayError` when the target refuses the first
+    ///   connection (later refusals are per-conversation errors).
+    public static func run(_ plan: ReplayPlan, settings: Settings, on loop: EventLoop) -> EventLoopFuture<ReplayRun> {
+        loop.flatSubmit {
+            let runner = ReplayRunner(plan: plan, settings: settings, loop: loop)
+            runner.pump()
+            return runner.promise.futureResult
+        }
+    }
+}
+
+/// The scheduling of one run on its event loop.
+private final class ReplayRunner {
+    let promise: EventLoopPromise<ReplayRun>
+    private let plan: ReplayPlan
+    private let settings: ReplayEngine.Settings
+    private let loop: EventLoop
+    private let clock = CaptureClock()
+    private let startedAt: Int64
+    private var next = 0
+    private var active = 0
+    private var ended: [Bool]
+    private var endedPrefix = 0
+    private var results: [ReplayedConversation?]
+    private var findings: [Finding] = []
+    private var anyConnected = false
+    private var failed = false
+    private var timer: Scheduled<Void>?
+
+    init(plan: ReplayPlan, settings: ReplayEngine.Settings, loop: EventLoop) {
+        self.plan = plan
+        self.settings = settings
+        self.loop = loop
+        promise = loop.makePromise()
+        startedAt = clock.now().nanosecondsSinceEpoch
+        ended = Array(repeating: false, count: plan.conversations.count)
+        results = Array(repeating: nil, count: plan.conversations.count)
+    }
+
+    /// Starts every conversation whose turn has come; completes the run when all have ended.
+    func pump() {
+        guard !failed else { return }
+        while next < plan.conversations.count {
+            if let cap = settings.connections, active >= cap { return }
+            if endedPrefix < plan.mustFollow[next] { return }
+            let due = startedAt + settings.speed.scale(plan.conversations[next].startOffset)
+            let now = clock.now().nanosecondsSinceEpoch
+            if due > now + 50_000 {
+                if timer == nil {
+                    timer = loop.assumeIsolated().scheduleTask(in: .nanoseconds(due - now)) {
+                        self.timer = nil
+                        self.pump()
+                    }
+                }
+                return
+            }
+            start(next)
+            next += 1
+        }
+        if active == 0 {
+            promise.succeed(
+                ReplayRun(
+                    conversations: results.enumerated().map { index, result in
+                        result ?? ReplayedConversation(planIndex: index, replayed: nil, error: "not replayed")
+                    },
+                    findings: findings, durationNanoseconds: clock.now().nanosecondsSinceEpoch - startedAt))
+        }
+    }
+
+    private func start(_ index: Int) {
+        let planned = plan.conversations[index]
+        if let reason = planned.unreplayable {
+            results[index] = ReplayedConversation(planIndex: index, replayed: nil, error: nil, skipped: reason)
+            markEnded(index)
+            return
+        }
+        active += 1
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(settings.connectTimeout)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        bootstrap.connect(to: settings.target).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let channel):
+                self.connected(channel, index: index)
+            case .failure(let error):
+                self.connectFailed(error, index: index)
+            }
+        }
+    }
+
+    private func connected(_ channel: Channel, index: Int) {
+        anyConnected = true
+        guard !failed else {
+            channel.close(promise: nil)
+            return
+        }
+        let planned = plan.conversations[index]
+        let connection = ReplayConnection(
+            plan: planned, id: planned.recorded.descriptor.id, channel: channel, settings: settings, clock: clock
+        ) { connection in
+            let result = connection.result
+            self.results[index] = ReplayedConversation(planIndex: index, replayed: result.replayed, error: result.error)
+            self.findings += connection.findings
+            self.active -= 1
+            self.markEnded(index)
+            self.pump()
+        }
+        do {
+            try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(connection: connection))
+        } catch {
+            connection.failed("cannot set up the connection: \(error)")
+            channel.close(promise: nil)
+            return
+        }
+        connection.start()
+    }
+
+    private func connectFailed(_ error: Error, index: Int) {
+        active -= 1
+        if !anyConnected {
+            if !failed {
+                failed = true
+                timer?.cancel()
+                promise.fail(ReplayError.targetUnreachable(settings.name, reason: describe(error)))
+            }
+            return
+        }
+        results[index] = ReplayedConversation(
+            planIndex: index, replayed: nil, error: "cannot connect to the target: \(describe(error))")
+        markEnded(index)
+        pump()
+    }
+
+    private func markEnded(_ index: Int) {
+        ended[index] = true
+        while endedPrefix < plan.endOrder.count, ended[plan.endOrder[endedPrefix]] {
+            endedPrefix += 1
+        }
+    }
+
+    private func describe(_ error: Error) -> String {
+        if let io = error as? IOError { return io.description }
+        if error is ChannelError, case ChannelError.connectTimeout = error { return "no answer within the connect timeout" }
+        return String(describing: error)
+    }
+}
+
+@available(*, unavailable)
+extension ReplayRunner: Sendable {}
