@@ -1,3 +1,4 @@
+import InterposeCapture
 /// Why a proxy could not start.
 public struct ProxyError: Error, CustomStringConvertible {
     private enum Code {

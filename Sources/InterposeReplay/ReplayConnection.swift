@@ -29,7 +29,8 @@ final class ReplayConnection {
         let descriptor = ConnectionDescriptor(id: id, client: local, server: remote)
         state = ReplayConversationState(
             plan: plan, descriptor: descriptor, speed: settings.speed,
-            timeout: settings.responseTimeout.nanoseconds, now: clock.now().nanosecondsSinceEpoch)
+            timeout: settings.responseTimeout.nanoseconds, now: clock.now().nanosecondsSinceEpoch,
+            postgresPassword: settings.postgresPassword)
         self.channel = channel
         self.clock = clock
         self.sink = settings.capture

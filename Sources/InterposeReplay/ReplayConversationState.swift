@@ -49,6 +49,7 @@ struct ReplayConversationState {
     private var readySince: Int64?
     private var lastProgress: Int64
     private var serverClosed = false
+    private var authentication: PostgresAuthentication?
     /// Writes due within this much are sent now rather than after a timer, in nanoseconds.
     private static let slack: Int64 = 50_000
 
@@ -60,9 +61,10 @@ struct ReplayConversationState {
     ///   - speed: the pacing.
     ///   - timeout: how long to wait for the target without progress, in nanoseconds.
     ///   - now: the time the connection was established, in nanoseconds.
+    ///   - postgresPassword: the password for a PostgreSQL target that asks for one (`--pg-password`).
     init(
         plan: PlannedConversation, descriptor: ConnectionDescriptor, speed: ReplaySpeed, timeout: Int64,
-        now: Int64
+        now: Int64, postgresPassword: String? = nil
     ) {
         self.plan = plan
         self.speed = speed
@@ -72,13 +74,28 @@ struct ReplayConversationState {
         self.lastProgress = now
         recorder = ExchangeRecorder(
             connection: descriptor, start: Timestamp(nanosecondsSinceEpoch: now), forced: plan.application)
+        if plan.application == .postgres {
+            authentication = PostgresAuthentication(password: postgresPassword)
+        }
     }
 
     /// The target sent bytes.
     mutating func received(_ bytes: ByteBuffer, at now: Int64) -> [Action] {
         recorder.consume(frame(.serverToClient, .data(bytes), at: now))
         lastProgress = now
-        return advance(at: now)
+        var actions: [Action] = []
+        switch authentication?.received(bytes) {
+        case .send(let answer):
+            let buffer = ByteBuffer(bytes: answer)
+            recorder.consume(frame(.clientToServer, .data(buffer), at: now))
+            actions.append(.send(buffer))
+        case .fail(let reason):
+            error = reason
+            return finish(with: .close)
+        case .proceed, nil:
+            break
+        }
+        return actions + advance(at: now)
     }
 
     /// The target half-closed or closed its side.

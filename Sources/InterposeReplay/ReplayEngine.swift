@@ -33,6 +33,8 @@ public enum ReplayEngine {
         public var capture: CaptureSink?
         /// The checks run on the replayed traffic; `nil` for none.
         public var checks: LiveChecks?
+        /// The password for PostgreSQL targets that ask for a cleartext one (`--pg-password`).
+        public var postgresPassword: String?
 
         /// Settings for a target.
         public init(target: SocketAddress, name: String) {

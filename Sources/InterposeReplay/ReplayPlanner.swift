@@ -23,6 +23,7 @@ public struct ReplayPlanner: FrameConsumer {
         var lastResponses = 0
         var lastServerBytes: Int64 = 0
         var ending: ReplayEnding = .open
+        var passwords = PostgresPasswordFilter()
     }
 
     private let forced: ApplicationProtocol?
@@ -60,7 +61,11 @@ public struct ReplayPlanner: FrameConsumer {
             if conversation.recorder.responses != before.0 || conversation.recorder.application == .raw {
                 conversation.awaitedAt = offset
             }
-        case (.clientToServer, .data(let buffer)):
+        case (.clientToServer, .data(var buffer)):
+            if conversation.recorder.application == .postgres {
+                buffer = conversation.passwords.filter(buffer)
+                if buffer.readableBytes == 0 { break }
+            }
             let responses = conversation.recorder.responses
             let serverBytes = conversation.recorder.serverBytes
             if var last = conversation.steps.last, last.awaitResponses == responses,

@@ -1,4 +1,3 @@
-import InterposeCapture
 
 /// A `HOST:PORT` the user gave: a numeric address or a name, and a port.
 public struct HostPort: Hashable, Sendable, CustomStringConvertible {
