@@ -57,12 +57,9 @@ enum HTTP1Content {
     /// not UTF-8).
     static func text(_ bytes: [UInt8]) -> String? {
         guard let parts = parse(bytes), parts.startLine.contains("HTTP/") else { return nil }
-        var text = parts.startLine + "\n"
-        for (name, value) in parts.headers {
-            text += name + ": " + value + "\n"
-        }
+        var text = ([parts.startLine] + parts.headers.map { $0.name + ": " + $0.value }).joined(separator: "\n")
         if !parts.body.isEmpty {
-            text += "\n" + (String(validating: parts.body, as: UTF8.self) ?? ByteText.escaped(parts.body))
+            text += "\n\n" + (String(validating: parts.body, as: UTF8.self) ?? ByteText.escaped(parts.body))
         }
         return text
     }
