@@ -45,7 +45,8 @@ enum HTTP1Content {
         }
         guard !parts.body.isEmpty else { return fields }
         let saysJSON = parts.header("content-type")?.lowercased().contains("json") ?? false
-        if let json = looksLikeJSON(parts.body) || saysJSON ? JSONValue.parse(parts.body) : nil, saysJSON || json.isContainer {
+        let json = saysJSON || looksLikeJSON(parts.body) ? JSONValue.parse(parts.body) : nil
+        if let json, saysJSON || json.isContainer {
             json.flattened(into: &fields)
         } else {
             fields.append(ContentField(path: "body", value: ByteText.value(parts.body, keepText: true)))
@@ -121,7 +122,9 @@ enum HTTP1Content {
             var consumed = 0
             parts.body = dechunk(rest, consumed: &consumed)
             start = index + consumed
-        } else if let length = parts.header("content-length").flatMap({ Int($0.split(separator: ",")[0].trimmingWhitespace) }) {
+        } else if let length = parts.header("content-length").flatMap({ Int($0.split(separator: ",").first?.trimmingWhitespace ?? "") }),
+            length >= 0
+        {
             parts.body = Array(rest.prefix(length))
             start = index + parts.body.count
         } else {
@@ -139,7 +142,7 @@ enum HTTP1Content {
             guard let newline = bytes[index...].firstIndex(of: 0x0A) else { break }
             let line = String(decoding: bytes[index..<newline], as: UTF8.self)
             let sizeText = line.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingWhitespace } ?? ""
-            guard let size = Int(sizeText, radix: 16), size >= 0 else {
+            guard let size = Int(sizeText, radix: 16), size >= 0, size <= bytes.count else {
                 body += bytes[index...]
                 index = bytes.count
                 break

@@ -63,7 +63,7 @@ indirect enum RESPValue: Equatable {
         }
 
         mutating func blob(_ lengthText: String) -> [UInt8]? {
-            guard let length = Int(lengthText), length >= 0, index + length + 2 <= bytes.count else { return nil }
+            guard let length = Int(lengthText), length >= 0, length <= bytes.count - index - 2 else { return nil }
             defer { index += length + 2 }
             return Array(bytes[index..<index + length])
         }
@@ -106,7 +106,7 @@ indirect enum RESPValue: Equatable {
             case UInt8(ascii: "~"): return elements(line, depth: depth).map { .set($0) }
             case UInt8(ascii: ">"): return elements(line, depth: depth).map { .push($0) }
             case UInt8(ascii: "%"), UInt8(ascii: "|"):
-                guard let count = Int(line), count >= 0, let flat = elements(String(count * 2), depth: depth) else { return nil }
+                guard let count = Int(line), count >= 0, count <= bytes.count, let flat = elements(String(count * 2), depth: depth) else { return nil }
                 let pairs = stride(from: 0, to: flat.count, by: 2).map { Pair(key: flat[$0], value: flat[$0 + 1]) }
                 // An attribute (`|`) is metadata about the value that follows it: skipped.
                 return type == UInt8(ascii: "|") ? value(depth: depth) : .map(pairs)
