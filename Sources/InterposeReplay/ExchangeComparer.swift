@@ -1,0 +1,114 @@
+/// Compares recorded exchanges with their replayed partners one message at a time: decodes both
+/// responses into fields, diffs them by path, cancels what the `--ignore` rules and the learned
+/// baseline noise say is noise, gives the verdict and keeps count of the noise it cancelled.
+public struct ExchangeComparer: Sendable {
+    /// The `--ignore` rules: fields they match are noise, values are masked by their regexes.
+    public var rules: NoiseRules
+    /// Noise learned from the baseline.
+    public var noise: NoiseModel
+    private var counts: [Counted: Int] = [:]
+
+    private struct Counted: Hashable {
+        var field: String
+        var source: String
+    }
+
+    /// A comparer with rules and learned noise (none by default).
+    public init(rules: NoiseRules = NoiseRules(), noise: NoiseModel = NoiseModel()) {
+        self.rules = rules
+        self.noise = noise
+    }
+
+    /// Fields cancelled as noise so far, with the number of messages each was cancelled in and why
+    /// (`rule` or `baseline`), the most frequent first. Array indices are written `[*]` so a
+    /// noisy column counts once per message, not once per row.
+    public var noiseCounts: [NoiseCount] {
+        counts.map { NoiseCount(field: $0.key.field, count: $0.value, source: $0.key.source) }
+            .sorted { ($1.count, $0.field, $0.source) < ($0.count, $1.field, $1.source) }
+    }
+
+    /// The verdict for one message: `extra` when only the replay has it (or only the replay has a
+    /// response), `missing` when the recording has a response and the replay none, `same` when
+    /// neither has one or every differing field is noise, else `differs` with the differences.
+    /// - Parameter index: the exchange's position in its conversation.
+    public mutating func compare(recorded: RecordedExchange?, replayed: RecordedExchange?, index: Int) -> MessageResult {
+        let exchange = recorded ?? replayed
+        var result = MessageResult(
+            index: index, request: exchange?.summary ?? "", key: exchange?.key ?? "",
+            requestText: exchange.map(Self.requestText) ?? "", verdict: .same,
+            recordedSummary: recorded?.response?.summary, replayedSummary: replayed?.response?.summary,
+            recordedText: recorded.map(Self.responseText) ?? "", replayedText: replayed.map(Self.responseText) ?? "",
+            recordedLatency: recorded?.response?.latencyNanoseconds, replayedLatency: replayed?.response?.latencyNanoseconds)
+        guard let recorded else {
+            result.verdict = .extra
+            return result
+        }
+        switch (recorded.response, replayed?.response) {
+        case (nil, nil):
+            result.verdict = .same
+        case (.some, nil):
+            result.verdict = .missing
+        case (nil, .some):
+            result.verdict = .extra
+        case (.some(let old), .some(let new)):
+            let replayed = replayed!
+            let (a, b) = ResponseFields.pair(old, recorded.application, new, replayed.application)
+            let comparison = ResponseFields.compare(a, b, rules: rules)
+            var cancelled: [(field: String, source: String)] = comparison.masked.map { ($0, "rule") }
+            var differences: [FieldDifference] = []
+            if recorded.fingerprint != replayed.fingerprint {
+                differences.append(Self.requestDifference(recorded, replayed))
+            }
+            differences += comparison.differences
+            differences.removeAll { difference in
+                if rules.matches(field: difference.field) {
+                    cancelled.append((difference.field, "rule"))
+                    return true
+                }
+                if difference.field != "request", noise.isNoise(key: recorded.key, field: difference.field) {
+                    cancelled.append((difference.field, "baseline"))
+                    return true
+                }
+                return false
+            }
+            var counted = Set<Counted>()
+            for (field, source) in cancelled {
+                counted.insert(Counted(field: ResponseFields.generalized(field), source: source))
+            }
+            for key in counted {
+                counts[key, default: 0] += 1
+            }
+            result.noise = cancelled.map(\.field)
+            result.differences = differences
+            result.verdict = differences.isEmpty ? .same : .differs
+        }
+        return result
+    }
+
+    /// Two captures whose clients sent different things: the requests in one line each, or their
+    /// text when the lines are the same.
+    private static func requestDifference(_ recorded: RecordedExchange, _ replayed: RecordedExchange) -> FieldDifference {
+        if recorded.summary != replayed.summary {
+            return FieldDifference(field: "request", recorded: recorded.summary, replayed: replayed.summary)
+        }
+        let a = ContentDecoder.text(ofRequest: recorded.requestContent, application: recorded.application, limit: 200)
+        let b = ContentDecoder.text(ofRequest: replayed.requestContent, application: replayed.application, limit: 200)
+        if a != b, !a.isEmpty || !b.isEmpty {
+            return FieldDifference(field: "request", recorded: a, replayed: b)
+        }
+        return FieldDifference(
+            field: "request", recorded: "fingerprint 0x" + ByteText.hex64(recorded.fingerprint),
+            replayed: "fingerprint 0x" + ByteText.hex64(replayed.fingerprint))
+    }
+
+    private static func requestText(_ exchange: RecordedExchange) -> String {
+        guard !exchange.requestContent.isEmpty else { return exchange.summary }
+        return ContentDecoder.text(ofRequest: exchange.requestContent, application: exchange.application)
+    }
+
+    private static func responseText(_ exchange: RecordedExchange) -> String {
+        guard let response = exchange.response else { return "" }
+        guard !response.content.isEmpty else { return response.summary }
+        return ContentDecoder.text(of: response.content, application: exchange.application)
+    }
+}
