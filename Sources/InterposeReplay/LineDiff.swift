@@ -135,8 +135,9 @@ public struct LineDiff: Sendable, Hashable {
 
     private static func lines(_ text: String) -> [String] {
         guard !text.isEmpty else { return [] }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+        // Split on scalars: as Characters, "\r\n" is one grapheme and never equals "\n".
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            String(line.last == "\r" ? line.dropLast() : line[...])
         }
         if lines.last == "" { lines.removeLast() }
         return lines
