@@ -14,12 +14,12 @@ extension ReplayReport {
     /// responses, the noise cancelled, the checks' findings, then every conversation with each
     /// differing message's request, field table and a side-by-side diff of the responses.
     ///
-    /// Every recorded or replayed string is HTML-escaped, control characters shown as their
-    /// Unicode pictures (`␛`); no data is ever placed inside `<script>` or `<style>`.
+    /// Every recorded or replayed string is HTML-escaped, control characters shown as `\x1b`;
+    /// no data is ever placed inside `<script>` or `<style>`.
     public func renderHTML() -> String {
         var html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        html += "<title>interpose replay: \(Self.html(verdictLine))</title>\n"
+        html += "<title>interpose replay: \(Self.html(verdictLine, markup: false))</title>\n"
         html += "<style>\n\(Self.htmlStyle)</style>\n</head>\n<body>\n"
         html += htmlHeader()
         html += htmlSummary()
@@ -35,9 +35,29 @@ extension ReplayReport {
         return html
     }
 
-    /// `text` escaped for HTML text or a quoted attribute; control characters become pictures.
-    static func html(_ text: String) -> String {
-        XMLEscaping.escape(text, controls: .picture)
+    /// `text` escaped for HTML text or a quoted attribute. A `\r` before `\n` is dropped (CRLF
+    /// text reads as lines); any other control character is shown as `\x1b`, inside a
+    /// `<span class="ctl">` when `markup` is true (body text) and bare where no element may
+    /// appear (`<title>`, SVG text, attributes).
+    static func html(_ text: String, markup: Bool = true) -> String {
+        var out = ""
+        var run = ""
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            let isControl = (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+                || scalar.value == 0xFFFE || scalar.value == 0xFFFF
+            guard isControl else {
+                run.unicodeScalars.append(scalar)
+                continue
+            }
+            if scalar == "\r" && index + 1 < scalars.count && scalars[index + 1] == "\n" { continue }
+            out += XMLEscaping.escape(run)
+            run = ""
+            let hex = String(scalar.value, radix: 16)
+            let escape = (scalar.value > 0xFF ? "\\u" : "\\x") + (hex.count % 2 == 1 ? "0" : "") + hex
+            out += markup ? "<span class=\"ctl\">\(escape)</span>" : escape
+        }
+        return out + XMLEscaping.escape(run)
     }
 
     /// `text` escaped and cut to `limit` characters, saying how much was left out.

@@ -64,9 +64,9 @@ extension ReplayReport {
             let top = legendHeight + index * rowHeight
             let slower = isSlower(row)
             let label = row.key.count > 40 ? String(row.key.prefix(39)) + "…" : row.key
-            svg += "<g class=\"row\(slower ? " slower" : "")\"><title>\(Self.html(row.key))</title>\n"
+            svg += "<g class=\"row\(slower ? " slower" : "")\"><title>\(Self.html(row.key, markup: false))</title>\n"
             svg += "<text x=\"\(labelWidth - 8)\" y=\"\(top + rowHeight / 2)\" text-anchor=\"end\" class=\"key\">"
-            svg += "\(slower ? "⚠ " : "")\(Self.html(label))</text>\n"
+            svg += "\(slower ? "⚠ " : "")\(Self.html(label, markup: false))</text>\n"
             let values = [row.recorded.p50, row.replayed.p50, row.recorded.p99, row.replayed.p99]
             for (bar, value) in values.enumerated() {
                 let y = top + 4 + bar * (barHeight + 2)

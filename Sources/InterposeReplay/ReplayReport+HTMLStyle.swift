@@ -32,6 +32,7 @@ extension ReplayReport {
         .none, .dim { color: var(--dim); } .none { font-style: italic; }
         .cut { color: var(--dim); font-style: italic; }
         .absent { color: var(--dim); font-style: italic; }
+        .ctl { background: #fff3b0; color: #7a4d00; border-radius: 3px; padding: 0 2px; font-family: ui-monospace, Menlo, monospace; }
         .tag { background: #eef1f4; border-radius: 10px; padding: 1px 8px; font-size: 12px; }
         .badge { display: inline-block; border-radius: 10px; padding: 1px 8px; font-size: 12px; font-weight: 600;
           color: #fff; background: #6e7781; }

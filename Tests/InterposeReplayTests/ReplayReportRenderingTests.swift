@@ -149,7 +149,11 @@ final class ReplayReportRenderingTests: XCTestCase {
         XCTAssertFalse(html.contains("<script>boom"))
         XCTAssertFalse(html.contains("<b>"))
         XCTAssertFalse(html.contains("<i>"))
-        XCTAssertTrue(html.contains("&quot;&lt;script&gt;alert(&apos;x&amp;y&apos;)&lt;/script&gt;␛[31m␀␇&quot;"), "hostile value not escaped")
+        XCTAssertTrue(
+            html.contains(
+                #"&quot;&lt;script&gt;alert(&apos;x&amp;y&apos;)&lt;/script&gt;<span class="ctl">\x1b</span>[31m<span class="ctl">\x00</span><span class="ctl">\x07</span>&quot;"#),
+            "hostile value not escaped")
+        XCTAssertTrue(html.contains("<pre>GET /users/7 HTTP/1.1\nHost: a &amp; b &lt;c&gt;\nAccept: */*\n\n</pre>"), "CRLF request as lines")
         XCTAssertTrue(html.contains("&lt;script&gt;boom()&lt;/script&gt;"))
         XCTAssertTrue(html.contains("Host: a &amp; b &lt;c&gt;"))
         XCTAssertFalse(html.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "control bytes in the page")
