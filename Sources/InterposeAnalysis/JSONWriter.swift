@@ -4,7 +4,7 @@
 /// and strings are escaped per RFC 8259.
 public struct JSONWriter {
     /// The document so far.
-    public private(set) var text = ""
+    public internal(set) var text = ""
     private var needsComma: [Bool] = [false]
 
     /// An empty document.
@@ -54,7 +54,8 @@ public struct JSONWriter {
         text += value ? "true" : "false"
     }
 
-    private mutating func prefix(_ key: String?) {
+    /// Writes the comma before a value and its key, when it has one.
+    mutating func prefix(_ key: String?) {
         if needsComma[needsComma.count - 1] { text += "," }
         needsComma[needsComma.count - 1] = true
         if let key {

@@ -5,9 +5,9 @@ import InterposeCapture
 #endif
 
 /// Number, size, time and duration formats for the text report.
-enum ReportFormatting {
+public enum ReportFormatting {
     /// `1,234,567`.
-    static func grouped<Value: BinaryInteger>(_ value: Value) -> String {
+    public static func grouped<Value: BinaryInteger>(_ value: Value) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (index, character) in digits.enumerated() {
@@ -18,7 +18,7 @@ enum ReportFormatting {
     }
 
     /// `512 B`, `3.4 KB`, `1.2 GB` (decimal units).
-    static func size(_ bytes: Int64) -> String {
+    public static func size(_ bytes: Int64) -> String {
         let units = ["B", "KB", "MB", "GB", "TB"]
         var value = Double(bytes)
         var unit = 0
@@ -30,7 +30,7 @@ enum ReportFormatting {
     }
 
     /// `0.412 s`, `12.3 s`, `4 m 05 s`.
-    static func duration(nanoseconds: Int64) -> String {
+    public static func duration(nanoseconds: Int64) -> String {
         let seconds = Double(max(nanoseconds, 0)) / 1e9
         if seconds < 10 { return "\(fixed(seconds, 3)) s" }
         if seconds < 600 { return "\(fixed(seconds, 1)) s" }
@@ -40,13 +40,13 @@ enum ReportFormatting {
     }
 
     /// `2024-05-01 12:00:00.123 UTC`.
-    static func dateTime(_ timestamp: Timestamp) -> String {
+    public static func dateTime(_ timestamp: Timestamp) -> String {
         let (date, time) = split(timestamp)
         return "\(date) \(time) UTC"
     }
 
     /// `12:00:00.123` (UTC).
-    static func timeOfDay(_ timestamp: Timestamp) -> String {
+    public static func timeOfDay(_ timestamp: Timestamp) -> String {
         split(timestamp).time
     }
 
@@ -69,7 +69,7 @@ enum ReportFormatting {
     }
 
     /// `value` with `places` decimals, without Foundation.
-    static func fixed(_ value: Double, _ places: Int) -> String {
+    public static func fixed(_ value: Double, _ places: Int) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = Int64((value * scale).rounded())
@@ -80,12 +80,12 @@ enum ReportFormatting {
     }
 
     /// `1 connection`, `2 connections`.
-    static func plural(_ count: Int, _ noun: String) -> String {
+    public static func plural(_ count: Int, _ noun: String) -> String {
         "\(grouped(count)) \(noun)\(count == 1 ? "" : "s")"
     }
 
     /// A latency in microseconds for tables: `850us`, `12.3ms`, `2.10s`, or `-` when unknown.
-    static func microseconds(_ value: UInt64?) -> String {
+    public static func microseconds(_ value: UInt64?) -> String {
         guard let value else { return "-" }
         if value < 1_000 { return "\(value)us" }
         if value < 1_000_000 { return fixed(Double(value) / 1_000, digits: value < 100_000 ? 1 : 0) + "ms" }

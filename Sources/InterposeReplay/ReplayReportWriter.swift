@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Writes a replay report's files into a directory: `report.json`, `junit.xml` and
+/// `report.html`. The only part of the report code that does I/O.
+public struct ReplayReportWriter {
+    /// The files it writes, in order.
+    public static let fileNames = ["report.json", "junit.xml", "report.html"]
+
+    /// Creates `directory` (and its parents) when needed and writes the three files into it.
+    ///
+    /// Each file is written to a temporary name in the same directory and renamed into place, so
+    /// a reader never sees half a report and a failed write leaves the previous file alone.
+    /// - Returns: the paths written, in `fileNames` order.
+    /// - Throws: `ReplayReportWriteError` naming the path and the system's reason.
+    public static func write(_ report: ReplayReport, to directory: String) throws(ReplayReportWriteError) -> [String] {
+        try createDirectory(directory)
+        let base = directory.hasSuffix("/") ? directory : directory + "/"
+        let contents = [report.renderJSON() + "\n", report.renderJUnit(), report.renderHTML()]
+        var paths: [String] = []
+        for (name, text) in zip(fileNames, contents) {
+            let path = base + name
+            try writeFile(path, text)
+            paths.append(path)
+        }
+        return paths
+    }
+
+    private static func createDirectory(_ path: String) throws(ReplayReportWriteError) {
+        var status = stat()
+        if stat(path, &status) == 0 {
+            guard (status.st_mode & S_IFMT) == S_IFDIR else { throw .notADirectory(path: path) }
+            return
+        }
+        var parent = path
+        while parent.hasSuffix("/") && parent.count > 1 { parent.removeLast() }
+        if let slash = parent.lastIndex(of: "/"), slash != parent.startIndex {
+            try createDirectory(String(parent[..<slash]))
+        }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw .cannotCreateDirectory(path: path, reason: reason())
+        }
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { throw .notADirectory(path: path) }
+    }
+
+    private static func writeFile(_ path: String, _ text: String) throws(ReplayReportWriteError) {
+        let temporary = path + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .cannotWrite(path: temporary, reason: reason()) }
+        var failure: String?
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = reason()
+                    return
+                }
+                offset += written
+            }
+        }
+        // A full disk or a network file system may only say so when the file is closed.
+        if close(descriptor) != 0 && failure == nil { failure = reason() }
+        if let failure {
+            unlink(temporary)
+            throw .cannotWrite(path: path, reason: failure)
+        }
+        if rename(temporary, path) != 0 {
+            let why = reason()
+            unlink(temporary)
+            throw .cannotWrite(path: path, reason: why)
+        }
+    }
+
+    /// `write(2)`; the name `write` is taken by this type's entry point.
+    private static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+            Glibc.write(descriptor, bytes, count)
+        #else
+            Darwin.write(descriptor, bytes, count)
+        #endif
+    }
+
+    private static func reason() -> String {
+        String(cString: strerror(errno))
+    }
+}
