@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "InterposeAnalysis", targets: ["InterposeAnalysis"]),
         .library(name: "InterposeProxy", targets: ["InterposeProxy"]),
         .library(name: "InterposeReplay", targets: ["InterposeReplay"]),
+        .library(name: "InterposeDemoService", targets: ["InterposeDemoService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -84,6 +85,16 @@ let package = Package(
                 "InterposeReader",
                 "InterposeProtocols",
                 "InterposeAnalysis",
+            ]
+        ),
+        // The demo HTTP service (two builds, one deliberate change) that the demo and replay tests run.
+        .target(
+            name: "InterposeDemoService",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The command line: parsing and wiring only.
