@@ -107,6 +107,7 @@ let package = Package(
                 "InterposeProtocols",
                 "InterposeProxy",
                 "InterposeReplay",
+                "InterposeDemoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
