@@ -160,6 +160,12 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "InterposeDemoServiceTests",
+            dependencies: [
+                "InterposeDemoService", "InterposeTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "InterposeEndToEndTests",
             dependencies: ["interpose", "InterposeTestSupport", "InterposeCapture"]
         ),
