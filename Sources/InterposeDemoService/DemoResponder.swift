@@ -44,9 +44,10 @@ public struct DemoResponder: Sendable {
                 return .error(.notFound, "no such user", [.init("id", id)])
             }
             let requestID = RequestID.random()
-            let members = user.members + [
-                .init("served_at", .string(WallClockTime.now().iso8601)), .init("request_id", .string(requestID)),
-            ]
+            let members =
+                user.members + [
+                    .init("served_at", .string(WallClockTime.now().iso8601)), .init("request_id", .string(requestID)),
+                ]
             return DemoResponse(status: .ok, body: .object(members), headers: [("X-Request-Id", requestID)])
         case .users(let plan):
             let users = DemoUser.all.filter { plan == nil || $0.plan == plan }
@@ -60,11 +61,15 @@ public struct DemoResponder: Sendable {
             return .error(.serviceUnavailable, "redis not configured")
         case .badCounterName(let name):
             return .error(
-                .badRequest, "bad counter name", [.init("name", .string(name)),
-                .init("allowed", .string("1 to 64 of A-Z a-z 0-9 _ . -"))])
+                .badRequest, "bad counter name",
+                [
+                    .init("name", .string(name)),
+                    .init("allowed", .string("1 to 64 of A-Z a-z 0-9 _ . -")),
+                ])
         case .methodNotAllowed(let path, let allowed):
-            return .error(.methodNotAllowed, "method not allowed", [.init("path", .string(path))],
-                          headers: [("Allow", allowed)])
+            return .error(
+                .methodNotAllowed, "method not allowed", [.init("path", .string(path))],
+                headers: [("Allow", allowed)])
         case .notFound(let path):
             return .error(.notFound, "not found", [.init("path", .string(path))])
         }
@@ -79,9 +84,10 @@ public struct DemoResponder: Sendable {
             DemoResponder.counterResponse(name, reply: reply)
         }.recover { error in
             let unavailable = (error as? RedisError)?.isUnavailable ?? true
-            return .error(unavailable ? .serviceUnavailable : .badGateway,
-                          unavailable ? "redis unavailable" : "bad redis reply",
-                          [.init("detail", .string("\(error)"))])
+            return .error(
+                unavailable ? .serviceUnavailable : .badGateway,
+                unavailable ? "redis unavailable" : "bad redis reply",
+                [.init("detail", .string("\(error)"))])
         }
     }
 

@@ -18,11 +18,14 @@ public struct DemoResponse: Sendable, Equatable {
     }
 
     /// An error answer: `{"error": message, ...details}`.
-    static func error(_ status: HTTPResponseStatus, _ message: String, _ details: [JSONValue.Member] = [],
-                      headers: [(name: String, value: String)] = []) -> DemoResponse {
+    static func error(
+        _ status: HTTPResponseStatus, _ message: String, _ details: [JSONValue.Member] = [],
+        headers: [(name: String, value: String)] = []
+    ) -> DemoResponse {
         DemoResponse(status: status, body: .object([.init("error", .string(message))] + details), headers: headers)
     }
 
+    /// Same status, body and extra headers (in order).
     public static func == (lhs: DemoResponse, rhs: DemoResponse) -> Bool {
         lhs.status == rhs.status && lhs.body == rhs.body
             && lhs.headers.map { [$0.name, $0.value] } == rhs.headers.map { [$0.name, $0.value] }

@@ -72,8 +72,11 @@ public struct DemoService: Sendable {
     /// - Throws: `DemoServiceError` for a build other than 1 or 2, or an address that cannot be bound.
     @discardableResult
     public func start() async throws -> Int {
-        guard let build = DemoBuild(rawValue: settings.build) else { throw DemoServiceError.unknownBuild(settings.build) }
-        let responder = DemoResponder(build: build, redis: settings.redis.map { RedisClient(host: $0.host, port: $0.port) })
+        guard let build = DemoBuild(rawValue: settings.build) else {
+            throw DemoServiceError.unknownBuild(settings.build)
+        }
+        let responder = DemoResponder(
+            build: build, redis: settings.redis.map { RedisClient(host: $0.host, port: $0.port) })
         let channels = self.channels
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -87,7 +90,8 @@ public struct DemoService: Sendable {
                     try pipeline.addHandler(DemoHTTPHandler(responder: responder))
                 }
             }
-        let address = settings.host.contains(":") ? "[\(settings.host)]:\(settings.port)" : "\(settings.host):\(settings.port)"
+        let address =
+            settings.host.contains(":") ? "[\(settings.host)]:\(settings.port)" : "\(settings.host):\(settings.port)"
         let channel: Channel
         do {
             channel = try await bootstrap.bind(host: settings.host, port: settings.port).get()

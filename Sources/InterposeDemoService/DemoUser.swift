@@ -37,7 +37,9 @@ public struct DemoUser: Sendable, Equatable {
 
     /// The user's fields as JSON members, in the order the service writes them.
     var members: [JSONValue.Member] {
-        [.init("id", .int(id)), .init("name", .string(name)), .init("email", .string(email)),
-         .init("plan", .string(plan))]
+        [
+            .init("id", .int(id)), .init("name", .string(name)), .init("email", .string(email)),
+            .init("plan", .string(plan)),
+        ]
     }
 }

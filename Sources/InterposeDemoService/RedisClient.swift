@@ -21,8 +21,10 @@ public struct RedisClient: Sendable {
     public var replyTimeout: TimeAmount
 
     /// A client for the Redis server at `host:port`.
-    public init(host: String, port: Int, connectTimeout: TimeAmount = .seconds(1),
-                replyTimeout: TimeAmount = .seconds(2)) {
+    public init(
+        host: String, port: Int, connectTimeout: TimeAmount = .seconds(1),
+        replyTimeout: TimeAmount = .seconds(2)
+    ) {
         self.host = host
         self.port = port
         self.connectTimeout = connectTimeout
@@ -48,7 +50,8 @@ public struct RedisClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        RedisReplyHandler(command: arguments, promise: promise, address: address, timeout: replyTimeout))
+                        RedisReplyHandler(command: arguments, promise: promise, address: address, timeout: replyTimeout)
+                    )
                 }
             }
             .connect(host: host, port: port)

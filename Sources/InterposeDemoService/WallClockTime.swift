@@ -43,8 +43,10 @@ public struct WallClockTime: Sendable, Equatable {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
-                Int(parts.tm_min), Int(parts.tm_sec), Int(parts.tm_wday))
+        return (
+            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour),
+            Int(parts.tm_min), Int(parts.tm_sec), Int(parts.tm_wday)
+        )
     }
 
     private func pad(_ value: Int, _ width: Int) -> String {

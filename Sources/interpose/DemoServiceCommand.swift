@@ -22,7 +22,8 @@ struct DemoServiceCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Address to listen on.", valueName: "HOST:PORT"))
     var listen: String
 
-    @Option(name: .long, help: ArgumentHelp("Which build to run: 1 (baseline) or 2 (with the change).", valueName: "1|2"))
+    @Option(
+        name: .long, help: ArgumentHelp("Which build to run: 1 (baseline) or 2 (with the change).", valueName: "1|2"))
     var build: Int
 
     @Option(name: .long, help: ArgumentHelp("Redis server for the counter endpoints.", valueName: "HOST:PORT"))

@@ -42,7 +42,8 @@ struct CurlReply {
     }
 
     /// Runs `curl -si URL` for one response.
-    static func fetchOne(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> CurlReply {
+    static func fetchOne(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> CurlReply
+    {
         let replies = try fetch(arguments, file: file, line: line)
         guard replies.count == 1, let reply = replies.first else {
             throw CurlReply.ParseError("expected one response from curl \(arguments), got \(replies.count)")

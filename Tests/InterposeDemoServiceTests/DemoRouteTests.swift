@@ -13,10 +13,12 @@ final class DemoRouteTests: XCTestCase {
     }
 
     func testWrongMethodIs405WithTheAllowedOnes() {
-        XCTAssertEqual(DemoRoute(method: "POST", target: "/users/7"),
-                       .methodNotAllowed(path: "/users/7", allowed: "GET"))
-        XCTAssertEqual(DemoRoute(method: "DELETE", target: "/counters/x"),
-                       .methodNotAllowed(path: "/counters/x", allowed: "GET, POST"))
+        XCTAssertEqual(
+            DemoRoute(method: "POST", target: "/users/7"),
+            .methodNotAllowed(path: "/users/7", allowed: "GET"))
+        XCTAssertEqual(
+            DemoRoute(method: "DELETE", target: "/counters/x"),
+            .methodNotAllowed(path: "/counters/x", allowed: "GET, POST"))
     }
 
     func testUnknownPathsAndBadCounterNames() {

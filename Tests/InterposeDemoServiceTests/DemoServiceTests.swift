@@ -72,8 +72,10 @@ final class DemoServiceTests: XCTestCase {
     func testEveryOtherEndpointIsTheSameInBothBuilds() async throws {
         let old = try await start(build: 1)
         let new = try await start(build: 2)
-        for path in ["/health", "/users?plan=pro", "/users", "/users/1", "/users/20", "/users/21", "/users/abc",
-                     "/nowhere"] {
+        for path in [
+            "/health", "/users?plan=pro", "/users", "/users/1", "/users/20", "/users/21", "/users/abc",
+            "/nowhere",
+        ] {
             let a = try CurlReply.fetchOne(["\(old)\(path)"])
             let b = try CurlReply.fetchOne(["\(new)\(path)"])
             XCTAssertEqual(a.status, b.status, path)
@@ -121,7 +123,8 @@ final class DemoServiceTests: XCTestCase {
         XCTAssertEqual(second.header("X-Request-Id"), secondID)
         let date = try XCTUnwrap(first.header("Date"))
         XCTAssertNotNil(
-            date.range(of: #"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$"#, options: .regularExpression),
+            date.range(
+                of: #"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$"#, options: .regularExpression),
             date)
     }
 

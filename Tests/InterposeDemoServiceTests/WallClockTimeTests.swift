@@ -12,8 +12,10 @@ final class WallClockTimeTests: XCTestCase {
 
     func testRequestIDsAreVersion4UUIDs() {
         let id = RequestID.random()
-        XCTAssertNotNil(id.range(of: #"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#,
-                                 options: .regularExpression), id)
+        XCTAssertNotNil(
+            id.range(
+                of: #"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"#,
+                options: .regularExpression), id)
         XCTAssertNotEqual(id, RequestID.random())
     }
 }

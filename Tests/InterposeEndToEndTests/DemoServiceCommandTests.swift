@@ -3,7 +3,7 @@ import InterposeTestSupport
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `interpose demo-service` as the demo script runs it: one readiness line, answers over HTTP,
@@ -13,15 +13,19 @@ final class DemoServiceCommandTests: XCTestCase {
         try ProcessRunner.run(InterposeBinary.path, arguments, timeout: 30)
     }
 
-    private func assertOneLineError(_ result: ProcessRunner.Result, mentions text: String,
-                                    file: StaticString = #filePath, line: UInt = #line) {
+    private func assertOneLineError(
+        _ result: ProcessRunner.Result, mentions text: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(result.status, 2, "exit status; stderr: \(result.stderrText)", file: file, line: line)
         XCTAssertFalse(result.timedOut, file: file, line: line)
         let lines = result.stderrText.split(separator: "\n")
-        XCTAssertTrue(lines.first?.contains(text) ?? false, "first line names the problem: \(result.stderrText)",
-                      file: file, line: line)
-        XCTAssertLessThanOrEqual(lines.count, 2, "one line (and at most a usage hint): \(result.stderrText)",
-                                 file: file, line: line)
+        XCTAssertTrue(
+            lines.first?.contains(text) ?? false, "first line names the problem: \(result.stderrText)",
+            file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            lines.count, 2, "one line (and at most a usage hint): \(result.stderrText)",
+            file: file, line: line)
     }
 
     func testBuild2AnswersUser7AsEnterpriseAndStopsCleanlyOnSIGTERM() throws {
@@ -38,9 +42,11 @@ final class DemoServiceCommandTests: XCTestCase {
     }
 
     func testListenPortZeroPrintsTheBoundPort() throws {
-        let service = try BackgroundProcess(InterposeBinary.path, ["demo-service", "--listen", "127.0.0.1:0", "--build", "1"])
+        let service = try BackgroundProcess(
+            InterposeBinary.path, ["demo-service", "--listen", "127.0.0.1:0", "--build", "1"])
         let log = try service.waitForOutput(containing: "listening on", timeout: 30)
-        let port = try XCTUnwrap(log.split(separator: ":").last.flatMap { UInt16($0.trimmingCharacters(in: .newlines)) })
+        let port = try XCTUnwrap(
+            log.split(separator: ":").last.flatMap { UInt16($0.trimmingCharacters(in: .newlines)) })
         XCTAssertNotEqual(port, 0)
         let curl = try ProcessRunner.run("curl", ["-s", "--max-time", "10", "http://127.0.0.1:\(port)/health"])
         XCTAssertEqual(curl.stdoutText, #"{"status":"ok"}"#)
@@ -49,18 +55,21 @@ final class DemoServiceCommandTests: XCTestCase {
     }
 
     func testBuildOtherThanOneOrTwoIsExitTwo() throws {
-        assertOneLineError(try runInterpose(["demo-service", "--listen", "127.0.0.1:0", "--build", "3"]),
-                           mentions: "--build must be 1 or 2, not 3")
+        assertOneLineError(
+            try runInterpose(["demo-service", "--listen", "127.0.0.1:0", "--build", "3"]),
+            mentions: "--build must be 1 or 2, not 3")
     }
 
     func testNonNumericBuildIsExitTwo() throws {
-        assertOneLineError(try runInterpose(["demo-service", "--listen", "127.0.0.1:0", "--build", "new"]),
-                           mentions: "--build")
+        assertOneLineError(
+            try runInterpose(["demo-service", "--listen", "127.0.0.1:0", "--build", "new"]),
+            mentions: "--build")
     }
 
     func testUnparseableListenAndRedisAddressesAreExitTwo() throws {
-        assertOneLineError(try runInterpose(["demo-service", "--listen", "8080", "--build", "1"]),
-                           mentions: "--listen '8080'")
+        assertOneLineError(
+            try runInterpose(["demo-service", "--listen", "8080", "--build", "1"]),
+            mentions: "--listen '8080'")
         assertOneLineError(
             try runInterpose(["demo-service", "--listen", "127.0.0.1:0", "--build", "1", "--redis", "localhost"]),
             mentions: "--redis 'localhost'")
