@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "InterposeAnalysis", targets: ["InterposeAnalysis"]),
         .library(name: "InterposeProxy", targets: ["InterposeProxy"]),
         .library(name: "InterposeReplay", targets: ["InterposeReplay"]),
+        .library(name: "InterposeDemoService", targets: ["InterposeDemoService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -88,6 +89,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The demo HTTP service (two builds, one deliberate change) that the demo and replay tests run.
+        .target(
+            name: "InterposeDemoService",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // The command line: parsing and wiring only.
         .executableTarget(
             name: "interpose",
@@ -98,6 +109,7 @@ let package = Package(
                 "InterposeProtocols",
                 "InterposeProxy",
                 "InterposeReplay",
+                "InterposeDemoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -149,6 +161,12 @@ let package = Package(
                 "InterposeReplay", "InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "InterposeDemoServiceTests",
+            dependencies: [
+                "InterposeDemoService", "InterposeTestSupport", .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

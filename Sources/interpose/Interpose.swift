@@ -13,7 +13,9 @@ struct Interpose: AsyncParsableCommand {
         commandName: "interpose",
         abstract: "A capturing man-in-the-middle TCP proxy: forward, record, check, replay.",
         version: "0.1.0",
-        subcommands: [ProxyCommand.self, AnalyzeCommand.self, CheckCommand.self, DiffCommand.self]
+        subcommands: [
+            ProxyCommand.self, AnalyzeCommand.self, CheckCommand.self, DiffCommand.self, DemoServiceCommand.self,
+        ]
     )
 
     /// Runs the command with DESIGN.md's exit statuses: 0 clean, 1 findings or regressions,
