@@ -13,6 +13,8 @@ public struct ConversationResult: Sendable, Hashable {
     /// Why the replay of this conversation stopped early (`connection refused`,
     /// `reset by the target after 3 of 5 requests`); `nil` when it ran to the end.
     public var error: String?
+    /// Why it was not replayed at all (a TLS conversation); `nil` when it was. Not a regression.
+    public var skipped: String?
 
     /// A result from its parts.
     public init(

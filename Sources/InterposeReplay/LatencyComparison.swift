@@ -54,6 +54,27 @@ public struct LatencyComparison: Sendable, Hashable {
     /// One line per key (and for `all`) whose p50 or p99 got worse by more than `threshold`.
     public var warnings: [String]
 
+    /// The fewest messages a row must have to be called slower (a percentile of a handful of
+    /// messages is one message's luck).
+    public static let minimumSamples = 10
+    /// The least growth, in nanoseconds, that counts as slower (below it, scheduling noise on a
+    /// loaded machine moves the percentiles of fast responses by more than any threshold).
+    public static let minimumGrowth: Int64 = 100_000
+
+    /// Whether a row's replayed p50 or p99 grew by more than the threshold (and `minimumGrowth`),
+    /// over at least `minimumSamples` messages: the rule behind `warnings` and the report's marks.
+    public func isSlower(_ row: Row) -> Bool {
+        slower(row).isEmpty == false
+    }
+
+    /// The percentiles (`p50`, `p99`) of a row that grew by more than the rule allows.
+    public func slower(_ row: Row) -> [(name: String, recorded: Int64, replayed: Int64)] {
+        guard row.replayed.count >= Self.minimumSamples else { return [] }
+        return [("p50", row.recorded.p50, row.replayed.p50), ("p99", row.recorded.p99, row.replayed.p99)].filter {
+            Double($0.2) > Double($0.1) * (1 + threshold) && $0.2 - $0.1 > Self.minimumGrowth
+        }
+    }
+
     /// A comparison from its parts.
     public init(overall: Row?, rows: [Row], threshold: Double, warnings: [String]) {
         self.overall = overall

@@ -11,7 +11,8 @@ extension ReplayReport {
         }
         guard !rows.isEmpty else { return html + "<p class=\"none\">No message has both latencies.</p>\n</section>\n" }
         html += "<p class=\"dim\">Request start to response end. A row is marked slower when its replayed p50 or p99 "
-        html += "is more than \(ReportFormatting.fixed(latency.threshold * 100, 0))% above the recorded one.</p>\n"
+        html += "is more than \(ReportFormatting.fixed(latency.threshold * 100, 0))% (and 0.1 ms) above the recorded one, "
+        html += "over at least \(LatencyComparison.minimumSamples) messages.</p>\n"
         html += latencyChart(rows)
         html += "<table>\n<thead><tr><th>request</th><th>count</th><th>p50 recorded</th><th>p50 replayed</th><th>change</th>"
         html += "<th>p99 recorded</th><th>p99 replayed</th><th>change</th></tr></thead>\n<tbody>\n"
@@ -30,11 +31,9 @@ extension ReplayReport {
         return html + "</section>\n"
     }
 
-    /// Whether a row's replayed p50 or p99 is above the recorded one by more than the threshold.
+    /// Whether a row is marked slower (`LatencyComparison.isSlower`, the rule of the warnings).
     func isSlower(_ row: LatencyComparison.Row) -> Bool {
-        let limit = 1 + latency.threshold
-        return Double(row.replayed.p50) > Double(row.recorded.p50) * limit
-            || Double(row.replayed.p99) > Double(row.recorded.p99) * limit
+        latency.isSlower(row)
     }
 
     /// Horizontal bars, four per request key (p50 and p99, recorded and replayed) on one linear

@@ -1,4 +1,5 @@
 import ArgumentParser
+import InterposeCapture
 import InterposeDemoService
 import InterposeProxy
 

@@ -1,0 +1,42 @@
+import InterposeAnalysis
+import InterposeCapture
+
+extension ReplayComparison {
+    /// Each planned conversation with its replay.
+    public static func pairs(plan: ReplayPlan, run: ReplayRun) -> [Pair] {
+        zip(plan.conversations, run.conversations).map { planned, replayed in
+            Pair(
+                recorded: planned.recorded, replayed: replayed.replayed, error: replayed.error,
+                skipped: replayed.skipped, application: planned.application.rawValue)
+        }
+    }
+
+    /// The report of `interpose replay`: the target's replay compared with the recording, noise
+    /// learned from the baseline runs, findings of the checks on the target's traffic.
+    public static func report(
+        plan: ReplayPlan, outcome: ReplaySession.Outcome, rules: NoiseRules, latencyThreshold: Double,
+        recorded: String, target: String, baseline: String?
+    ) -> ReplayReport {
+        var comparison = ReplayComparison(
+            rules: rules, baselines: outcome.baselines.map { pairs(plan: plan, run: $0) },
+            latencyThreshold: latencyThreshold)
+        let findings = (outcome.target.findings + outcome.summaryFindings).map {
+            ReplayReport.CheckFinding(
+                conversation: $0.connection.map { Int($0.rawValue) }, severity: $0.severity, code: $0.code,
+                message: $0.message)
+        }
+        return comparison.report(
+            pairs(plan: plan, run: outcome.target), recorded: recorded, target: target, baseline: baseline,
+            findings: findings, durationNanoseconds: outcome.target.durationNanoseconds)
+    }
+
+    /// One line on how much was replayed how fast: `replayed 50 conversations, 200,000 requests in
+    /// 3.1 s (64,516 requests/s)`.
+    public static func throughputLine(plan: ReplayPlan, run: ReplayRun) -> String {
+        let requests = run.conversations.reduce(0) { $0 + ($1.replayed?.exchanges.count ?? 0) }
+        let seconds = Double(max(run.durationNanoseconds, 1)) / 1e9
+        return "replayed \(ReportFormatting.plural(plan.conversations.count, "conversation")), "
+            + "\(ReportFormatting.grouped(requests)) requests in \(ReportFormatting.fixed(seconds, 2)) s "
+            + "(\(ReportFormatting.grouped(Int((Double(requests) / seconds).rounded()))) requests/s)"
+    }
+}

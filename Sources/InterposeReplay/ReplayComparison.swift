@@ -1,0 +1,129 @@
+import InterposeAnalysis
+import InterposeCapture
+
+/// Turns recorded conversations and their partners (a replay, or a second capture) into a
+/// `ReplayReport`: exchanges paired in order within each pair of conversations, each compared
+/// field by field after the noise rules and the noise learned from the baseline runs, and latency
+/// old against new.
+public struct ReplayComparison {
+    /// One recorded conversation and what it is compared with.
+    public struct Pair: Sendable {
+        /// The recorded conversation; `nil` for one only the other side has.
+        public var recorded: RecordedConversation?
+        /// Its partner; `nil` when it has none (not replayed, or missing from capture B).
+        public var replayed: RecordedConversation?
+        /// Why the partner stopped early or is absent, when that is a regression.
+        public var error: String?
+        /// Why the conversation was not replayed at all, when that is not a regression.
+        public var skipped: String?
+        /// Its protocol.
+        public var application: String
+
+        /// A pair from its parts.
+        public init(
+            recorded: RecordedConversation?, replayed: RecordedConversation?, error: String? = nil,
+            skipped: String? = nil, application: String
+        ) {
+            self.recorded = recorded
+            self.replayed = replayed
+            self.error = error
+            self.skipped = skipped
+            self.application = application
+        }
+    }
+
+    private var comparer: ExchangeComparer
+    private let latencyThreshold: Double
+
+    /// A comparison.
+    /// - Parameters:
+    ///   - rules: the `--ignore` rules.
+    ///   - baselines: for each baseline run, the pairs of recorded and baseline conversations (noise
+    ///     is what differs between them).
+    ///   - latencyThreshold: the slowdown that earns a warning, as a fraction (0.2 for 20 %).
+    public init(rules: NoiseRules = NoiseRules(), baselines: [[Pair]] = [], latencyThreshold: Double = 0.2) {
+        var noise = NoiseModel()
+        for run in baselines {
+            for pair in run {
+                guard let recorded = pair.recorded else { continue }
+                let partner = pair.replayed?.exchanges ?? []
+                for (index, exchange) in recorded.exchanges.enumerated() {
+                    noise.learn(recorded: exchange, baseline: index < partner.count ? partner[index] : nil)
+                }
+            }
+        }
+        comparer = ExchangeComparer(rules: rules, noise: noise)
+        self.latencyThreshold = latencyThreshold
+    }
+
+    /// Compares every pair.
+    public mutating func report(
+        _ pairs: [Pair], recorded: String, target: String, baseline: String? = nil,
+        findings: [ReplayReport.CheckFinding] = [], durationNanoseconds: Int64 = 0
+    ) -> ReplayReport {
+        var conversations: [ConversationResult] = []
+        for pair in pairs {
+            let recordedExchanges = pair.recorded?.exchanges ?? []
+            let replayedExchanges = pair.replayed?.exchanges ?? []
+            var messages: [MessageResult] = []
+            if pair.skipped == nil {
+                for index in 0..<max(recordedExchanges.count, replayedExchanges.count) {
+                    messages.append(
+                        comparer.compare(
+                            recorded: index < recordedExchanges.count ? recordedExchanges[index] : nil,
+                            replayed: index < replayedExchanges.count ? replayedExchanges[index] : nil, index: index))
+                }
+            }
+            let descriptor = pair.recorded?.descriptor ?? pair.replayed?.descriptor
+            var result = ConversationResult(
+                id: Int(descriptor?.id.rawValue ?? 0), server: descriptor.map { "\($0.server)" } ?? "-",
+                application: pair.application, replayedID: pair.replayed.map { Int($0.descriptor.id.rawValue) },
+                messages: messages, error: pair.error)
+            result.skipped = pair.skipped
+            conversations.append(result)
+        }
+        return ReplayReport(
+            recorded: recorded, target: target, baseline: baseline, conversations: conversations,
+            noise: comparer.noiseCounts, latency: latency(conversations), findings: findings,
+            durationNanoseconds: durationNanoseconds)
+    }
+
+    /// Latency per request key and overall, old against new, with a warning where
+    /// `LatencyComparison.isSlower` says a row got slower.
+    private func latency(_ conversations: [ConversationResult]) -> LatencyComparison {
+        var byKey: [String: (recorded: [Int64], replayed: [Int64])] = [:]
+        var all: (recorded: [Int64], replayed: [Int64]) = ([], [])
+        for message in conversations.lazy.flatMap(\.messages) {
+            guard let old = message.recordedLatency, let new = message.replayedLatency else { continue }
+            byKey[message.key, default: ([], [])].recorded.append(old)
+            byKey[message.key, default: ([], [])].replayed.append(new)
+            all.recorded.append(old)
+            all.replayed.append(new)
+        }
+        func row(_ key: String, _ values: (recorded: [Int64], replayed: [Int64])) -> LatencyComparison.Row? {
+            guard let recorded = LatencyComparison.Percentiles(values.recorded),
+                let replayed = LatencyComparison.Percentiles(values.replayed)
+            else { return nil }
+            return LatencyComparison.Row(key: key, recorded: recorded, replayed: replayed)
+        }
+        let overall = row("all", all)
+        let rows = byKey.compactMap { row($0.key, $0.value) }.sorted {
+            ($0.replayed.p99, $1.key) > ($1.replayed.p99, $0.key)
+        }
+        var comparison = LatencyComparison(overall: overall, rows: rows, threshold: latencyThreshold, warnings: [])
+        for row in [overall].compactMap({ $0 }) + rows {
+            for (name, old, new) in comparison.slower(row) {
+                comparison.warnings.append(
+                    "\(row.key): \(name) latency \(Self.milliseconds(old)) -> \(Self.milliseconds(new)) "
+                        + "(+\(Int((Double(new - old) / Double(max(old, 1)) * 100).rounded())) %, "
+                        + "threshold \(Int((latencyThreshold * 100).rounded())) %, \(row.replayed.count) messages)")
+            }
+        }
+        return comparison
+    }
+
+    private static func milliseconds(_ nanoseconds: Int64) -> String {
+        let value = Double(nanoseconds) / 1_000_000
+        return ReportFormatting.fixed(value, value < 10 ? 2 : 1) + " ms"
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import InterposeAnalysis
+import InterposeCapture
+import InterposeReplay
+import NIOCore
+
+/// `interpose replay FILE --target HOST:PORT`: the recorded client traffic played against a new
+/// build, every response compared with the recorded one.
+///
+/// Exit status: 0 without regression, 1 with, 2 for unusable input or an unreachable target.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Replay a capture's client traffic against a new build and report what changed.",
+        discussion: """
+            One connection per recorded conversation, the client's messages sent as recorded: each after the \
+            replies it waited for, pipelined where the recording pipelined, conversations overlapping where they \
+            overlapped and in order where they followed each other. Each response is compared with the recorded \
+            one field by field (HTTP status, headers, JSON by path; Redis replies; PostgreSQL rows and errors; \
+            raw bytes). With --baseline, the same traffic also goes to a second instance of the old build: what \
+            differs there is noise and is not reported. Exit status 1 when anything regressed.
+            """
+    )
+
+    @Argument(help: "The capture to replay (pcap or pcapng).")
+    var file: String
+
+    @Option(help: ArgumentHelp("The new build to replay against.", valueName: "HOST:PORT"))
+    var target: String
+
+    @Option(help: ArgumentHelp("A second instance of the old build; what differs there is noise.", valueName: "HOST:PORT"))
+    var baseline: String?
+
+    @Option(help: "Replays against the baseline to learn noise from.")
+    var runs = 1
+
+    @Option(help: ArgumentHelp("Write report.json, junit.xml and report.html here.", valueName: "DIR"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("1 for the recorded pacing, N for N times faster, max for no pauses.", valueName: "N|max"))
+    var speed = "1"
+
+    @Option(help: "At most this many connections at once.")
+    var connections: Int?
+
+    @Option(
+        name: .customLong("ignore"),
+        help: ArgumentHelp(
+            "A field that is noise: header:NAME, json:$.PATH, field:PATH or regex:PATTERN (repeatable).",
+            valueName: "RULE"))
+    var ignore: [String] = []
+
+    @Option(help: ArgumentHelp("Noise rules, one per line (# comments).", valueName: "FILE"))
+    var ignoreFile: String?
+
+    @Option(help: ArgumentHelp("Warn when p50 or p99 latency grew by more than this.", valueName: "PERCENT"))
+    var latencyThreshold = 20.0
+
+    @Option(help: ArgumentHelp("Record the replay's own traffic as pcapng.", valueName: "FILE"))
+    var capture: String?
+
+    @Option(help: ArgumentHelp("Give up on a conversation after this long without progress.", valueName: "SECONDS"))
+    var timeout = 10.0
+
+    @Option(help: ArgumentHelp("Password for PostgreSQL targets that ask for a cleartext one.", valueName: "PASSWORD"))
+    var pgPassword: String?
+
+    @Flag(help: "Do not run the protocol checks on the replayed traffic.")
+    var noChecks = false
+
+    @Flag(help: "Print report.json to standard output instead of the tables.")
+    var json = false
+
+    @Flag(help: "List every difference (the table stops at 200).")
+    var all = false
+
+    @OptionGroup var dissection: DissectionOptions
+
+    func validate() throws {
+        guard ReplaySpeed(speed) != nil else {
+            throw ValidationError("--speed must be a positive number or max, not '\(speed)'")
+        }
+        if let connections, connections < 1 { throw ValidationError("--connections must be at least 1") }
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard latencyThreshold >= 0 else { throw ValidationError("--latency-threshold must not be negative") }
+        if runs > 1 && baseline == nil { throw ValidationError("--runs needs --baseline") }
+    }
+
+    func run() throws {
+        AllocatorTuning.tuneForStreaming()
+        var rules = try NoiseRules(ignore)
+        if let ignoreFile { rules = rules + (try NoiseRules.load(file: ignoreFile)) }
+        var settings = ReplaySession.Settings(target: try HostPort(parsing: target, what: "--target"))
+        settings.baseline = try baseline.map { try HostPort(parsing: $0, what: "--baseline") }
+        settings.runs = runs
+        settings.speed = ReplaySpeed(speed)!
+        settings.connections = connections
+        settings.responseTimeout = .nanoseconds(Int64(timeout * 1e9))
+        settings.capturePath = capture
+        settings.checks = !noChecks
+        settings.postgresPassword = pgPassword
+
+        let plan = try ReplayPlan.read(
+            file, filter: dissection.filter, forced: try dissection.forced(), portHints: try dissection.portHints())
+        guard !plan.conversations.isEmpty else { throw ReplayError.nothingToReplay(file) }
+        let outcome = try ReplaySession.run(plan, settings: settings)
+        let result = ReplayComparison.report(
+            plan: plan, outcome: outcome, rules: rules, latencyThreshold: latencyThreshold / 100, recorded: file,
+            target: settings.target.description, baseline: settings.baseline?.description)
+        var standardError = StandardError()
+        print(ReplayComparison.throughputLine(plan: plan, run: outcome.target), to: &standardError)
+        if let directory = report {
+            let paths = try ReplayReportWriter.write(result, to: directory)
+            print("report: \(paths.joined(separator: ", "))", to: &standardError)
+        }
+        if json {
+            print(result.renderJSON())
+        } else {
+            print(result.renderText(limit: all ? nil : 200), terminator: "")
+        }
+        if result.hasRegressions { throw ExitCode(1) }
+    }
+}
