@@ -3,12 +3,11 @@ import InterposeProtocols
 import InterposeReader
 
 /// Compares two captures of the same client traffic exchange by exchange: the library side of
-/// `interpose diff A B`.
+/// `interpose diff A B`, with the comparison, noise rules and report of `interpose replay`.
 ///
 /// Conversations are paired by server port and then by start time (the n-th conversation to port P
 /// in A with the n-th to P in B; ports only one capture has pair in order of first use, for a new
-/// build listening elsewhere); exchanges are paired in request order within a pair. An exchange is
-/// `same` when its request fingerprint, response status and response content fingerprint agree.
+/// build listening elsewhere); exchanges are paired in request order within a pair.
 ///
 /// ```swift
 /// let report = try CaptureDiff.compare(pathA: "today.pcapng", pathB: "tomorrow.pcapng")
@@ -22,17 +21,18 @@ public enum CaptureDiff {
     ///   - filter: a BPF expression applied to both.
     ///   - forced: read every conversation as this protocol instead of detecting it.
     ///   - portHints: protocols by server port.
-    /// - Returns: the report.
+    ///   - rules: the `--ignore` rules.
+    ///   - latencyThreshold: the slowdown that earns a warning, as a fraction.
+    /// - Returns: the report (A is "recorded", B is "replayed").
     /// - Throws: `CaptureReadError` naming the file that cannot be read.
     public static func compare(
         pathA: String, pathB: String, filter: String? = nil, forced: ApplicationProtocol? = nil,
-        portHints: [UInt16: ApplicationProtocol] = [:]
-    ) throws(CaptureReadError) -> CaptureDiffReport {
+        portHints: [UInt16: ApplicationProtocol] = [:], rules: NoiseRules = NoiseRules(), latencyThreshold: Double = 0.2
+    ) throws(CaptureReadError) -> ReplayReport {
         let a = try read(pathA, filter: filter, forced: forced, portHints: portHints)
         let b = try read(pathB, filter: filter, forced: forced, portHints: portHints)
-        return CaptureDiffReport(
-            pathA: pathA, pathB: pathB, conversationsA: a.count, conversationsB: b.count,
-            exchanges: compare(a, b))
+        var comparison = ReplayComparison(rules: rules, latencyThreshold: latencyThreshold)
+        return comparison.report(pairs(a, b), recorded: pathA, target: pathB)
     }
 
     /// Reads one capture into its conversations and exchanges.
@@ -47,13 +47,14 @@ public enum CaptureDiff {
         return collector.conversations
     }
 
-    /// Pairs the conversations of two captures and compares their exchanges.
+    /// Pairs the conversations of two captures.
     ///
     /// A server port of A pairs with the same port of B; ports that only one capture has (the new
     /// build listening elsewhere) pair with each other in the order they were first used. Within a
-    /// pair of ports, the n-th conversation of A pairs with the n-th of B by start time.
-    /// - Returns: a row per exchange (and one per conversation without a partner and without requests).
-    public static func compare(_ a: [RecordedConversation], _ b: [RecordedConversation]) -> [ExchangeDiff] {
+    /// pair of ports, the n-th conversation of A pairs with the n-th of B by start time. A
+    /// conversation without a partner is an error of its pair (`conversation only in A`).
+    /// - Returns: A's conversations in start order with their partners, then B's unpaired ones.
+    public static func pairs(_ a: [RecordedConversation], _ b: [RecordedConversation]) -> [ReplayComparison.Pair] {
         let byStart: (RecordedConversation, RecordedConversation) -> Bool = {
             ($0.start, $0.descriptor.id) < ($1.start, $1.descriptor.id)
         }
@@ -65,7 +66,7 @@ public enum CaptureDiff {
         }
         let partnerPorts = pairPorts(a: firstUse(sortedA), b: firstUse(sortedB))
         var takenB: [UInt16: Int] = [:]
-        var rows: [ExchangeDiff] = []
+        var pairs: [ReplayComparison.Pair] = []
         for conversation in sortedA {
             var partner: RecordedConversation?
             if let port = partnerPorts[conversation.descriptor.server.port], let queue = queuesB[port] {
@@ -75,13 +76,21 @@ public enum CaptureDiff {
                     takenB[port] = position + 1
                 }
             }
-            rows += compare(conversation, partner)
+            pairs.append(pair(conversation, partner))
         }
         let unpaired = queuesB.flatMap { port, queue in queue.dropFirst(takenB[port, default: 0]) }
         for conversation in unpaired.sorted(by: byStart) {
-            rows += compare(nil, conversation)
+            pairs.append(pair(nil, conversation))
         }
-        return rows
+        return pairs
+    }
+
+    private static func pair(_ a: RecordedConversation?, _ b: RecordedConversation?) -> ReplayComparison.Pair {
+        let application = a?.application ?? b?.application ?? .raw
+        return ReplayComparison.Pair(
+            recorded: a, replayed: b,
+            error: a == nil ? "conversation only in B" : b == nil ? "conversation only in A" : nil,
+            application: application.rawValue)
     }
 
     /// Server ports in the order of their first conversation.
@@ -100,29 +109,5 @@ public enum CaptureDiff {
             pairs[portA] = portB
         }
         return pairs
-    }
-
-    private static func compare(_ a: RecordedConversation?, _ b: RecordedConversation?) -> [ExchangeDiff] {
-        let exchangesA = a?.exchanges ?? []
-        let exchangesB = b?.exchanges ?? []
-        let idA = a?.descriptor.id
-        let idB = b?.descriptor.id
-        if exchangesA.isEmpty && exchangesB.isEmpty {
-            // A conversation without requests still counts when its partner is missing.
-            if a == nil || b == nil {
-                return [
-                    ExchangeDiff(
-                        connectionA: idA, connectionB: idB, request: "(conversation without requests)",
-                        status: a == nil ? .extra : .missing, old: nil, new: nil,
-                        detail: a == nil ? "conversation only in B" : "conversation only in A")
-                ]
-            }
-            return []
-        }
-        return (0..<max(exchangesA.count, exchangesB.count)).map { index in
-            ExchangeDiff.compare(
-                index < exchangesA.count ? exchangesA[index] : nil, index < exchangesB.count ? exchangesB[index] : nil,
-                connectionA: idA, connectionB: idB)
-        }
     }
 }

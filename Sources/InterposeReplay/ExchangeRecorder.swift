@@ -83,6 +83,7 @@ public struct ExchangeRecorder {
     /// Ends the conversation: the last raw turn is complete.
     public mutating func finish() {
         endTurn()
+        conversation.application = application
     }
 
     private mutating func take(_ message: Message) {

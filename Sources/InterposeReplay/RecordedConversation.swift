@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeProtocols
 
 /// One conversation of a capture as a comparison sees it: who talked, when it began, and its
 /// exchanges in the order the requests were sent.
@@ -9,6 +10,8 @@ public struct RecordedConversation: Sendable, Hashable {
     public var start: Timestamp
     /// Its requests with their responses, in request order.
     public var exchanges: [RecordedExchange]
+    /// Its protocol, once known.
+    public var application: ApplicationProtocol?
 
     /// A conversation from its parts.
     public init(descriptor: ConnectionDescriptor, start: Timestamp, exchanges: [RecordedExchange] = []) {

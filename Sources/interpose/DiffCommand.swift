@@ -2,19 +2,21 @@ import ArgumentParser
 import InterposeAnalysis
 import InterposeReplay
 
-/// `interpose diff A B`: two captures of the same client traffic compared exchange by exchange.
+/// `interpose diff A B`: two captures of the same client traffic compared message by message, with
+/// the noise rules and the report of `interpose replay`.
 ///
-/// Exit status: 0 when every exchange is the same, 1 when any differs, is missing or extra, 2 when a
+/// Exit status: 0 when nothing regressed, 1 when any message differs, is missing or extra, 2 when a
 /// file cannot be read at all.
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Compare two captures of the same client traffic, request by request.",
+        abstract: "Compare two captures of the same client traffic, message by message.",
         discussion: """
             Pairs the conversations of A and B by server port and start order, and their requests in order, \
-            and says for each exchange: same (same request, status and response content), differs (and what: \
-            status 200 -> 404, body changed, request differs), missing (in A, not in B) or extra (in B, not in A). \
-            Exit status 1 when anything is not the same.
+            and compares each response field by field as `interpose replay` does (HTTP status, headers, JSON by \
+            path; Redis replies; PostgreSQL rows and errors; raw bytes): same, differs (with the fields), missing \
+            (in A, not in B) or extra (in B, not in A). --ignore rules cancel noise. Exit status 1 when anything \
+            is not the same.
             """
     )
 
@@ -24,24 +26,16 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The new capture.")
     var b: String
 
-    @Flag(help: "Print one JSON document with the summary and every exchange instead of the tables.")
-    var json = false
+    @OptionGroup var comparison: ComparisonOptions
 
     @OptionGroup var dissection: DissectionOptions
-
-    @Flag(help: "List every difference (the table stops at 200).")
-    var all = false
 
     func run() throws {
         AllocatorTuning.tuneForStreaming()
         let report = try CaptureDiff.compare(
             pathA: a, pathB: b, filter: dissection.filter, forced: try dissection.forced(),
-            portHints: try dissection.portHints())
-        if json {
-            print(report.renderJSON())
-        } else {
-            print(report.renderText(limit: all ? nil : 200), terminator: "")
-        }
-        if report.hasDifferences { throw ExitCode(1) }
+            portHints: try dissection.portHints(), rules: try comparison.rules(),
+            latencyThreshold: comparison.latencyThreshold / 100)
+        try comparison.finish(report)
     }
 }

@@ -34,27 +34,11 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Replays against the baseline to learn noise from.")
     var runs = 1
 
-    @Option(help: ArgumentHelp("Write report.json, junit.xml and report.html here.", valueName: "DIR"))
-    var report: String?
-
     @Option(help: ArgumentHelp("1 for the recorded pacing, N for N times faster, max for no pauses.", valueName: "N|max"))
     var speed = "1"
 
     @Option(help: "At most this many connections at once.")
     var connections: Int?
-
-    @Option(
-        name: .customLong("ignore"),
-        help: ArgumentHelp(
-            "A field that is noise: header:NAME, json:$.PATH, field:PATH or regex:PATTERN (repeatable).",
-            valueName: "RULE"))
-    var ignore: [String] = []
-
-    @Option(help: ArgumentHelp("Noise rules, one per line (# comments).", valueName: "FILE"))
-    var ignoreFile: String?
-
-    @Option(help: ArgumentHelp("Warn when p50 or p99 latency grew by more than this.", valueName: "PERCENT"))
-    var latencyThreshold = 20.0
 
     @Option(help: ArgumentHelp("Record the replay's own traffic as pcapng.", valueName: "FILE"))
     var capture: String?
@@ -68,11 +52,7 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Do not run the protocol checks on the replayed traffic.")
     var noChecks = false
 
-    @Flag(help: "Print report.json to standard output instead of the tables.")
-    var json = false
-
-    @Flag(help: "List every difference (the table stops at 200).")
-    var all = false
+    @OptionGroup var comparison: ComparisonOptions
 
     @OptionGroup var dissection: DissectionOptions
 
@@ -83,14 +63,12 @@ struct ReplayCommand: ParsableCommand {
         if let connections, connections < 1 { throw ValidationError("--connections must be at least 1") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        guard latencyThreshold >= 0 else { throw ValidationError("--latency-threshold must not be negative") }
         if runs > 1 && baseline == nil { throw ValidationError("--runs needs --baseline") }
     }
 
     func run() throws {
         AllocatorTuning.tuneForStreaming()
-        var rules = try NoiseRules(ignore)
-        if let ignoreFile { rules = rules + (try NoiseRules.load(file: ignoreFile)) }
+        let rules = try comparison.rules()
         var settings = ReplaySession.Settings(target: try HostPort(parsing: target, what: "--target"))
         settings.baseline = try baseline.map { try HostPort(parsing: $0, what: "--baseline") }
         settings.runs = runs
@@ -106,19 +84,16 @@ struct ReplayCommand: ParsableCommand {
         guard !plan.conversations.isEmpty else { throw ReplayError.nothingToReplay(file) }
         let outcome = try ReplaySession.run(plan, settings: settings)
         let result = ReplayComparison.report(
-            plan: plan, outcome: outcome, rules: rules, latencyThreshold: latencyThreshold / 100, recorded: file,
-            target: settings.target.description, baseline: settings.baseline?.description)
+            plan: plan, outcome: outcome, rules: rules, latencyThreshold: comparison.latencyThreshold / 100,
+            recorded: file, target: settings.target.description, baseline: settings.baseline?.description)
         var standardError = StandardError()
         print(ReplayComparison.throughputLine(plan: plan, run: outcome.target), to: &standardError)
-        if let directory = report {
-            let paths = try ReplayReportWriter.write(result, to: directory)
-            print("report: \(paths.joined(separator: ", "))", to: &standardError)
+        if let capture = outcome.capture {
+            if let error = capture.writeError { print("interpose: --capture: \(error)", to: &standardError) }
+            if capture.droppedBytes > 0 {
+                print("interpose: --capture: \(capture.droppedBytes) bytes could not be written", to: &standardError)
+            }
         }
-        if json {
-            print(result.renderJSON())
-        } else {
-            print(result.renderText(limit: all ? nil : 200), terminator: "")
-        }
-        if result.hasRegressions { throw ExitCode(1) }
+        try comparison.finish(result)
     }
 }

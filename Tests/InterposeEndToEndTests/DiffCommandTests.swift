@@ -21,32 +21,42 @@ final class DiffCommandTests: XCTestCase {
         try ProcessRunner.run(InterposeBinary.path, ["diff"] + arguments, timeout: 60)
     }
 
-    func testExitStatusesTextAndJSON() throws {
+    func testExitStatusesTextJSONAndReport() throws {
         let (a, b) = try NginxBuildPair.capture(in: work)
+        let noise = ["--ignore", "header:date", "--ignore", "header:last-modified", "--ignore", "header:etag"]
 
         let same = try diff([a, a])
         XCTAssertEqual(same.status, 0, same.stdoutText + same.stderrText)
-        XCTAssertTrue(same.stdoutText.contains("SAME: all 4 exchanges"), same.stdoutText)
+        XCTAssertTrue(same.stdoutText.contains("NO REGRESSION: all 4 messages the same"), same.stdoutText)
 
-        let different = try diff([a, b])
+        let different = try diff(noise + [a, b])
         XCTAssertEqual(different.status, 1, different.stderrText)
-        XCTAssertTrue(different.stdoutText.contains("status 200 -> 404"), different.stdoutText)
-        XCTAssertTrue(different.stdoutText.contains("DIFFERENT: 2 differ"), different.stdoutText)
+        XCTAssertTrue(different.stdoutText.contains("REGRESSION: 2 differ, 0 missing, 0 extra in 4 messages"), different.stdoutText)
+        let statusRow = different.stdoutText.split(separator: "\n").first { $0.contains("/big.bin") && $0.contains("status") }
+        XCTAssertNotNil(statusRow, different.stdoutText)
+        XCTAssertTrue(statusRow?.contains("200") == true && statusRow?.contains("404") == true, different.stdoutText)
 
-        let json = try diff(["--json", a, b])
+        let reportDirectory = work + "/report"
+        let json = try diff(noise + ["--json", "--report", reportDirectory, a, b])
         XCTAssertEqual(json.status, 1, json.stderrText)
         let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
-        let summary = try XCTUnwrap(document["summary"] as? [String: Int])
-        XCTAssertEqual(summary, ["same": 2, "differs": 2, "missing": 0, "extra": 0])
-        let exchanges = try XCTUnwrap(document["exchanges"] as? [[String: Any]])
-        XCTAssertEqual(exchanges.count, 4)
-        for key in ["connection_a", "connection_b", "request", "status", "old", "new", "detail"] {
-            XCTAssertTrue(exchanges.allSatisfy { $0.keys.contains(key) }, "every exchange has \(key): \(exchanges)")
+        XCTAssertEqual(document["conversations"] as? Int, 2)
+        XCTAssertEqual(document["messages_compared"] as? Int, 4)
+        XCTAssertEqual(document["same"] as? Int, 2)
+        XCTAssertEqual(document["missing"] as? Int, 0)
+        XCTAssertEqual(document["extra"] as? Int, 0)
+        let differences = try XCTUnwrap(document["differences"] as? [[String: Any]])
+        let status = try XCTUnwrap(differences.first { $0["field"] as? String == "status" })
+        XCTAssertEqual(status["request"] as? String, "GET /big.bin HTTP/1.1")
+        XCTAssertEqual(status["recorded"] as? String, "200")
+        XCTAssertEqual(status["replayed"] as? String, "404")
+        XCTAssertEqual(status["conversation"] as? Int, document["conversation_results"].flatMap { ($0 as? [[String: Any]])?.first?["id"] as? Int })
+        XCTAssertEqual(status["message"] as? Int, 1)
+        let noiseCounts = try XCTUnwrap(document["noise"] as? [[String: Any]])
+        XCTAssertEqual(Set(noiseCounts.compactMap { $0["field"] as? String }), ["header:date", "header:last-modified", "header:etag"])
+        for file in ["report.json", "junit.xml", "report.html"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: reportDirectory + "/" + file), file)
         }
-        let big = try XCTUnwrap(exchanges.first { $0["request"] as? String == "GET /big.bin HTTP/1.1" })
-        XCTAssertEqual(big["status"] as? String, "differs")
-        XCTAssertEqual(big["old"] as? String, "200 OK")
-        XCTAssertEqual(big["new"] as? String, "404 Not Found")
     }
 
     func testUnreadableInputAndBadFlagsAreOneLineExitTwo() throws {
@@ -57,6 +67,11 @@ final class DiffCommandTests: XCTestCase {
         XCTAssertEqual(lines.count, 1, missing.stderrText)
         XCTAssertTrue(missing.stderrText.contains("missing.pcap"), missing.stderrText)
         XCTAssertEqual(missing.stdoutText, "")
+
+        let badRule = try diff(["--ignore", "cookie:x", a, a])
+        XCTAssertEqual(badRule.status, 2)
+        XCTAssertEqual(badRule.stderrText.split(separator: "\n").count, 1, badRule.stderrText)
+        XCTAssertTrue(badRule.stderrText.contains("cookie:x"), badRule.stderrText)
 
         let badProtocol = try diff(["--protocol", "smtp", a, a])
         XCTAssertEqual(badProtocol.status, 2)

@@ -6,9 +6,12 @@ import InterposeTestSupport
 import XCTest
 
 /// `CaptureDiff` on real traffic: curl against two nginx builds captured with tcpdump, compared
-/// exchange by exchange.
+/// message by message and field by field.
 final class CaptureDiffRealTrafficTests: XCTestCase {
     private var work = ""
+    /// What differs between two nginx instances serving the same files: the time of the response and
+    /// the files' modification times (ETag is made of the mtime and the size).
+    private let nginxNoise = try! NoiseRules(["header:date", "header:last-modified", "header:etag"])
 
     override func setUpWithError() throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-diff-\(UUID().uuidString)").path
@@ -19,53 +22,70 @@ final class CaptureDiffRealTrafficTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: work)
     }
 
+    private func rows(_ report: ReplayReport) -> [String] {
+        report.conversations.flatMap { conversation in
+            conversation.messages.map { message in
+                ([message.request, message.verdict.rawValue] + message.differences.map(\.field)).joined(separator: " ")
+            }
+        }
+    }
+
     func testChangedBodyAndMissingFileDifferAndTheRestIsSame() throws {
         let (a, b) = try NginxBuildPair.capture(in: work)
-        let report = try CaptureDiff.compare(pathA: a, pathB: b)
-        XCTAssertEqual(report.conversationsA, 2)
-        XCTAssertEqual(report.conversationsB, 2)
-        let rows = report.exchanges.map { "\($0.request) \($0.status.rawValue)" }
+        let report = try CaptureDiff.compare(pathA: a, pathB: b, rules: nginxNoise)
+        XCTAssertEqual(report.conversations.count, 2)
         XCTAssertEqual(
-            rows,
+            rows(report),
             [
-                "GET / HTTP/1.1 differs", "GET /big.bin HTTP/1.1 differs", "GET /missing HTTP/1.1 same",
-                "GET /same.txt HTTP/1.1 same",
-            ], "\(report.exchanges)")
-        let index = report.exchanges[0]
-        XCTAssertTrue(index.detail.hasPrefix("body changed"), index.detail)
-        XCTAssertEqual(index.old, "200 OK")
-        XCTAssertEqual(index.new, "200 OK")
-        let big = report.exchanges[1]
-        XCTAssertEqual(big.detail, "status 200 -> 404")
-        XCTAssertEqual(big.old, "200 OK")
-        XCTAssertEqual(big.new, "404 Not Found")
-        XCTAssertTrue(report.exchanges.allSatisfy { $0.connectionA != nil && $0.connectionB != nil })
-        XCTAssertTrue(report.exchanges.allSatisfy { $0.latencyA != nil && $0.latencyB != nil })
+                "GET / HTTP/1.1 differs body", "GET /big.bin HTTP/1.1 differs status header:content-type header:accept-ranges body",
+                "GET /missing HTTP/1.1 same", "GET /same.txt HTTP/1.1 same",
+            ])
+        let big = report.conversations[0].messages[1]
+        XCTAssertEqual(big.differences.first, FieldDifference(field: "status", recorded: "200", replayed: "404"))
+        XCTAssertEqual(big.recordedSummary, "200 OK")
+        XCTAssertEqual(big.replayedSummary, "404 Not Found")
+        let index = report.conversations[0].messages[0].differences[0]
+        XCTAssertTrue(index.replayed?.contains("build 2") ?? false, "\(index)")
+        XCTAssertTrue(report.conversations.allSatisfy { $0.replayedID != nil && $0.error == nil })
+        XCTAssertTrue(report.conversations.flatMap(\.messages).allSatisfy { $0.recordedLatency != nil && $0.replayedLatency != nil })
         XCTAssertEqual(report.count(.same), 2)
         XCTAssertEqual(report.count(.differs), 2)
-        XCTAssertTrue(report.hasDifferences)
+        XCTAssertEqual(Set(report.noise.map(\.field)), ["header:date", "header:last-modified", "header:etag"])
+        XCTAssertTrue(report.hasRegressions)
+    }
+
+    func testWithoutNoiseRulesTheServersClockIsADifference() throws {
+        let (a, b) = try NginxBuildPair.capture(in: work)
+        let report = try CaptureDiff.compare(pathA: a, pathB: b)
+        let same = try XCTUnwrap(report.conversations.last?.messages.first)
+        XCTAssertEqual(same.request, "GET /same.txt HTTP/1.1")
+        XCTAssertEqual(same.verdict, .differs)
+        XCTAssertTrue(Set(same.differences.map(\.field)).isSubset(of: ["header:date", "header:last-modified", "header:etag"]))
+        XCTAssertTrue(same.differences.contains { $0.field == "header:last-modified" }, "\(same.differences)")
     }
 
     func testACaptureDiffedWithItselfIsAllSame() throws {
         let (a, _) = try NginxBuildPair.capture(in: work)
         let report = try CaptureDiff.compare(pathA: a, pathB: a)
-        XCTAssertEqual(report.exchanges.count, 4)
-        XCTAssertTrue(report.exchanges.allSatisfy { $0.status == .same }, "\(report.exchanges)")
-        XCTAssertFalse(report.hasDifferences)
-        XCTAssertTrue(report.renderText().contains("SAME: all 4 exchanges"), report.renderText())
+        XCTAssertEqual(report.messagesCompared, 4)
+        XCTAssertEqual(report.count(.same), 4)
+        XCTAssertFalse(report.hasRegressions)
+        XCTAssertTrue(report.renderText().contains("NO REGRESSION"), report.renderText())
     }
 
     func testConversationsWithoutAPartnerAreMissingOrExtraAsAWhole() throws {
         let (a, _) = try NginxBuildPair.capture(in: work)
         let conversations = try CaptureDiff.read(a)
         XCTAssertEqual(conversations.count, 2)
-        let missing = CaptureDiff.compare(conversations, Array(conversations.prefix(1)))
-        XCTAssertEqual(missing.map(\.status), [.same, .same, .same, .missing])
-        XCTAssertEqual(missing.last?.detail, "conversation only in A")
-        XCTAssertNil(missing.last?.connectionB)
-        let extra = CaptureDiff.compare(Array(conversations.prefix(1)), conversations)
-        XCTAssertEqual(extra.map(\.status), [.same, .same, .same, .extra])
-        XCTAssertEqual(extra.last?.request, "GET /same.txt HTTP/1.1")
+        var comparison = ReplayComparison()
+        let missing = comparison.report(CaptureDiff.pairs(conversations, Array(conversations.prefix(1))), recorded: "a", target: "b")
+        XCTAssertEqual(missing.conversations.flatMap(\.messages).map(\.verdict), [.same, .same, .same, .missing])
+        XCTAssertEqual(missing.conversations.last?.error, "conversation only in A")
+        XCTAssertNil(missing.conversations.last?.replayedID)
+        let extra = comparison.report(CaptureDiff.pairs(Array(conversations.prefix(1)), conversations), recorded: "a", target: "b")
+        XCTAssertEqual(extra.conversations.flatMap(\.messages).map(\.verdict), [.same, .same, .same, .extra])
+        XCTAssertEqual(extra.conversations.last?.messages.last?.request, "GET /same.txt HTTP/1.1")
+        XCTAssertEqual(extra.conversations.last?.error, "conversation only in B")
     }
 
     func testAnUnreadableCaptureIsAnErrorNamingTheFile() throws {

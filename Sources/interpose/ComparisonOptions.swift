@@ -1,0 +1,55 @@
+import ArgumentParser
+import InterposeReplay
+
+/// The flags `replay` and `diff` share: noise rules, the latency threshold and where the report goes.
+struct ComparisonOptions: ParsableArguments {
+    @Option(
+        name: .customLong("ignore"),
+        help: ArgumentHelp(
+            "A field that is noise: header:NAME, json:$.PATH, field:PATH or regex:PATTERN (repeatable).",
+            valueName: "RULE"))
+    var ignore: [String] = []
+
+    @Option(help: ArgumentHelp("Noise rules, one per line (# comments).", valueName: "FILE"))
+    var ignoreFile: String?
+
+    @Option(help: ArgumentHelp("Warn when p50 or p99 latency grew by more than this.", valueName: "PERCENT"))
+    var latencyThreshold = 20.0
+
+    @Option(help: ArgumentHelp("Write report.json, junit.xml and report.html here.", valueName: "DIR"))
+    var report: String?
+
+    @Flag(help: "Print report.json to standard output instead of the tables.")
+    var json = false
+
+    @Flag(help: "List every difference (the table stops at 200).")
+    var all = false
+
+    func validate() throws {
+        guard latencyThreshold >= 0, latencyThreshold.isFinite else {
+            throw ValidationError("--latency-threshold must be a percentage of at least 0, not \(latencyThreshold)")
+        }
+    }
+
+    /// The rules of `--ignore` and `--ignore-file`.
+    func rules() throws -> NoiseRules {
+        var rules = try NoiseRules(ignore)
+        if let ignoreFile { rules = rules + (try NoiseRules.load(file: ignoreFile)) }
+        return rules
+    }
+
+    /// Writes the report files (when `--report`) and prints the report; exit status 1 on regression.
+    func finish(_ result: ReplayReport) throws {
+        if let directory = report {
+            let paths = try ReplayReportWriter.write(result, to: directory)
+            var standardError = StandardError()
+            print("report: \(paths.joined(separator: ", "))", to: &standardError)
+        }
+        if json {
+            print(result.renderJSON())
+        } else {
+            print(result.renderText(limit: all ? nil : 200), terminator: "")
+        }
+        if result.hasRegressions { throw ExitCode(1) }
+    }
+}
