@@ -24,6 +24,8 @@ public struct ReplayPlanner: FrameConsumer {
         var lastServerBytes: Int64 = 0
         var ending: ReplayEnding = .open
         var passwords = PostgresPasswordFilter()
+        /// `steps` without the recorded password messages, used when it is PostgreSQL.
+        var postgresSteps: [ReplayStep] = []
     }
 
     private let forced: ApplicationProtocol?
@@ -61,24 +63,21 @@ public struct ReplayPlanner: FrameConsumer {
             if conversation.recorder.responses != before.0 || conversation.recorder.application == .raw {
                 conversation.awaitedAt = offset
             }
-        case (.clientToServer, .data(var buffer)):
-            if conversation.recorder.application == .postgres {
-                buffer = conversation.passwords.filter(buffer)
-                if buffer.readableBytes == 0 { break }
-            }
+        case (.clientToServer, .data(let buffer)):
             let responses = conversation.recorder.responses
             let serverBytes = conversation.recorder.serverBytes
-            if var last = conversation.steps.last, last.awaitResponses == responses,
-                last.awaitServerBytes == serverBytes, offset - last.offset < Self.joinWithin
-            {
-                var incoming = buffer
-                last.bytes.writeBuffer(&incoming)
-                conversation.steps[conversation.steps.count - 1] = last
+            let awaitedAt = conversation.awaitedAt
+            Self.append(buffer, to: &conversation.steps, offset, responses, serverBytes, awaitedAt)
+            // Without the recorded passwords, in case it is PostgreSQL: kept from the first byte (the
+            // filter follows the framing from the start) until detection says it is something else.
+            let application = conversation.recorder.application
+            if application == nil || application == .postgres {
+                let filtered = conversation.passwords.filter(buffer)
+                if filtered.readableBytes > 0 {
+                    Self.append(filtered, to: &conversation.postgresSteps, offset, responses, serverBytes, awaitedAt)
+                }
             } else {
-                conversation.steps.append(
-                    ReplayStep(
-                        bytes: buffer, offset: offset, awaitResponses: responses, awaitServerBytes: serverBytes,
-                        awaitedAt: conversation.awaitedAt))
+                conversation.postgresSteps = []
             }
         case (.clientToServer, .finish):
             if case .open = conversation.ending {
@@ -109,11 +108,32 @@ public struct ReplayPlanner: FrameConsumer {
             PlannedConversation(
                 recorded: conversation.recorder.conversation, application: application,
                 startOffset: conversation.start.nanosecondsSinceEpoch - origin,
-                endOffset: summary.end.nanosecondsSinceEpoch - origin, steps: conversation.steps,
+                endOffset: summary.end.nanosecondsSinceEpoch - origin,
+                steps: application == .postgres ? conversation.postgresSteps : conversation.steps,
                 ending: conversation.ending, responses: conversation.recorder.responses,
                 serverBytes: conversation.recorder.serverBytes,
                 unreplayable: application == .tls
                     ? "TLS: a replay of recorded ciphertext cannot complete a new handshake" : nil))
+    }
+
+    /// Adds client bytes as a write, or to the last write when nothing arrived in between and they
+    /// followed it within `joinWithin`.
+    private static func append(
+        _ buffer: ByteBuffer, to steps: inout [ReplayStep], _ offset: Int64, _ responses: Int, _ serverBytes: Int64,
+        _ awaitedAt: Int64
+    ) {
+        if var last = steps.last, last.awaitResponses == responses, last.awaitServerBytes == serverBytes,
+            offset - last.offset < joinWithin
+        {
+            var incoming = buffer
+            last.bytes.writeBuffer(&incoming)
+            steps[steps.count - 1] = last
+        } else {
+            steps.append(
+                ReplayStep(
+                    bytes: buffer, offset: offset, awaitResponses: responses, awaitServerBytes: serverBytes,
+                    awaitedAt: awaitedAt))
+        }
     }
 
     /// The plan of every conversation read.
