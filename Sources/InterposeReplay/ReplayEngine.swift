@@ -7,7 +7,8 @@ import NIOPosix
 /// conversation, started at its recorded offset (scaled by the speed), after the conversations that
 /// ended before it began in the recording, at most `connections` at a time.
 ///
-/// All of a run's connections live on one event loop, so the scheduling state needs no locks.
+/// The scheduling state lives on one event loop; the connections may be spread over a group (each
+/// connection's state stays on its channel's loop and reports its end to the scheduler's loop).
 ///
 /// ```swift
 /// let plan = try ReplayPlan.read("service.pcapng")
@@ -44,11 +45,18 @@ public enum ReplayEngine {
     }
 
     /// Replays a plan.
+    /// - Parameters:
+    ///   - plan: what to replay.
+    ///   - settings: against what, how fast.
+    ///   - loop: the loop that schedules the run.
+    ///   - connections: the loops the connections are spread over; `nil` for `loop` alone.
     /// - Returns: a future for the run, failed with `ReplayError` when the target refuses the first
     ///   connection (later refusals are per-conversation errors).
-    public static func run(_ plan: ReplayPlan, settings: Settings, on loop: EventLoop) -> EventLoopFuture<ReplayRun> {
+    public static func run(
+        _ plan: ReplayPlan, settings: Settings, on loop: EventLoop, connections: EventLoopGroup? = nil
+    ) -> EventLoopFuture<ReplayRun> {
         loop.flatSubmit {
-            let runner = ReplayRunner(plan: plan, settings: settings, loop: loop)
+            let runner = ReplayRunner(plan: plan, settings: settings, loop: loop, connectionGroup: connections ?? loop)
             runner.pump()
             return runner.promise.futureResult
         }
@@ -61,6 +69,7 @@ private final class ReplayRunner {
     private let plan: ReplayPlan
     private let settings: ReplayEngine.Settings
     private let loop: EventLoop
+    private let connectionGroup: EventLoopGroup
     private let clock = CaptureClock()
     private let startedAt: Int64
     private var next = 0
@@ -73,10 +82,11 @@ private final class ReplayRunner {
     private var failed = false
     private var timer: Scheduled<Void>?
 
-    init(plan: ReplayPlan, settings: ReplayEngine.Settings, loop: EventLoop) {
+    init(plan: ReplayPlan, settings: ReplayEngine.Settings, loop: EventLoop, connectionGroup: EventLoopGroup) {
         self.plan = plan
         self.settings = settings
         self.loop = loop
+        self.connectionGroup = connectionGroup
         promise = loop.makePromise()
         startedAt = clock.now().nanosecondsSinceEpoch
         ended = Array(repeating: false, count: plan.conversations.count)
@@ -121,45 +131,51 @@ private final class ReplayRunner {
             return
         }
         active += 1
-        let bootstrap = ClientBootstrap(group: loop)
+        let bootstrap = ClientBootstrap(group: connectionGroup)
             .connectTimeout(settings.connectTimeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-        bootstrap.connect(to: settings.target).assumeIsolated().whenComplete { result in
+        let runner = NIOLoopBound(self, eventLoop: loop)
+        let settings = self.settings
+        let clock = self.clock
+        let loop = self.loop
+        bootstrap.connect(to: settings.target).whenComplete { result in
             switch result {
             case .success(let channel):
-                self.connected(channel, index: index)
+                // On the channel's own loop, in the tick that connected it, before any read.
+                let connection = ReplayConnection(
+                    plan: planned, id: planned.recorded.descriptor.id, channel: channel, settings: settings,
+                    clock: clock
+                ) { connection in
+                    let result = connection.result
+                    let findings = connection.findings
+                    loop.execute { runner.value.ended(index, result.replayed, error: result.error, findings: findings) }
+                }
+                do {
+                    try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(connection: connection))
+                    connection.start()
+                } catch {
+                    connection.failed("cannot set up the connection: \(error)")
+                    channel.close(promise: nil)
+                }
+                loop.execute { runner.value.connected(channel) }
             case .failure(let error):
-                self.connectFailed(error, index: index)
+                loop.execute { runner.value.connectFailed(error, index: index) }
             }
         }
     }
 
-    private func connected(_ channel: Channel, index: Int) {
+    private func connected(_ channel: Channel) {
         anyConnected = true
-        guard !failed else {
-            channel.close(promise: nil)
-            return
-        }
-        let planned = plan.conversations[index]
-        let connection = ReplayConnection(
-            plan: planned, id: planned.recorded.descriptor.id, channel: channel, settings: settings, clock: clock
-        ) { connection in
-            let result = connection.result
-            self.results[index] = ReplayedConversation(planIndex: index, replayed: result.replayed, error: result.error)
-            self.findings += connection.findings
-            self.active -= 1
-            self.markEnded(index)
-            self.pump()
-        }
-        do {
-            try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(connection: connection))
-        } catch {
-            connection.failed("cannot set up the connection: \(error)")
-            channel.close(promise: nil)
-            return
-        }
-        connection.start()
+        if failed { channel.close(promise: nil) }
+    }
+
+    private func ended(_ index: Int, _ replayed: RecordedConversation, error: String?, findings: [Finding]) {
+        results[index] = ReplayedConversation(planIndex: index, replayed: replayed, error: error)
+        self.findings += findings
+        active -= 1
+        markEnded(index)
+        pump()
     }
 
     private func connectFailed(_ error: Error, index: Int) {

@@ -56,7 +56,9 @@ public enum ReplaySession {
     /// - Throws: `ReplayError` when a server cannot be resolved or refuses the first connection;
     ///   `CaptureError` when the capture file cannot be written.
     public static func run(_ plan: ReplayPlan, settings: Settings) throws -> Outcome {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.baseline == nil ? 1 : 2)
+        // One loop per core: connections are spread over them (a single loop was the bottleneck at
+        // `--speed max`, its thread descheduled at every write that woke the server).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         defer { try? group.syncShutdownGracefully() }
         let sink = try settings.capturePath.map {
             var configuration = CaptureSink.Configuration(path: $0)
@@ -69,16 +71,17 @@ public enum ReplaySession {
         targetSettings.capture = sink
         targetSettings.checks = checks
         let loops = Array(group.makeIterator())
-        let targetRun = ReplayEngine.run(plan, settings: targetSettings, on: loops[0])
+        let targetRun = ReplayEngine.run(plan, settings: targetSettings, on: loops[0], connections: group)
         var baselines: [ReplayRun] = []
         var failure: Error?
         if let baseline = settings.baseline {
             let baselineSettings = try engineSettings(baseline, settings)
-            let first = ReplayEngine.run(plan, settings: baselineSettings, on: loops[1])
+            let first = ReplayEngine.run(plan, settings: baselineSettings, on: loops[1], connections: group)
             do { baselines.append(try first.wait()) } catch { failure = error }
             if failure == nil {
                 for _ in 1..<max(1, settings.runs) {
-                    baselines.append(try ReplayEngine.run(plan, settings: baselineSettings, on: loops[1]).wait())
+                    baselines.append(
+                        try ReplayEngine.run(plan, settings: baselineSettings, on: loops[1], connections: group).wait())
                 }
             }
         }
