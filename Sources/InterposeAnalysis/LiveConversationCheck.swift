@@ -13,9 +13,14 @@ public struct LiveConversationCheck {
     private let shared: LiveChecks
 
     /// Starts checking a connection.
-    public init(connection: ConnectionDescriptor, shared: LiveChecks) {
+    /// - Parameters:
+    ///   - connection: who talks.
+    ///   - shared: the checks across connections, with the protocol options.
+    ///   - forced: read it as this protocol whatever `shared` says (a replay knows its protocol).
+    public init(connection: ConnectionDescriptor, shared: LiveChecks, forced: ApplicationProtocol? = nil) {
         check = ConversationCheck(
-            connection: connection, forced: shared.forced, detector: ProtocolDetector(portHints: shared.portHints))
+            connection: connection, forced: forced ?? shared.forced,
+            detector: ProtocolDetector(portHints: shared.portHints))
         self.shared = shared
     }
 
@@ -24,8 +29,15 @@ public struct LiveConversationCheck {
 
     /// Reads a frame; returns the findings it completes.
     public mutating func consume(_ frame: Frame) -> [Finding] {
+        consume(frame) { _ in }
+    }
+
+    /// Reads a frame, hands each message it completes to `messages` (so a caller that also needs
+    /// the messages does not dissect the bytes a second time), and returns the findings.
+    public mutating func consume(_ frame: Frame, messages: (Message) -> Void) -> [Finding] {
         check.consume(frame, into: &output)
         guard !output.findings.isEmpty || !output.messages.isEmpty else { return [] }
+        for entry in output.messages { messages(entry.message) }
         var findings = output.findings
         findings += shared.record(output.messages, on: check.checker.descriptor)
         output.removeAll()

@@ -56,6 +56,29 @@ public struct ExchangeRecorder {
 
     /// Reads one frame.
     public mutating func consume(_ frame: Frame) {
+        keep(frame)
+        dissector.consume(frame, into: &output)
+        turn(frame)
+        guard !output.isEmpty else { return }
+        for message in output.messages {
+            take(message)
+        }
+        output.removeAll()
+    }
+
+    /// Takes one frame and the messages another reader of the same conversation (the replay's
+    /// checks) dissected from it, instead of dissecting it again. The recorder must have been made
+    /// with the protocol forced, the one that reader uses.
+    public mutating func consume(_ frame: Frame, dissected messages: [Message]) {
+        keep(frame)
+        turn(frame)
+        for message in messages {
+            take(message)
+        }
+    }
+
+    /// Counts and keeps a frame's bytes for the messages they will make.
+    private mutating func keep(_ frame: Frame) {
         let side = Int(frame.direction.rawValue)
         switch frame.event {
         case .data(let buffer):
@@ -69,15 +92,13 @@ public struct ExchangeRecorder {
         default:
             break
         }
-        dissector.consume(frame, into: &output)
+    }
+
+    /// A raw or TLS conversation's bytes make turns instead of messages.
+    private mutating func turn(_ frame: Frame) {
         if case .data(let buffer) = frame.event, application == .raw || application == .tls {
             turn(frame.direction, buffer, at: frame.timestamp)
         }
-        guard !output.isEmpty else { return }
-        for message in output.messages {
-            take(message)
-        }
-        output.removeAll()
     }
 
     /// Ends the conversation: the last raw turn is complete.

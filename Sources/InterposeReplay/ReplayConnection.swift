@@ -10,15 +10,15 @@ import Glibc
 /// records the traffic (`--capture`) and checks it (the checks of `interpose check`).
 final class ReplayConnection {
     private var state: ReplayConversationState
+    private let id: ConnectionID
     private let channel: Channel
     private let clock: CaptureClock
     private let sink: CaptureSink?
-    private var check: LiveConversationCheck?
     private var timer: Scheduled<Void>?
     private let onEnd: (ReplayConnection) -> Void
     private var ended = false
     /// Findings of the checks on this connection's traffic.
-    private(set) var findings: [Finding] = []
+    var findings: [Finding] { state.findings }
 
     init(
         plan: PlannedConversation, id: ConnectionID, channel: Channel, settings: ReplayEngine.Settings,
@@ -30,14 +30,12 @@ final class ReplayConnection {
         state = ReplayConversationState(
             plan: plan, descriptor: descriptor, speed: settings.speed,
             timeout: settings.responseTimeout.nanoseconds, now: clock.now().nanosecondsSinceEpoch,
-            postgresPassword: settings.postgresPassword)
+            postgresPassword: settings.postgresPassword, checks: settings.checks)
         self.channel = channel
+        self.id = id
         self.clock = clock
         self.sink = settings.capture
         self.onEnd = onEnd
-        if let checks = settings.checks {
-            check = LiveConversationCheck(connection: descriptor, shared: checks)
-        }
         sink?.submit(
             .clientConnected(
                 id, client: local, listener: remote, at: clock.now(),
@@ -105,15 +103,12 @@ final class ReplayConnection {
     }
 
     private func record(_ direction: Direction, _ event: Frame.Event, at: Int64) {
+        guard let sink else { return }
         let timestamp = Timestamp(nanosecondsSinceEpoch: at)
-        let id = state.recorder.conversation.descriptor.id
         switch event {
-        case .data(let buffer): sink?.submit(.data(id, direction, buffer, at: timestamp))
-        case .finish: sink?.submit(.finish(id, direction, at: timestamp))
+        case .data(let buffer): sink.submit(.data(id, direction, buffer, at: timestamp))
+        case .finish: sink.submit(.finish(id, direction, at: timestamp))
         default: break
-        }
-        if check != nil {
-            findings += check!.consume(Frame(connection: id, direction: direction, timestamp: timestamp, event: event))
         }
     }
 
@@ -121,9 +116,8 @@ final class ReplayConnection {
         guard !ended else { return }
         ended = true
         timer?.cancel()
-        let id = state.recorder.conversation.descriptor.id
         let resetBy: Direction? = state.error == nil ? nil : .serverToClient
-        if check != nil { findings += check!.close(resetBy: resetBy) }
+        _ = state.closeChecks(resetBy: resetBy)
         sink?.submit(
             .closed(
                 id, resetBy.map { .reset(by: $0) } ?? .graceful, at: clock.now(),

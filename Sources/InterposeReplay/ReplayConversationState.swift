@@ -1,3 +1,4 @@
+import InterposeAnalysis
 import InterposeCapture
 import InterposeProtocols
 import NIOCore
@@ -50,6 +51,11 @@ struct ReplayConversationState {
     private var lastProgress: Int64
     private var serverClosed = false
     private var authentication: PostgresAuthentication?
+    /// The checks of `interpose check` on the replayed traffic; their dissector also feeds `recorder`.
+    private var check: LiveConversationCheck?
+    private var dissected: [Message] = []
+    /// Findings of the checks so far.
+    private(set) var findings: [Finding] = []
     /// Writes due within this much are sent now rather than after a timer, in nanoseconds.
     private static let slack: Int64 = 50_000
 
@@ -62,9 +68,10 @@ struct ReplayConversationState {
     ///   - timeout: how long to wait for the target without progress, in nanoseconds.
     ///   - now: the time the connection was established, in nanoseconds.
     ///   - postgresPassword: the password for a PostgreSQL target that asks for one (`--pg-password`).
+    ///   - checks: the checks to run on the replayed traffic; `nil` for none.
     init(
         plan: PlannedConversation, descriptor: ConnectionDescriptor, speed: ReplaySpeed, timeout: Int64,
-        now: Int64, postgresPassword: String? = nil
+        now: Int64, postgresPassword: String? = nil, checks: LiveChecks? = nil
     ) {
         self.plan = plan
         self.speed = speed
@@ -77,17 +84,41 @@ struct ReplayConversationState {
         if plan.application == .postgres {
             authentication = PostgresAuthentication(password: postgresPassword)
         }
+        if let checks {
+            check = LiveConversationCheck(connection: descriptor, shared: checks, forced: plan.application)
+        }
+    }
+
+    /// The checks' last findings, once the connection closed.
+    mutating func closeChecks(resetBy: Direction?) -> [Finding] {
+        guard check != nil else { return [] }
+        let last = check!.close(resetBy: resetBy)
+        findings += last
+        check = nil
+        return last
+    }
+
+    /// One frame of the replayed traffic: read once, by the checks when there are some (their
+    /// messages go to the recorder) or by the recorder alone.
+    private mutating func observe(_ frame: Frame) {
+        guard check != nil else {
+            recorder.consume(frame)
+            return
+        }
+        findings += check!.consume(frame) { dissected.append($0) }
+        recorder.consume(frame, dissected: dissected)
+        dissected.removeAll(keepingCapacity: true)
     }
 
     /// The target sent bytes.
     mutating func received(_ bytes: ByteBuffer, at now: Int64) -> [Action] {
-        recorder.consume(frame(.serverToClient, .data(bytes), at: now))
+        observe(frame(.serverToClient, .data(bytes), at: now))
         lastProgress = now
         var actions: [Action] = []
         switch authentication?.received(bytes) {
         case .send(let answer):
             let buffer = ByteBuffer(bytes: answer)
-            recorder.consume(frame(.clientToServer, .data(buffer), at: now))
+            observe(frame(.clientToServer, .data(buffer), at: now))
             actions.append(.send(buffer))
         case .fail(let reason):
             error = reason
@@ -102,7 +133,7 @@ struct ReplayConversationState {
     mutating func serverFinished(at now: Int64) -> [Action] {
         guard !serverClosed else { return [] }
         serverClosed = true
-        recorder.consume(frame(.serverToClient, .finish, at: now))
+        observe(frame(.serverToClient, .finish, at: now))
         return advance(at: now)
     }
 
@@ -134,7 +165,7 @@ struct ReplayConversationState {
                 else { return actions }
                 guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
                 actions.append(.send(step.bytes))
-                recorder.consume(frame(.clientToServer, .data(step.bytes), at: now))
+                observe(frame(.clientToServer, .data(step.bytes), at: now))
                 next += 1
                 readySince = nil
                 lastProgress = now
@@ -152,7 +183,7 @@ struct ReplayConversationState {
                         return actions + finish(with: .reset)
                     }
                     actions.append(.shutdownOutput)
-                    recorder.consume(frame(.clientToServer, .finish, at: now))
+                    observe(frame(.clientToServer, .finish, at: now))
                     phase = .awaitingServerClose
                 case .serverClose, .open:
                     guard dueTime(
