@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "InterposeProtocols", targets: ["InterposeProtocols"]),
         .library(name: "InterposeAnalysis", targets: ["InterposeAnalysis"]),
         .library(name: "InterposeProxy", targets: ["InterposeProxy"]),
+        .library(name: "InterposeFaults", targets: ["InterposeFaults"]),
         .library(name: "InterposeReplay", targets: ["InterposeReplay"]),
         .library(name: "InterposeDemoService", targets: ["InterposeDemoService"]),
     ],
@@ -63,6 +64,15 @@ let package = Package(
                 "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // Faults ("toxics") in Toxiproxy's model: what they are, per proxy, changed at run time.
+        .target(
+            name: "InterposeFaults",
+            dependencies: [
+                "InterposeCapture",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
