@@ -3,6 +3,12 @@ import InterposeCapture
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Replays a `ReplayPlan` against one server over real connections: one connection per recorded
 /// conversation, started at its recorded offset (scaled by the speed), after the conversations that
 /// ended before it began in the recording, at most `connections` at a time.
@@ -22,6 +28,8 @@ public enum ReplayEngine {
         public var target: SocketAddress
         /// The server as the user named it, for messages.
         public var name: String
+        /// Whether it is the target (the new build) or the baseline (the old build), for messages.
+        public var role: ReplayError.Role = .target
         /// The pacing.
         public var speed: ReplaySpeed = .factor(1)
         /// At most this many connections at once; `nil` for as many as the recording had.
@@ -184,12 +192,12 @@ private final class ReplayRunner {
             if !failed {
                 failed = true
                 timer?.cancel()
-                promise.fail(ReplayError.targetUnreachable(settings.name, reason: describe(error)))
+                promise.fail(ReplayError.unreachable(settings.name, role: settings.role, reason: describe(error)))
             }
             return
         }
         results[index] = ReplayedConversation(
-            planIndex: index, replayed: nil, error: "cannot connect to the target: \(describe(error))")
+            planIndex: index, replayed: nil, error: "cannot connect to the \(settings.role.rawValue): \(describe(error))")
         markEnded(index)
         pump()
     }
@@ -202,7 +210,9 @@ private final class ReplayRunner {
     }
 
     private func describe(_ error: Error) -> String {
-        if let io = error as? IOError { return io.description }
+        // IOError's own description repeats NIO's reason around the system's ("connection reset
+        // (error set): Connection refused) (errno: 111)"); the system's words are what people check.
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
         if error is ChannelError, case ChannelError.connectTimeout = error { return "no answer within the connect timeout" }
         return String(describing: error)
     }

@@ -3,14 +3,29 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
     /// One line for people.
     public let description: String
 
-    /// The target refused or did not answer the first connection.
-    public static func targetUnreachable(_ target: String, reason: String) -> ReplayError {
-        ReplayError(description: "cannot connect to the target \(target): \(reason); is the new build running?")
+    /// Which server a replay runs against.
+    public enum Role: String, Sendable {
+        /// The new build (`--target`).
+        case target
+        /// A second instance of the old build (`--baseline`).
+        case baseline
     }
 
-    /// The target's name does not resolve.
-    public static func cannotResolve(_ target: String, reason: String) -> ReplayError {
-        ReplayError(description: "cannot resolve the target \(target): \(reason)")
+    /// The target refused or did not answer the first connection.
+    public static func targetUnreachable(_ target: String, reason: String) -> ReplayError {
+        unreachable(target, role: .target, reason: reason)
+    }
+
+    /// The target or the baseline refused or did not answer the first connection; the line names
+    /// which, so a baseline that is down is not taken for a new build that is down.
+    public static func unreachable(_ server: String, role: Role, reason: String) -> ReplayError {
+        let build = role == .target ? "the new build" : "the old build"
+        return ReplayError(description: "cannot connect to the \(role.rawValue) \(server): \(reason); is \(build) running?")
+    }
+
+    /// The target's (or the baseline's) name does not resolve.
+    public static func cannotResolve(_ server: String, role: Role = .target, reason: String) -> ReplayError {
+        ReplayError(description: "cannot resolve the \(role.rawValue) \(server): \(reason)")
     }
 
     /// The capture holds nothing to replay.

@@ -67,7 +67,7 @@ public enum ReplaySession {
             return try CaptureSink(configuration: configuration)
         }
         let checks = settings.checks ? LiveChecks() : nil
-        var targetSettings = try engineSettings(settings.target, settings)
+        var targetSettings = try engineSettings(settings.target, settings, role: .target)
         targetSettings.capture = sink
         targetSettings.checks = checks
         let loops = Array(group.makeIterator())
@@ -75,7 +75,7 @@ public enum ReplaySession {
         var baselines: [ReplayRun] = []
         var failure: Error?
         if let baseline = settings.baseline {
-            let baselineSettings = try engineSettings(baseline, settings)
+            let baselineSettings = try engineSettings(baseline, settings, role: .baseline)
             let first = ReplayEngine.run(plan, settings: baselineSettings, on: loops[1], connections: group)
             do { baselines.append(try first.wait()) } catch { failure = error }
             if failure == nil {
@@ -99,14 +99,17 @@ public enum ReplaySession {
             capture: statistics)
     }
 
-    private static func engineSettings(_ server: HostPort, _ settings: Settings) throws -> ReplayEngine.Settings {
+    private static func engineSettings(
+        _ server: HostPort, _ settings: Settings, role: ReplayError.Role
+    ) throws -> ReplayEngine.Settings {
         let address: SocketAddress
         do {
             address = try SocketAddress.makeAddressResolvingHost(server.host, port: Int(server.port))
         } catch {
-            throw ReplayError.cannotResolve(server.description, reason: String(describing: error))
+            throw ReplayError.cannotResolve(server.description, role: role, reason: String(describing: error))
         }
         var engine = ReplayEngine.Settings(target: address, name: server.description)
+        engine.role = role
         engine.speed = settings.speed
         engine.connections = settings.connections
         engine.responseTimeout = settings.responseTimeout
