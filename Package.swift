@@ -81,6 +81,7 @@ let package = Package(
             name: "InterposeProxy",
             dependencies: [
                 "InterposeCapture",
+                "InterposeFaults",
                 "InterposeAnalysis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeFaults
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -28,11 +29,19 @@ public final class ProxyServer: Sendable {
         public var blockOnCaptureOverflow: Bool
         /// With `--check`: the protocol checks run on every connection as it happens; `nil` runs none.
         public var checks: LiveChecks?
+        /// The faults applied to this proxy's connections, changed at run time by the control API.
+        public var toxics: ToxicSet
+        /// The seed of the faults' random choices (`--seed`): the same seed, the same faults;
+        /// `nil` for a random one.
+        public var faultSeed: UInt64?
 
         /// A configuration with a 5 s connect timeout, dropping (and counting) on capture overflow.
         public init(listen: HostPort, upstream: HostPort, connectTimeout: TimeAmount = .seconds(5),
-                    blockOnCaptureOverflow: Bool = false, checks: LiveChecks? = nil) {
+                    blockOnCaptureOverflow: Bool = false, checks: LiveChecks? = nil,
+                    toxics: ToxicSet = ToxicSet(), faultSeed: UInt64? = nil) {
             self.checks = checks
+            self.toxics = toxics
+            self.faultSeed = faultSeed
             self.listen = listen
             self.upstream = upstream
             self.connectTimeout = connectTimeout
