@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // libpcap (Debian `libpcap-dev`): reference reader, BPF compiler, live capture.
@@ -98,6 +99,8 @@ let package = Package(
                 "InterposeAnalysis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // MD5, SHA-256 and HMAC for PostgreSQL md5 and SCRAM-SHA-256 authentication.
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The demo HTTP service (two builds, one deliberate change) that the demo and replay tests run.

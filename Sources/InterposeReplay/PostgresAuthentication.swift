@@ -1,29 +1,35 @@
+import Crypto
 import NIOCore
 
 /// Answers the replay target's PostgreSQL authentication request, or says clearly why it cannot.
 ///
-/// Replays run against trust authentication (the target answers the startup with
-/// AuthenticationOk) or cleartext passwords (`--pg-password`). An md5 or SCRAM-SHA-256 challenge
-/// ends the conversation with a line that says so: those need a hash of the password with the
-/// target's salt or nonce, which this build does not compute.
+/// The recorded password messages answered the recorded server's salt or nonce and are not
+/// replayed (`PostgresPasswordFilter`); this answers the target's own challenge with the password of
+/// `--pg-password`: cleartext, md5 (with the user of the recorded startup message) and
+/// SCRAM-SHA-256. Trust needs no password. Other methods (GSSAPI, SSPI, SCRAM with channel
+/// binding only) end the conversation with a line that says so.
 struct PostgresAuthentication {
     /// What to do about the bytes the target sent.
     enum Outcome: Equatable {
         /// Nothing: keep going.
         case proceed
-        /// Send these bytes (a PasswordMessage).
+        /// Send these bytes (a password or SASL message).
         case send([UInt8])
         /// Authentication cannot be done: stop the conversation with this reason.
         case fail(String)
     }
 
     private let password: String?
+    private let user: String
     private var pending = ByteBuffer()
     private var done = false
+    private var scram: PostgresSCRAM?
 
-    /// An authenticator with the password of `--pg-password`, if any.
-    init(password: String?) {
+    /// An authenticator with the password of `--pg-password`, if any, for the user of the recorded
+    /// startup message.
+    init(password: String?, user: String) {
         self.password = password
+        self.user = user
     }
 
     /// Reads the target's bytes until authentication is over (AuthenticationOk or an error).
@@ -47,12 +53,14 @@ struct PostgresAuthentication {
                 continue
             }
             guard pending.readableBytes >= 1 + Int(length) else { break }
-            let code: Int32 = pending.getInteger(at: start + 5) ?? -1
-            pending.moveReaderIndex(forwardBy: 1 + Int(length))
+            pending.moveReaderIndex(forwardBy: 5)
+            var body = pending.readSlice(length: Int(length) - 4)!
             switch type {
             case UInt8(ascii: "R"):
-                outcome = challenge(code)
-                if case .fail = outcome { done = true }
+                let code: Int32 = body.readInteger() ?? -1
+                let step = challenge(code, body)
+                if step != .proceed { outcome = step }
+                if case .fail = step { done = true }
             case UInt8(ascii: "E"), UInt8(ascii: "Z"):
                 done = true
             default:
@@ -63,30 +71,71 @@ struct PostgresAuthentication {
         return outcome
     }
 
-    private mutating func challenge(_ code: Int32) -> Outcome {
+    private mutating func challenge(_ code: Int32, _ body: ByteBuffer) -> Outcome {
         switch code {
         case 0:
             done = true
             return .proceed
         case 3:
-            guard let password else {
-                return .fail("the PostgreSQL target asks for a cleartext password: pass --pg-password")
-            }
-            var message: [UInt8] = [UInt8(ascii: "p")]
-            let body = Array(password.utf8) + [0]
-            let length = UInt32(4 + body.count)
-            message += [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
-            return .send(message + body)
+            guard let password else { return .fail(Self.needsPassword("a cleartext password")) }
+            return .send(Self.message("p", Array(password.utf8) + [0]))
         case 5:
-            return .fail(
-                "the PostgreSQL target asks for md5 password authentication; replay supports trust and cleartext "
-                    + "(--pg-password): give the replay user trust or password in the target's pg_hba.conf")
+            guard let password else { return .fail(Self.needsPassword("an md5 password")) }
+            guard let salt = body.getBytes(at: body.readerIndex, length: 4) else {
+                return .fail("the PostgreSQL target's md5 challenge has no salt")
+            }
+            let inner = Self.hex(Insecure.MD5.hash(data: Array((password + user).utf8)))
+            let outer = Self.hex(Insecure.MD5.hash(data: Array(inner.utf8) + salt))
+            return .send(Self.message("p", Array(("md5" + outer).utf8) + [0]))
         case 10:
-            return .fail(
-                "the PostgreSQL target asks for SCRAM-SHA-256 authentication; replay supports trust and cleartext "
-                    + "(--pg-password): give the replay user trust or password in the target's pg_hba.conf")
+            let mechanisms = String(decoding: body.readableBytesView, as: UTF8.self).split(separator: "\0")
+            guard mechanisms.contains("SCRAM-SHA-256") else {
+                return .fail(
+                    "the PostgreSQL target offers SASL \(mechanisms.joined(separator: ", ")) only; replay speaks "
+                        + "SCRAM-SHA-256 without channel binding")
+            }
+            guard let password else { return .fail(Self.needsPassword("SCRAM-SHA-256 authentication")) }
+            scram = PostgresSCRAM(password: password)
+            let first = Array(scram!.clientFirstMessage.utf8)
+            var payload = Array("SCRAM-SHA-256".utf8) + [0]
+            payload += Self.int32(first.count) + first
+            return .send(Self.message("p", payload))
+        case 11:
+            guard scram != nil else { return .fail("the PostgreSQL target continued a SASL exchange it did not start") }
+            do {
+                let final = try scram!.clientFinalMessage(serverFirst: String(decoding: body.readableBytesView, as: UTF8.self))
+                return .send(Self.message("p", Array(final.utf8)))
+            } catch {
+                return .fail("SCRAM-SHA-256 with the PostgreSQL target: \(error)")
+            }
+        case 12:
+            do {
+                try scram?.verify(serverFinal: String(decoding: body.readableBytesView, as: UTF8.self))
+                return .proceed
+            } catch {
+                return .fail("SCRAM-SHA-256 with the PostgreSQL target: \(error)")
+            }
         default:
-            return .fail("the PostgreSQL target asks for authentication method \(code), which replay does not support")
+            return .fail(
+                "the PostgreSQL target asks for authentication method \(code), which replay does not support "
+                    + "(it supports trust, cleartext, md5 and SCRAM-SHA-256)")
         }
+    }
+
+    private static func needsPassword(_ what: String) -> String {
+        "the PostgreSQL target asks for \(what): pass --pg-password"
+    }
+
+    private static func message(_ type: Character, _ body: [UInt8]) -> [UInt8] {
+        [type.asciiValue!] + int32(4 + body.count) + body
+    }
+
+    private static func int32(_ value: Int) -> [UInt8] {
+        let value = UInt32(value)
+        return [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+
+    private static func hex(_ digest: Insecure.MD5.Digest) -> String {
+        digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }

@@ -82,7 +82,13 @@ struct ReplayConversationState {
         recorder = ExchangeRecorder(
             connection: descriptor, start: Timestamp(nanosecondsSinceEpoch: now), forced: plan.application)
         if plan.application == .postgres {
-            authentication = PostgresAuthentication(password: postgresPassword)
+            var opening = ByteBuffer()
+            for step in plan.steps.prefix(2) {
+                var bytes = step.bytes
+                opening.writeBuffer(&bytes)
+            }
+            authentication = PostgresAuthentication(
+                password: postgresPassword, user: PostgresStartup.parameters(opening)["user"] ?? "")
         }
         if let checks {
             check = LiveConversationCheck(connection: descriptor, shared: checks, forced: plan.application)

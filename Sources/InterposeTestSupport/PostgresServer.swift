@@ -16,9 +16,20 @@ public final class PostgresServer: @unchecked Sendable {
     private let process: BackgroundProcess
     private let asUser: [String]
 
+    /// How TCP clients authenticate (pg_hba.conf's method for 127.0.0.1).
+    public enum Authentication: Sendable {
+        /// No password.
+        case trust
+        /// `md5` with this password, stored as an md5 hash.
+        case md5(password: String)
+        /// `scram-sha-256` with this password.
+        case scram(password: String)
+    }
+
     /// Creates a cluster and starts the server.
+    /// - Parameter authentication: how TCP clients authenticate; the Unix socket stays trusted for setup.
     /// - Throws: when PostgreSQL is missing (install `postgresql`) or does not become ready.
-    public init() throws {
+    public init(authentication: Authentication = .trust) throws {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let version = versions.sorted().last else {
             throw ProcessRunner.LaunchError(description: "PostgreSQL is not installed: run scripts/test (it installs postgresql)")
@@ -41,6 +52,33 @@ public final class PostgresServer: @unchecked Sendable {
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
         process = try BackgroundProcess(asUser.first ?? server[0], Array((asUser + server).dropFirst()))
         try process.waitForOutput(containing: "ready to accept connections", timeout: 30)
+        switch authentication {
+        case .trust:
+            break
+        case .md5(let password):
+            try require(password: password, method: "md5")
+        case .scram(let password):
+            try require(password: password, method: "scram-sha-256")
+        }
+    }
+
+    /// Gives the superuser a password stored for `method`, and requires it of TCP clients.
+    private func require(password: String, method: String) throws {
+        let psql = binaries + "/psql"
+        let escaped = password.replacingOccurrences(of: "'", with: "''")
+        let encryption = method == "md5" ? "md5" : "scram-sha-256"
+        for sql in ["SET password_encryption = '\(encryption)'; ALTER USER postgres PASSWORD '\(escaped)'"] {
+            let result = try PostgresServer.run(
+                asUser, psql, ["-h", directory, "-p", "\(port)", "-U", "postgres", "-X", "-c", sql, "postgres"], timeout: 30)
+            guard result.status == 0 else { throw ProcessRunner.LaunchError(description: "psql: \(result.stderrText)") }
+        }
+        let hba = "local all all trust\nhost all all 127.0.0.1/32 \(method)\n"
+        try hba.write(toFile: directory + "/data/pg_hba.conf", atomically: true, encoding: .utf8)
+        let reload = try PostgresServer.run(
+            asUser, psql, ["-h", directory, "-p", "\(port)", "-U", "postgres", "-X", "-c", "SELECT pg_reload_conf()", "postgres"],
+            timeout: 30)
+        guard reload.status == 0 else { throw ProcessRunner.LaunchError(description: "reload: \(reload.stderrText)") }
+        usleep(300_000)  // the postmaster rereads pg_hba.conf on the signal, a moment later
     }
 
     deinit {
