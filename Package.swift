@@ -72,6 +72,7 @@ let package = Package(
             name: "InterposeFaults",
             dependencies: [
                 "InterposeCapture",
+                "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -119,6 +120,7 @@ let package = Package(
                 "InterposeAnalysis",
                 "InterposeProtocols",
                 "InterposeProxy",
+                "InterposeFaults",
                 "InterposeReplay",
                 "InterposeDemoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -162,8 +164,14 @@ let package = Package(
         .testTarget(
             name: "InterposeProxyTests",
             dependencies: [
-                "InterposeProxy", "InterposeCapture", "InterposeTestSupport",
+                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "InterposeFaultsTests",
+            dependencies: [
+                "InterposeFaults", "InterposeCapture", .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(
