@@ -73,6 +73,7 @@ let package = Package(
             name: "InterposeFaults",
             dependencies: [
                 "InterposeCapture",
+                "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -122,6 +123,7 @@ let package = Package(
                 "InterposeAnalysis",
                 "InterposeProtocols",
                 "InterposeProxy",
+                "InterposeFaults",
                 "InterposeReplay",
                 "InterposeDemoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -165,8 +167,14 @@ let package = Package(
         .testTarget(
             name: "InterposeProxyTests",
             dependencies: [
-                "InterposeProxy", "InterposeCapture", "InterposeTestSupport",
+                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "InterposeFaultsTests",
+            dependencies: [
+                "InterposeFaults", "InterposeCapture", .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -100,7 +100,23 @@ extension GlueHandler {
     /// would be lost, so the client is not read until the upstream is active.
     private var partnerWritable: Bool {
         guard let channel = context?.channel else { return false }
-        return channel.isActive && channel.isWritable
+        return channel.isActive && channel.isWritable && !connection.faultsHoldReads(towards: side)
+    }
+
+    /// The faults on this side's output let go of what they held: the partner may read again.
+    func faultsReleased() {
+        guard let context, context.channel.isWritable else { return }
+        partner?.partnerBecameWritable()
+    }
+
+    /// Closes this side with FIN once what was written is out (a toxic closes the connection), without
+    /// turning the close into a reset of the partner.
+    func closeForFault() {
+        inputEnded = true
+        guard let context else { return }
+        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0)))
+            .assumeIsolated()
+            .whenComplete { _ in context.close(promise: nil) }
     }
 }
 

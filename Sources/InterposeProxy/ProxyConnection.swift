@@ -1,5 +1,6 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeFaults
 import Logging
 import NIOCore
 import NIOPosix
@@ -30,6 +31,10 @@ final class ProxyConnection {
     private var done = false
     /// The protocol checks of `--check`, fed every frame as it is read.
     private var check: LiveConversationCheck?
+    /// The toxics acting on this connection; set up in `start`.
+    private(set) var faults: ConnectionFaults!
+    private weak var clientGlue: GlueHandler?
+    private weak var upstreamGlue: GlueHandler?
 
     init(id: ConnectionID, clientChannel: Channel, context: ProxyServer.SharedContext) {
         self.id = id
@@ -52,7 +57,12 @@ final class ProxyConnection {
     /// Installs the client glue; the rest happens when the client channel becomes active.
     func start(clientGlue: GlueHandler, upstreamGlue: GlueHandler) throws {
         pendingUpstreamGlue = upstreamGlue
-        try clientChannel.pipeline.syncOperations.addHandler(clientGlue)
+        self.clientGlue = clientGlue
+        self.upstreamGlue = upstreamGlue
+        faults = ConnectionFaults(
+            toxics: context.toxics, id: id, seed: context.faultSeed, serverPort: context.upstream.port,
+            logger: context.logger, connection: self)
+        try clientChannel.pipeline.syncOperations.addHandlers(FaultHandler(stream: .downstream, faults: faults), clientGlue)
     }
 
     /// The accepted channel is active: record the client leg and connect to the upstream.
@@ -67,7 +77,14 @@ final class ProxyConnection {
             check = LiveConversationCheck(
                 connection: ConnectionDescriptor(id: id, client: client, server: listener), shared: checks)
         }
-        connectUpstream(glue: glue)
+        if let delay = faults.connectDelay() {
+            clientChannel.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+                guard !done, clientChannel.isActive else { return }
+                connectUpstream(glue: glue)
+            }
+        } else {
+            connectUpstream(glue: glue)
+        }
     }
 
     private func connectUpstream(glue: GlueHandler) {
@@ -110,7 +127,7 @@ final class ProxyConnection {
         // Added once connected (this callback runs in the same event-loop tick as the connect, before
         // any read): its handlerAdded lets the client side start reading.
         do {
-            try channel.pipeline.syncOperations.addHandler(glue)
+            try channel.pipeline.syncOperations.addHandlers(FaultHandler(stream: .upstream, faults: faults), glue)
         } catch {
             endAbnormally(.reset(by: .serverToClient), reason: "cannot set up the upstream channel: \(error)")
             ProxyConnection.reset(channel)
@@ -134,11 +151,68 @@ final class ProxyConnection {
         } else {
             bytesToClient += buffer.readableBytes
         }
+        // With toxics, each direction is recorded as it leaves them (`recordDelivered`).
+        guard !faults.isEngaged else { return }
+        record(buffer, on: direction)
+    }
+
+    private func record(_ buffer: ByteBuffer, on direction: Direction) {
         let now = context.clock.now()
         if check != nil {
             report(check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .data(buffer))), on: direction)
         }
         context.sink?.submit(.data(id, direction, buffer, at: now))
+    }
+
+    // MARK: Events from the faults
+
+    /// The event loop of both channels.
+    var eventLoop: EventLoop { clientChannel.eventLoop }
+
+    /// The capture clock now.
+    var clockNow: Timestamp { context.clock.now() }
+
+    /// Bytes leaving the faults towards their destination (or a request the proxy answered itself).
+    func recordDelivered(_ buffer: ByteBuffer, on direction: Direction) {
+        guard !done else { return }
+        record(buffer, on: direction)
+    }
+
+    /// The end of stream leaving the faults (slow_close: later than it was read).
+    func recordEnd(on direction: Direction) {
+        guard !done, abnormalEnd == nil else { return }
+        context.sink?.submit(.finish(id, direction, at: context.clock.now()))
+    }
+
+    /// A fault fired: a comment on the next frame recorded in `direction`.
+    func recordNote(_ text: String, on direction: Direction) {
+        guard !done else { return }
+        context.sink?.submit(.note(id, direction, text))
+    }
+
+    /// Whether reading the side that feeds `side` must wait: the faults hold too much for it.
+    func faultsHoldReads(towards side: ProxySide) -> Bool {
+        faults.holdsReads(for: side == .client ? .downstream : .upstream)
+    }
+
+    /// The faults let held bytes go: the side feeding `stream` may be read again.
+    func faultsReleased(_ stream: Toxic.Stream) {
+        (stream == .downstream ? clientGlue : upstreamGlue)?.faultsReleased()
+    }
+
+    /// A toxic closes the connection (timeout, limit_data, drop_after_requests): FIN both ways.
+    func closeForFault(_ reason: String) {
+        endAbnormally(.reset(by: .serverToClient), reason: "interpose fault \(reason)")
+        clientGlue?.closeForFault()
+        upstreamGlue?.closeForFault()
+        if upstreamGlue == nil, let upstreamChannel { upstreamChannel.close(promise: nil) }
+    }
+
+    /// A toxic resets the connection (reset_peer): RST both ways.
+    func resetForFault(_ reason: String) {
+        endAbnormally(.reset(by: .serverToClient), reason: "interpose fault \(reason)")
+        ProxyConnection.reset(clientChannel)
+        if let upstreamChannel { ProxyConnection.reset(upstreamChannel) }
     }
 
     /// Logs findings as they happen and writes them into the capture as a comment on the packet
@@ -157,6 +231,7 @@ final class ProxyConnection {
         let direction = side.readDirection
         guard !finished.contains(direction), abnormalEnd == nil else { return }
         finished.insert(direction)
+        guard !faults.isEngaged else { return }  // recorded as it leaves the faults
         let now = context.clock.now()
         if check != nil {
             report(check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .finish)), on: direction)

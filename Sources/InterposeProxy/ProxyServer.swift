@@ -76,6 +76,10 @@ public final class ProxyServer: Sendable {
         let connectTimeout: TimeAmount
         let blockOnCaptureOverflow: Bool
         let checks: LiveChecks?
+        /// The proxy's toxics, read by every connection when their generation changes.
+        let toxics: ToxicSet
+        /// `--seed`.
+        let faultSeed: UInt64?
         let statistics: ProxyStatistics
         let logger: Logger
         private let registry = NIOLockedValueBox(Registry())
@@ -98,6 +102,8 @@ public final class ProxyServer: Sendable {
             self.connectTimeout = configuration.connectTimeout
             self.blockOnCaptureOverflow = configuration.blockOnCaptureOverflow
             self.checks = configuration.checks
+            self.toxics = configuration.toxics
+            self.faultSeed = configuration.faultSeed
             self.statistics = ProxyStatistics()
             self.logger = logger
         }

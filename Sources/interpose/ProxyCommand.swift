@@ -1,6 +1,7 @@
 import ArgumentParser
 import InterposeAnalysis
 import InterposeCapture
+import InterposeFaults
 import InterposeProxy
 import Logging
 import NIOCore
@@ -65,6 +66,20 @@ struct ProxyCommand: AsyncParsableCommand {
             """)
     var check = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            """
+            Inject a fault, Toxiproxy's model (repeatable, chained in order): latency, bandwidth, slicer, timeout, \
+            reset_peer, limit_data, slow_close, connect_delay, http_status, redis_error, drop_after_requests; \
+            e.g. latency:downstream:latency=100,jitter=10 or http_status:upstream:status=503,toxicity=0.2.
+            """,
+            valueName: "TYPE[:STREAM][:KEY=VALUE,...]"))
+    var toxic: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Seed of the faults' random choices: the same seed, the same faults.", valueName: "N"))
+    var seed: UInt64?
+
     @OptionGroup var dissection: ProtocolOptions
 
     func run() async throws {
@@ -95,6 +110,14 @@ struct ProxyCommand: AsyncParsableCommand {
             throw CommandLineError("--capture-upstream-leg and --rotate-size need --capture FILE")
         }
 
+        let toxics = ToxicSet()
+        for text in toxic {
+            do {
+                try toxics.add(try Toxic(commandLine: text))
+            } catch {
+                throw CommandLineError(error.description)
+            }
+        }
         let checks = check ? LiveChecks(forced: try dissection.forced(), portHints: try dissection.portHints()) : nil
         if !check && (dissection.protocolName != "auto" || !dissection.portProtocols.isEmpty) {
             throw CommandLineError("--protocol and --port-protocol choose how --check reads the traffic: add --check")
@@ -105,7 +128,7 @@ struct ProxyCommand: AsyncParsableCommand {
             proxy: ProxyServer.Configuration(
                 listen: listenAddress, upstream: upstreamAddress,
                 connectTimeout: .nanoseconds(Int64(connectTimeout * 1e9)),
-                blockOnCaptureOverflow: overflow == .block, checks: checks),
+                blockOnCaptureOverflow: overflow == .block, checks: checks, toxics: toxics, faultSeed: seed),
             capture: captureConfiguration,
             grace: .nanoseconds(Int64(grace * 1e9)))
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeFaults
 import InterposeProxy
 import Logging
 import NIOCore
@@ -21,7 +22,8 @@ class ProxyTestCase: XCTestCase {
     /// A proxy on `listenHost`, port chosen by the kernel, forwarding to `upstreamHost:upstreamPort`.
     func startProxy(
         upstreamHost: String = "127.0.0.1", upstreamPort: Int, listenHost: String = "127.0.0.1",
-        capture: CaptureSink.Configuration? = nil, connectTimeout: TimeAmount = .seconds(5)
+        capture: CaptureSink.Configuration? = nil, connectTimeout: TimeAmount = .seconds(5),
+        toxics: ToxicSet = ToxicSet(), seed: UInt64? = nil
     ) async throws -> (proxy: ProxyServer, port: Int, sink: CaptureSink?) {
         let sink = try capture.map { try CaptureSink(configuration: $0) }
         if let sink { sinks.append(sink) }
@@ -31,7 +33,7 @@ class ProxyTestCase: XCTestCase {
             configuration: .init(
                 listen: HostPort(host: listenHost, port: 0),
                 upstream: HostPort(host: upstreamHost, port: UInt16(upstreamPort)),
-                connectTimeout: connectTimeout),
+                connectTimeout: connectTimeout, toxics: toxics, faultSeed: seed),
             group: MultiThreadedEventLoopGroup.singleton, sink: sink, logger: logger)
         let address = try await proxy.start()
         proxies.append(proxy)
