@@ -3,6 +3,7 @@ import InterposeCapture
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// The control API over HTTP: Toxiproxy's endpoints (so its clients work unchanged), Interpose's
 /// own under `/interpose/`, and Prometheus metrics at `/metrics`.
@@ -27,14 +28,15 @@ public struct ControlServer: Sendable {
         self.logger = logger
     }
 
-    /// Listens and answers until the task is cancelled.
+    /// Listens and answers until the task is cancelled, then finishes the requests in progress.
     /// - Parameter onReady: called once listening, with the bound address.
     /// - Throws: `ControlStartError` when the address cannot be bound.
     public func run(onReady: @escaping @Sendable (SocketAddress) async -> Void) async throws {
         ControlMetrics.bootstrap()
         let router = ControlRoutes.router(registry: registry, token: endpoint.token)
         var serverLogger = logger
-        serverLogger.logLevel = min(logger.logLevel, .warning) == .warning ? .warning : logger.logLevel
+        // Hummingbird's own lines (started, per-request) only when debugging.
+        serverLogger.logLevel = logger.logLevel <= .debug ? logger.logLevel : .warning
         let address = endpoint.address
         let app = Application(
             router: router,
@@ -43,8 +45,18 @@ public struct ControlServer: Sendable {
                 if let local = channel.localAddress { await onReady(local) }
             },
             logger: serverLogger)
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: serverLogger))
         do {
-            try await app.run()
+            // Cancelling stops it gracefully: requests in progress finish, idle connections close.
+            // The group runs in a task of its own that is never cancelled: cancelling would cut
+            // Hummingbird short (and make it log errors) instead of shutting it down gracefully.
+            let running = Task { try await group.run() }
+            try await withTaskCancellationHandler {
+                try await running.value
+            } onCancel: {
+                Task { await group.triggerGracefulShutdown() }
+            }
         } catch is CancellationError {
             return
         } catch {

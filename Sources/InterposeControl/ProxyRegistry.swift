@@ -53,8 +53,10 @@ public actor ProxyRegistry {
     private var waiting: [CheckedContinuation<Void, Never>] = []
     private var stopped = false
 
-    /// An empty registry.
+    /// An empty registry; bootstraps the process's metrics system (`ControlMetrics`) if no
+    /// registry did yet, so every proxy's series reach `/metrics`.
     public init(settings: Settings = Settings(), logger: Logger) {
+        ControlMetrics.bootstrap()
         self.settings = settings
         self.logger = logger
     }
