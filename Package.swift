@@ -199,7 +199,9 @@ let package = Package(
             dependencies: [
                 "InterposeControl", "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["toxiproxy_client_check.py"]
         ),
         .testTarget(
             name: "InterposeReplayTests",
