@@ -1,6 +1,7 @@
 import Foundation
 import InterposeCapture
 import InterposeControl
+import InterposeFaults
 import InterposeTestSupport
 import XCTest
 
@@ -214,5 +215,18 @@ final class ControlAPITests: XCTestCase {
         XCTAssertNoThrow(try ControlEndpoint(address: HostPort(host: "127.0.0.5", port: 8474)).validate())
         XCTAssertNoThrow(try ControlEndpoint(address: HostPort(host: "::1", port: 8474)).validate())
         XCTAssertThrowsError(try ControlEndpoint(address: HostPort(host: "192.0.2.1", port: 8474)).validate())
+    }
+
+    func testFaultsFiredByTheEngineAppearInMetrics() async throws {
+        let api = try await ControlHarness()
+        defer { Task { await api.stop() } }
+        let toxic = Toxic(name: "slow", type: .latency, stream: .upstream)
+        FaultMetrics.fired(proxy: "metrics-probe", toxic: toxic)
+        FaultMetrics.fired(proxy: "metrics-probe", toxic: toxic, count: 2)
+        let samples = try PrometheusText.parse(try api.request("GET", "/metrics").body)
+        XCTAssertEqual(
+            samples[
+                "interpose_faults_fired_total",
+                ["proxy": "metrics-probe", "toxic": "slow", "type": "latency", "stream": "upstream"]], 3)
     }
 }

@@ -76,6 +76,9 @@ final class ControlCommandTests: XCTestCase {
         XCTAssertEqual(try ProcessRunner.run("redis-cli", ["-p", "\(second.port)", "GET", "k"]).stdoutText, "two\n")
         let toxics = try ProcessRunner.run("curl", ["-s", "--max-time", "10", "http://127.0.0.1:\(controlPort)/proxies/cache/toxics"])
         XCTAssertTrue(toxics.stdoutText.contains("\"name\":\"slow\""), toxics.stdoutText)
+        let findings = try ProcessRunner.run(
+            "curl", ["-s", "--max-time", "10", "http://127.0.0.1:\(controlPort)/interpose/proxies/cache/findings"])
+        XCTAssertTrue(findings.stdoutText.contains("\"checks\":true"), findings.stdoutText)
 
         proxy.signal(SIGINT)
         XCTAssertEqual(proxy.waitForExit(timeout: 20), 0, proxy.stderrText)
