@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "InterposeProxy", targets: ["InterposeProxy"]),
         .library(name: "InterposeFaults", targets: ["InterposeFaults"]),
         .library(name: "InterposeReplay", targets: ["InterposeReplay"]),
+        .library(name: "InterposeControl", targets: ["InterposeControl"]),
         .library(name: "InterposeDemoService", targets: ["InterposeDemoService"]),
     ],
     dependencies: [
@@ -22,6 +23,11 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // libpcap (Debian `libpcap-dev`): reference reader, BPF compiler, live capture.
@@ -76,6 +82,7 @@ let package = Package(
                 "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // The SwiftNIO proxy and its recording tap.
@@ -88,6 +95,26 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Many named proxies in one process, the Toxiproxy-compatible control API, metrics, the config file.
+        .target(
+            name: "InterposeControl",
+            dependencies: [
+                "InterposeCapture",
+                "InterposeFaults",
+                "InterposeAnalysis",
+                "InterposeProtocols",
+                "InterposeProxy",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Replay and regression comparison: captures compared exchange by exchange.
@@ -126,6 +153,7 @@ let package = Package(
                 "InterposeFaults",
                 "InterposeReplay",
                 "InterposeDemoService",
+                "InterposeControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -176,6 +204,15 @@ let package = Package(
             dependencies: [
                 "InterposeFaults", "InterposeCapture", .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "InterposeControlTests",
+            dependencies: [
+                "InterposeControl", "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["toxiproxy_client_check.py"]
         ),
         .testTarget(
             name: "InterposeReplayTests",

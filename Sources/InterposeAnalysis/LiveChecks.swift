@@ -14,7 +14,12 @@ public final class LiveChecks: Sendable {
     private struct State {
         var services = ServiceChecks()
         var counts: [Severity: Int] = [:]
+        var countsByCode: [String: Int] = [:]
+        var recent: [Finding] = []
     }
+
+    /// How many findings `recentFindings` keeps (the oldest go first).
+    public static let recentLimit = 1000
 
     private let state = NIOLockedValueBox(State())
 
@@ -27,11 +32,25 @@ public final class LiveChecks: Sendable {
     /// Findings counted so far, by severity (including those `summary()` adds).
     public var counts: [Severity: Int] { state.withLockedValue { $0.counts } }
 
-    /// Counts findings a connection reported (for the exit status and the summary line).
+    /// Findings counted so far, by code (for the control API's metrics).
+    public var countsByCode: [String: Int] { state.withLockedValue { $0.countsByCode } }
+
+    /// The latest findings, oldest first, at most `recentLimit` (for the control API).
+    public var recentFindings: [Finding] { state.withLockedValue { $0.recent } }
+
+    /// Counts findings a connection reported (for the exit status and the summary line) and keeps
+    /// the latest for the control API.
     public func count(_ findings: [Finding]) {
         guard !findings.isEmpty else { return }
         state.withLockedValue { state in
-            for finding in findings { state.counts[finding.severity, default: 0] += 1 }
+            for finding in findings {
+                state.counts[finding.severity, default: 0] += 1
+                state.countsByCode[finding.code, default: 0] += 1
+            }
+            state.recent.append(contentsOf: findings)
+            if state.recent.count > LiveChecks.recentLimit {
+                state.recent.removeFirst(state.recent.count - LiveChecks.recentLimit)
+            }
         }
     }
 

@@ -19,6 +19,9 @@ import NIOPosix
 public final class ProxyServer: Sendable {
     /// What to listen on and where to forward.
     public struct Configuration: Sendable {
+        /// The proxy's name (`default` for the single proxy of `--listen`): the label of its metrics
+        /// and its key in the control API.
+        public var name: String
         /// The address clients connect to.
         public var listen: HostPort
         /// The service every connection is forwarded to.
@@ -38,7 +41,8 @@ public final class ProxyServer: Sendable {
         /// A configuration with a 5 s connect timeout, dropping (and counting) on capture overflow.
         public init(listen: HostPort, upstream: HostPort, connectTimeout: TimeAmount = .seconds(5),
                     blockOnCaptureOverflow: Bool = false, checks: LiveChecks? = nil,
-                    toxics: ToxicSet = ToxicSet(), faultSeed: UInt64? = nil) {
+                    toxics: ToxicSet = ToxicSet(), faultSeed: UInt64? = nil, name: String = "default") {
+            self.name = name
             self.checks = checks
             self.toxics = toxics
             self.faultSeed = faultSeed
@@ -87,6 +91,7 @@ public final class ProxyServer: Sendable {
         struct Registry {
             var nextID: UInt64 = 1
             var connections: [ConnectionID: NIOLoopBound<ProxyConnection>] = [:]
+            var infos: [ConnectionID: ProxyConnectionInfo] = [:]
             var drained: [UInt64: CheckedContinuation<Bool, Never>] = [:]
             var nextWaiter: UInt64 = 0
         }
@@ -116,21 +121,32 @@ public final class ProxyServer: Sendable {
             }
         }
 
-        func register(_ connection: ProxyConnection, on loop: EventLoop) {
+        func register(_ connection: ProxyConnection, on loop: EventLoop, client: SocketAddress?) {
             let bound = NIOLoopBound(connection, eventLoop: loop)
-            registry.withLockedValue { $0.connections[connection.id] = bound }
+            let info = ProxyConnectionInfo(
+                id: connection.id, client: client.flatMap(Endpoint.init(socketAddress:)), upstream: upstream,
+                openedAt: clock.now())
+            registry.withLockedValue {
+                $0.connections[connection.id] = bound
+                $0.infos[connection.id] = info
+            }
             statistics.connectionAccepted()
         }
 
         func connectionEnded(_ id: ConnectionID) {
             let waiters: [CheckedContinuation<Bool, Never>] = registry.withLockedValue { registry in
                 registry.connections[id] = nil
+                registry.infos[id] = nil
                 guard registry.connections.isEmpty else { return [] }
                 let waiters = Array(registry.drained.values)
                 registry.drained = [:]
                 return waiters
             }
             for waiter in waiters { waiter.resume(returning: true) }
+        }
+
+        var connectionInfos: [ProxyConnectionInfo] {
+            registry.withLockedValue { $0.infos.values.sorted { $0.id < $1.id } }
         }
 
         var openConnections: [NIOLoopBound<ProxyConnection>] {
@@ -168,6 +184,9 @@ public final class ProxyServer: Sendable {
     private let group: EventLoopGroup
     private let context: SharedContext
     private let serverChannel = NIOLockedValueBox<Channel?>(nil)
+    /// Where `start` binds: the configured address until the first start, then the bound one, so a
+    /// proxy stopped and started again (the control API's disable and enable) keeps a port 0 gave it.
+    private let bindAddress: NIOLockedValueBox<HostPort>
 
     /// A proxy that is not yet listening.
     /// - Parameters:
@@ -181,7 +200,11 @@ public final class ProxyServer: Sendable {
         self.configuration = configuration
         self.group = group
         self.context = SharedContext(configuration: configuration, sink: sink, clock: clock, logger: logger)
+        self.bindAddress = NIOLockedValueBox(configuration.listen)
     }
+
+    /// The connections open now, oldest first.
+    public var connections: [ProxyConnectionInfo] { context.connectionInfos }
 
     /// The counters of this proxy.
     public var statistics: ProxyStatistics { context.statistics }
@@ -189,7 +212,8 @@ public final class ProxyServer: Sendable {
     /// The number of connections open now.
     public var openConnectionCount: Int { context.openConnections.count }
 
-    /// Binds the listening socket and starts accepting.
+    /// Binds the listening socket and starts accepting; after `shutdown` it binds again, to the
+    /// address it had (the same port when the configuration asked for port 0).
     /// - Returns: the bound address (with the real port when the configuration asked for port 0).
     /// - Throws: `ProxyError` when the address cannot be bound.
     @discardableResult
@@ -206,12 +230,12 @@ public final class ProxyServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let connection = ProxyConnection(
                         id: context.nextConnectionID(), clientChannel: channel, context: context)
-                    context.register(connection, on: channel.eventLoop)
+                    context.register(connection, on: channel.eventLoop, client: channel.remoteAddress)
                     let (clientGlue, upstreamGlue) = GlueHandler.matchedPair(for: connection)
                     try connection.start(clientGlue: clientGlue, upstreamGlue: upstreamGlue)
                 }
             }
-        let listen = configuration.listen
+        let listen = bindAddress.withLockedValue { $0 }
         let channel: Channel
         do {
             channel = try await bootstrap.bind(host: listen.host, port: Int(listen.port)).get()
@@ -225,6 +249,9 @@ public final class ProxyServer: Sendable {
         serverChannel.withLockedValue { $0 = channel }
         guard let address = channel.localAddress else {
             throw ProxyError.cannotListen(listen, reason: "the socket has no local address")
+        }
+        if let port = address.port, let bound = UInt16(exactly: port) {
+            bindAddress.withLockedValue { $0.port = bound }
         }
         return address
     }

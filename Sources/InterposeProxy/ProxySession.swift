@@ -44,6 +44,18 @@ public struct ProxySession: Sendable {
         /// With `--check`: the findings only the whole run shows (version drift, status summaries).
         public var summaryFindings: [Finding] = []
 
+        /// A summary of a run's counters.
+        public init(
+            proxy: ProxyStatistics.Snapshot, capture: CaptureStatistics?, abortedAtShutdown: Int,
+            findingCounts: [Severity: Int]? = nil, summaryFindings: [Finding] = []
+        ) {
+            self.proxy = proxy
+            self.capture = capture
+            self.abortedAtShutdown = abortedAtShutdown
+            self.findingCounts = findingCounts
+            self.summaryFindings = summaryFindings
+        }
+
         /// Whether `--check` found an error: the command then exits 1.
         public var hasErrorFindings: Bool { (findingCounts?[.error] ?? 0) > 0 }
 

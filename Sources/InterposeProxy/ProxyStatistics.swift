@@ -20,6 +20,9 @@ public final class ProxyStatistics: Sendable {
         public var bytesToServer = 0
         /// Bytes forwarded from the upstream to clients (closed connections).
         public var bytesToClient = 0
+
+        /// All counters zero.
+        public init() {}
     }
 
     private let box = NIOLockedValueBox(Snapshot())

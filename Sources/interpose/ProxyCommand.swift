@@ -1,6 +1,7 @@
 import ArgumentParser
 import InterposeAnalysis
 import InterposeCapture
+import InterposeControl
 import InterposeFaults
 import InterposeProxy
 import Logging
@@ -17,16 +18,43 @@ struct ProxyCommand: AsyncParsableCommand {
         abstract: "Forward TCP connections to an upstream unchanged, recording them to a pcapng file.",
         discussion: """
             Example: interpose proxy --listen 127.0.0.1:7000 --upstream 127.0.0.1:6379 --capture redis.pcapng
+            Many proxies: interpose proxy --config proxies.yaml, or interpose proxy --control 127.0.0.1:8474
+            and create them through the Toxiproxy-compatible control API (--listen/--upstream then add
+            one proxy named 'default').
             SIGINT or SIGTERM stops accepting, lets open connections finish for --grace seconds,
             closes the capture and prints a summary.
             """
     )
 
     @Option(name: .long, help: ArgumentHelp("Address to accept clients on.", valueName: "HOST:PORT"))
-    var listen: String
+    var listen: String?
 
     @Option(name: .long, help: ArgumentHelp("Service to forward every connection to.", valueName: "HOST:PORT"))
-    var upstream: String
+    var upstream: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve the Toxiproxy-compatible control API and /metrics here (loopback unless --control-token).",
+            valueName: "HOST:PORT"))
+    var control: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Bearer token the control API requires (needed when --control is not a loopback address).",
+            valueName: "TOKEN"))
+    var controlToken: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Record each proxy to DIR/<name>.pcapng.", valueName: "DIR"))
+    var captureDir: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Start the proxies (and control API) described in this YAML file.", valueName: "FILE"))
+    var config: String?
 
     @Option(name: .long, help: ArgumentHelp("Write every frame to this pcapng file (mode 0600).", valueName: "FILE"))
     var capture: String?
@@ -83,6 +111,12 @@ struct ProxyCommand: AsyncParsableCommand {
     @OptionGroup var dissection: ProtocolOptions
 
     func run() async throws {
+        if control != nil || config != nil || captureDir != nil {
+            return try await runMany()
+        }
+        guard let listen else { throw CommandLineError("--listen HOST:PORT is required (or --control, --config)") }
+        guard let upstream else { throw CommandLineError("--upstream HOST:PORT is required with --listen") }
+        if controlToken != nil { throw CommandLineError("--control-token needs --control HOST:PORT") }
         let listenAddress = try HostPort(parsing: listen, what: "--listen")
         let upstreamAddress = try HostPort(parsing: upstream, what: "--upstream")
         guard let overflow = CaptureSink.OverflowPolicy(rawValue: captureOverflow) else {
