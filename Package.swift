@@ -212,7 +212,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["toxiproxy_client_check.py"]
+            exclude: ["toxiproxy_client_check.py", "toxiproxy_effects_check.py"]
         ),
         .testTarget(
             name: "InterposeReplayTests",

@@ -18,6 +18,7 @@ final class ConnectionFaults {
     static let pollInterval = TimeAmount.milliseconds(20)
 
     private let toxics: ToxicSet
+    private let proxyName: String
     private let id: ConnectionID
     private let seed: UInt64?
     private let logger: Logger
@@ -34,8 +35,12 @@ final class ConnectionFaults {
     private var poll: Scheduled<Void>?
     private var finished = false
 
-    init(toxics: ToxicSet, id: ConnectionID, seed: UInt64?, serverPort: UInt16, logger: Logger, connection: ProxyConnection) {
+    init(
+        toxics: ToxicSet, id: ConnectionID, seed: UInt64?, serverPort: UInt16, proxyName: String, logger: Logger,
+        connection: ProxyConnection
+    ) {
         self.toxics = toxics
+        self.proxyName = proxyName
         self.id = id
         self.seed = seed
         self.logger = logger
@@ -214,6 +219,13 @@ final class ConnectionFaults {
 
     private func record(_ note: String, on stream: Toxic.Stream) {
         logger.debug("connection \(id) fault \(note)")
+        // Every note starts with the name of the toxic that fired (`latency_downstream: +103 ms`).
+        if let colon = note.firstIndex(of: ":") {
+            let name = note[..<colon]
+            if let toxic = toxics.toxics.first(where: { $0.name == name }) {
+                FaultMetrics.fired(proxy: proxyName, toxic: toxic)
+            }
+        }
         connection?.recordNote("interpose fault \(note)", on: stream == .downstream ? .serverToClient : .clientToServer)
     }
 

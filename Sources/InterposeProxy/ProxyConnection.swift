@@ -61,7 +61,7 @@ final class ProxyConnection {
         self.upstreamGlue = upstreamGlue
         faults = ConnectionFaults(
             toxics: context.toxics, id: id, seed: context.faultSeed, serverPort: context.upstream.port,
-            logger: context.logger, connection: self)
+            proxyName: context.name, logger: context.logger, connection: self)
         try clientChannel.pipeline.syncOperations.addHandlers(FaultHandler(stream: .downstream, faults: faults), clientGlue)
     }
 

@@ -82,6 +82,8 @@ public final class ProxyServer: Sendable {
         let checks: LiveChecks?
         /// The proxy's toxics, read by every connection when their generation changes.
         let toxics: ToxicSet
+        /// The proxy's name, the label of its fault metrics.
+        let name: String
         /// `--seed`.
         let faultSeed: UInt64?
         let statistics: ProxyStatistics
@@ -108,6 +110,7 @@ public final class ProxyServer: Sendable {
             self.blockOnCaptureOverflow = configuration.blockOnCaptureOverflow
             self.checks = configuration.checks
             self.toxics = configuration.toxics
+            self.name = configuration.name
             self.faultSeed = configuration.faultSeed
             self.statistics = ProxyStatistics()
             self.logger = logger
