@@ -5,7 +5,8 @@ import Metrics
 /// One proxy's swift-metrics series, labelled `proxy`, brought up to date from its counters when
 /// `/metrics` is read: the proxy's hot path counts nothing twice.
 ///
-/// Byte counts come from the proxy's statistics, which add a connection's bytes when it closes.
+/// Byte counts come from the proxy's statistics, which running connections feed every 64 reads or
+/// 64 KiB (and at close).
 final class ProxyMetrics {
     private let name: String
     private let openConnections: Gauge

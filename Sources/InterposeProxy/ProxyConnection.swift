@@ -23,6 +23,11 @@ final class ProxyConnection {
     private var upstreamLocal: Endpoint?
     private var bytesToServer = 0
     private var bytesToClient = 0
+    /// What of `bytesToServer` and `bytesToClient` the shared statistics already have.
+    private var reportedToServer = 0
+    private var reportedToClient = 0
+    private var readsSinceReport = 0
+    private var reportedBytes: Int { reportedToServer + reportedToClient }
     private var finished: Set<Direction> = []
     /// The first thing that ended the connection abnormally; later events do not overwrite it.
     private var abnormalEnd: (end: ConnectionEnd, reason: String)?
@@ -151,9 +156,23 @@ final class ProxyConnection {
         } else {
             bytesToClient += buffer.readableBytes
         }
+        // The shared statistics (and /metrics) see the bytes while the connection runs, in batches:
+        // one lock every 64 reads or 64 KiB rather than one per read.
+        readsSinceReport += 1
+        if readsSinceReport >= 64 || bytesToServer + bytesToClient - reportedBytes >= 65_536 {
+            reportBytes()
+        }
         // With toxics, each direction is recorded as it leaves them (`recordDelivered`).
         guard !faults.isEngaged else { return }
         record(buffer, on: direction)
+    }
+
+    private func reportBytes() {
+        context.statistics.add(
+            bytesToServer: bytesToServer - reportedToServer, bytesToClient: bytesToClient - reportedToClient)
+        reportedToServer = bytesToServer
+        reportedToClient = bytesToClient
+        readsSinceReport = 0
     }
 
     private func record(_ buffer: ByteBuffer, on direction: Direction) {
@@ -303,7 +322,8 @@ final class ProxyConnection {
         }
         context.sink?.submit(.closed(id, end, at: now, comment: "closed: " + summary))
         context.statistics.connectionClosed(
-            bytesToServer: bytesToServer, bytesToClient: bytesToClient, graceful: end == .graceful)
+            bytesToServer: bytesToServer - reportedToServer, bytesToClient: bytesToClient - reportedToClient,
+            graceful: end == .graceful)
         context.logger.info(
             "connection \(id) \(client) -> \(listener) -> \(upstreamLocal.map { "\($0) -> " } ?? "")\(context.upstream) closed: \(summary)"
         )

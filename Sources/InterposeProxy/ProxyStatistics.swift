@@ -44,6 +44,15 @@ public final class ProxyStatistics: Sendable {
         box.withLockedValue { $0.upstreamFailures += 1 }
     }
 
+    /// Bytes a running connection moved since it last said.
+    func add(bytesToServer: Int, bytesToClient: Int) {
+        box.withLockedValue {
+            $0.bytesToServer += bytesToServer
+            $0.bytesToClient += bytesToClient
+        }
+    }
+
+    /// A connection ended, with the bytes it had not reported yet.
     func connectionClosed(bytesToServer: Int, bytesToClient: Int, graceful: Bool) {
         box.withLockedValue {
             $0.open -= 1

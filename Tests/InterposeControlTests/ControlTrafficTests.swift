@@ -59,6 +59,17 @@ final class ControlTrafficTests: XCTestCase {
         XCTAssertGreaterThan(samples["interpose_capture_bytes_written_total", ["proxy": "cache"]] ?? 0, 0, metrics)
         XCTAssertEqual(samples["interpose_capture_dropped_bytes_total", ["proxy": "cache"]], 0, metrics)
 
+        // A connection still open shows its bytes too (reported every 64 reads or 64 KiB).
+        let open = try BlockingSocket.connect(host: "127.0.0.1", port: UInt16(cachePort))
+        let value = String(repeating: "v", count: 100_000)
+        try open.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$\(value.utf8.count)\r\n\(value)\r\n")
+        XCTAssertEqual(String(decoding: try open.receive(exactly: 5), as: UTF8.self), "+OK\r\n")
+        let live = try PrometheusText.parse(try api.request("GET", "/metrics").body)
+        XCTAssertGreaterThanOrEqual(
+            live["interpose_bytes_total", ["proxy": "cache", "direction": "client_to_server"]] ?? 0, 34 + 65_536)
+        XCTAssertEqual(live["interpose_connections_open", ["proxy": "cache"]], 1)
+        open.close()
+
         let capture = try api.request("GET", "/interpose/proxies/cache/capture").object()
         XCTAssertEqual(capture["capturing"] as? Bool, true)
         XCTAssertEqual(capture["files"] as? [String], [tempDir.appendingPathComponent("cache.pcapng").path])
@@ -69,7 +80,7 @@ final class ControlTrafficTests: XCTestCase {
         let cacheFile = tempDir.appendingPathComponent("cache.pcapng").path
         let queueFile = tempDir.appendingPathComponent("queue.pcapng").path
         XCTAssertEqual(try TShark.problemPackets(file: cacheFile), [])
-        XCTAssertEqual(try TShark.streamCount(file: cacheFile), 1)
+        XCTAssertEqual(try TShark.streamCount(file: cacheFile), 2, "redis-cli's SET and the open connection's")
         XCTAssertEqual(try TShark.streamCount(file: queueFile), 2)
         let stream = try TShark.followTCP(file: cacheFile, stream: 0)
         XCTAssertEqual(String(decoding: stream.fromNode0, as: UTF8.self), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$8\r\nin-cache\r\n")
