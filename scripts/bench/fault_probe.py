@@ -3,6 +3,9 @@
 
   fault_probe.py bulk-server HOST PORT BYTES
         every connection gets BYTES bytes, then the server's FIN; it then reads until the client closes.
+  fault_probe.py delay-echo-server HOST PORT MS
+        an echo server that answers each read MS ms after it arrived (time.sleep), one thread per
+        connection: the round trip a plain userspace timer gets on this box (a reference, not a peer).
   fault_probe.py pingpong HOST PORT N WARMUP SAMPLES_FILE
         one connection (TCP_NODELAY), WARMUP + N round trips of 1 byte to an echo server; the N round-trip
         times (ms, one a line) go to SAMPLES_FILE; JSON: n, p50, p99, min, max, mean, stdev (ms).
@@ -70,6 +73,37 @@ def bulk_server(host, port, nbytes):
             pass
         finally:
             c.close()
+
+
+def delay_echo_server(host, port, ms):
+    import threading
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((host, port))
+    ls.listen(128)
+    print("listening", flush=True)
+
+    def serve(c):
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while True:
+                b = c.recv(65536)
+                t = time.perf_counter()
+                if not b:
+                    break
+                left = t + ms / 1000.0 - time.perf_counter()
+                if left > 0:
+                    time.sleep(left)
+                c.sendall(b)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    while True:
+        c, _ = ls.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
 
 
 def pingpong(host, port, n, warmup, path):
@@ -143,6 +177,8 @@ def reset(host, port, count, warmup):
 def main(a):
     if len(a) >= 4 and a[0] == "bulk-server":
         return bulk_server(a[1], int(a[2]), int(a[3]))
+    if len(a) == 4 and a[0] == "delay-echo-server":
+        return delay_echo_server(a[1], int(a[2]), float(a[3]))
     if len(a) == 6 and a[0] == "pingpong":
         return pingpong(a[1], int(a[2]), int(a[3]), int(a[4]), a[5])
     if len(a) == 3 and a[0] == "download":
