@@ -14,18 +14,7 @@ extension ProxyCommand {
     /// run time through the control API.
     func runMany() async throws {
         let file = try config.map { path throws(ConfigFileError) in try ConfigFile.load(path: path) }
-        guard let overflow = CaptureSink.OverflowPolicy(rawValue: captureOverflow) else {
-            throw CommandLineError("--capture-overflow must be drop or block, not '\(captureOverflow)'")
-        }
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw CommandLineError("--log-level must be one of trace, debug, info, notice, warning, error")
-        }
-        guard connectTimeout > 0, connectTimeout.isFinite else {
-            throw CommandLineError("--connect-timeout must be a positive number of seconds")
-        }
-        guard grace >= 0, grace.isFinite else {
-            throw CommandLineError("--grace must be zero or a positive number of seconds")
-        }
+        let (overflow, level) = try validatedCommonOptions()
         var template = CaptureSink.Configuration(path: "")
         template.recordUpstreamLeg = captureUpstreamLeg
         template.overflow = overflow

@@ -119,18 +119,7 @@ struct ProxyCommand: AsyncParsableCommand {
         if controlToken != nil { throw CommandLineError("--control-token needs --control HOST:PORT") }
         let listenAddress = try HostPort(parsing: listen, what: "--listen")
         let upstreamAddress = try HostPort(parsing: upstream, what: "--upstream")
-        guard let overflow = CaptureSink.OverflowPolicy(rawValue: captureOverflow) else {
-            throw CommandLineError("--capture-overflow must be drop or block, not '\(captureOverflow)'")
-        }
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw CommandLineError("--log-level must be one of trace, debug, info, notice, warning, error")
-        }
-        guard connectTimeout > 0, connectTimeout.isFinite else {
-            throw CommandLineError("--connect-timeout must be a positive number of seconds")
-        }
-        guard grace >= 0, grace.isFinite else {
-            throw CommandLineError("--grace must be zero or a positive number of seconds")
-        }
+        let (overflow, level) = try validatedCommonOptions()
         var captureConfiguration: CaptureSink.Configuration?
         if let capture {
             var config = CaptureSink.Configuration(path: capture)
@@ -188,5 +177,22 @@ struct ProxyCommand: AsyncParsableCommand {
     static func describe(_ address: SocketAddress) -> String {
         guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
         return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    /// The flags both the single proxy and many proxies use, checked: one line each when wrong.
+    func validatedCommonOptions() throws -> (CaptureSink.OverflowPolicy, Logger.Level) {
+        guard let overflow = CaptureSink.OverflowPolicy(rawValue: captureOverflow) else {
+            throw CommandLineError("--capture-overflow must be drop or block, not '\(captureOverflow)'")
+        }
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw CommandLineError("--log-level must be one of trace, debug, info, notice, warning, error")
+        }
+        guard connectTimeout > 0, connectTimeout.isFinite else {
+            throw CommandLineError("--connect-timeout must be a positive number of seconds")
+        }
+        guard grace >= 0, grace.isFinite else {
+            throw CommandLineError("--grace must be zero or a positive number of seconds")
+        }
+        return (overflow, level)
     }
 }
