@@ -63,6 +63,10 @@ struct SniffCommand: AsyncParsableCommand {
             await waiter.wait()
             stop.request()
         }
+        var stderrStream = StandardError()
+        print(
+            "interpose: capturing on \(interface) (link type \(liveCapture.linkType)); Ctrl-C stops and reports",
+            to: &stderrStream)
         let limits = LiveCaptureLimits(duration: duration, packetCount: count)
         let box = UncheckedBox(liveCapture)
         let report = await withCheckedContinuation { (continuation: CheckedContinuation<AnalysisReport, Never>) in
@@ -81,8 +85,7 @@ struct SniffCommand: AsyncParsableCommand {
         } else {
             print(report.renderText(), terminator: "")
         }
-        if let capture, !json {
-            var stderrStream = StandardError()
+        if let capture {
             print("interpose: wrote \(capture); its statistics block records the drops", to: &stderrStream)
         }
         if report.hasErrors { throw ExitCode(1) }
