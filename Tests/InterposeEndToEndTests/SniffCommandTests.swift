@@ -72,6 +72,19 @@ final class SniffCommandTests: XCTestCase {
         XCTAssertEqual(frames.split(separator: "\n").count, packets)
         let info = try ProcessRunner.run("capinfos", [capture], timeout: 30)
         XCTAssertTrue(info.stdoutText.contains("Number of stat entries = 1"), info.stdoutText)
+        XCTAssertEqual(try TShark.streamCount(file: capture), 3)
+        let first = try TShark.followTCP(file: capture, stream: 0)
+        XCTAssertEqual(
+            String(decoding: first.fromNode0, as: UTF8.self), "*3\r\n$3\r\nSET\r\n$7\r\nsniffed\r\n$1\r\n1\r\n")
+        XCTAssertEqual(String(decoding: first.fromNode1, as: UTF8.self), "+OK\r\n")
+
+        // Offline analysis of the file reports what the live capture reported.
+        let offline = try ProcessRunner.run(InterposeBinary.path, ["analyze", "--json", capture], timeout: 30)
+        XCTAssertEqual(offline.status, 0, offline.stderrText)
+        let offlineDocument = try XCTUnwrap(try JSONSerialization.jsonObject(with: offline.stdout) as? [String: Any])
+        let offlineConnections = try XCTUnwrap(offlineDocument["connections"] as? [[String: Any]])
+        XCTAssertEqual(offlineConnections.map { $0["messages"] as? Int }, connections.map { $0["messages"] as? Int })
+        XCTAssertEqual(offlineConnections.map { $0["client"] as? String }, connections.map { $0["client"] as? String })
     }
 
     func testVethBetweenNamespacesShowsTheConversation() throws {
@@ -127,6 +140,20 @@ final class SniffCommandTests: XCTestCase {
         XCTAssertEqual(sniff.waitForExit(timeout: 5), 0, sniff.stderrText)
         XCTAssertLessThan(Date().timeIntervalSince(started), 2)
         XCTAssertTrue(sniff.stdoutText.contains("live capture on lo"), sniff.stdoutText)
+        XCTAssertTrue(sniff.stdoutText.contains("drops: libpcap received"), sniff.stdoutText)
+    }
+
+    func testCountStopsAfterThatManyPacketsWithTheCheckReport() throws {
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        let sniff = try startSniff([
+            "--interface", "lo", "--filter", "tcp port \(redis.port)", "--count", "3", "--duration", "10", "--check",
+        ])
+        let started = Date()
+        _ = try ProcessRunner.run("redis-cli", ["-p", "\(redis.port)", "PING"], timeout: 5)
+        XCTAssertEqual(sniff.waitForExit(timeout: 10), 0, sniff.stderrText)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "stopped by --count, not --duration")
+        XCTAssertTrue(sniff.stdoutText.hasPrefix("live capture on lo: 3 packets; "), sniff.stdoutText)
         XCTAssertTrue(sniff.stdoutText.contains("drops: libpcap received"), sniff.stdoutText)
     }
 
