@@ -171,6 +171,21 @@ final class SniffCommandTests: XCTestCase {
         XCTAssertTrue(filter.stderrText.hasPrefix("interpose: invalid --filter 'tcp port': "), filter.stderrText)
     }
 
+    func testWithoutCaptureRightsExitTwoNamingTheFix() throws {
+        guard let setpriv = ProcessRunner.which("setpriv") else { throw XCTSkip("setpriv (util-linux) is not installed") }
+        let denied = try ProcessRunner.run(
+            setpriv,
+            [
+                "--reuid", "65534", "--regid", "65534", "--clear-groups", "--inh-caps=-all", InterposeBinary.path,
+                "sniff", "--interface", "lo", "--duration", "1",
+            ], timeout: 10)
+        XCTAssertEqual(denied.status, 2, denied.stderrText)
+        XCTAssertEqual(
+            denied.stderrText,
+            "interpose: --interface lo: no permission to capture; run as root or give the binary CAP_NET_RAW (setcap cap_net_raw,cap_net_admin+eip)\n"
+        )
+    }
+
     private func checked(_ executable: String, _ arguments: [String]) throws {
         let result = try ProcessRunner.run(executable, arguments, timeout: 10)
         guard result.status == 0 else {
