@@ -2,7 +2,7 @@ import CPcap
 import InterposeCapture
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Captures packets from a network interface with libpcap and rebuilds its TCP conversations into
@@ -61,7 +61,9 @@ public final class LiveCapture {
             case PCAP_ERROR_PERM_DENIED:
                 throw LiveCaptureError(
                     kind: .permissionDenied,
-                    description: "--interface \(interface): no permission to capture; run as root or give the binary CAP_NET_RAW (setcap cap_net_raw,cap_net_admin+eip)")
+                    description:
+                        "--interface \(interface): no permission to capture; run as root or give the binary CAP_NET_RAW (setcap cap_net_raw,cap_net_admin+eip)"
+                )
             case PCAP_ERROR_NO_SUCH_DEVICE:
                 throw LiveCaptureError(
                     kind: .noSuchInterface,
@@ -69,7 +71,9 @@ public final class LiveCapture {
             case PCAP_ERROR_IFACE_NOT_UP:
                 throw LiveCaptureError(
                     kind: .interfaceDown,
-                    description: "--interface \(interface): the interface is down; bring it up with 'ip link set \(interface) up'")
+                    description:
+                        "--interface \(interface): the interface is down; bring it up with 'ip link set \(interface) up'"
+                )
             default:
                 throw LiveCaptureError(
                     kind: .captureFailed, description: "--interface \(interface): cannot capture: \(detail)")
@@ -88,7 +92,8 @@ public final class LiveCapture {
             guard pcap_setfilter(handle, &program) == 0 else {
                 let detail = String(cString: pcap_geterr(handle))
                 pcap_close(handle)
-                throw LiveCaptureError(kind: .invalidFilter, description: "cannot install --filter '\(filter)': \(detail)")
+                throw LiveCaptureError(
+                    kind: .invalidFilter, description: "cannot install --filter '\(filter)': \(detail)")
             }
         }
         guard pcap_setnonblock(handle, 1, &errorBuffer) == 0 else {
@@ -188,7 +193,8 @@ public final class LiveCapture {
             var wall = timespec()
             clock_gettime(CLOCK_REALTIME, &wall)
             let ok = recorder.finish(
-                drops: drops, at: Timestamp(nanosecondsSinceEpoch: Int64(wall.tv_sec) * 1_000_000_000 + Int64(wall.tv_nsec)),
+                drops: drops,
+                at: Timestamp(nanosecondsSinceEpoch: Int64(wall.tv_sec) * 1_000_000_000 + Int64(wall.tv_nsec)),
                 delivered: number)
             if !ok {
                 consumer.report(

@@ -1,7 +1,7 @@
 import InterposeCapture
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes live-captured packets to a pcapng file byte for byte as libpcap delivered them: a section
@@ -34,7 +34,7 @@ final class PcapngPacketRecorder {
         appendOption(Pcapng.optionSHBUserApplication, Array("interpose sniff".utf8))
         end()
         begin(Pcapng.interfaceDescriptionBlock)
-        append16(UInt16(truncatingIfNeeded: linkType.rawValue))
+        append16(Self.fileLinkType(linkType))
         append16(0)
         append32(UInt32(clamping: snapshotLength))
         appendOption(Pcapng.optionIfName, Array(interface.utf8))
@@ -72,6 +72,14 @@ final class PcapngPacketRecorder {
         end()
         if fflush(file) != 0 { failed = true }
         return !failed
+    }
+
+    /// libpcap reports DLT_ values, files hold LINKTYPE_ values: they differ for raw IP
+    /// (DLT_RAW is 12 on Linux, 14 on OpenBSD; LINKTYPE_RAW is 101). The others Interpose decodes
+    /// are the same numbers.
+    static func fileLinkType(_ linkType: LinkType) -> UInt16 {
+        if linkType == .raw || linkType == .rawBSD { return UInt16(LinkType.linktypeRaw.rawValue) }
+        return UInt16(truncatingIfNeeded: linkType.rawValue)
     }
 
     // MARK: - Encoding (little-endian)

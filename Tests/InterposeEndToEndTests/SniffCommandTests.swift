@@ -27,7 +27,8 @@ final class SniffCommandTests: XCTestCase {
         let executable = prefix.first ?? InterposeBinary.path
         let sniff =
             try BackgroundProcess(
-                executable, Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [InterposeBinary.path]) + ["sniff"]
+                executable,
+                Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [InterposeBinary.path]) + ["sniff"]
                     + arguments)
         try sniff.waitForOutput(containing: "capturing on", timeout: 10)
         return sniff
@@ -172,7 +173,9 @@ final class SniffCommandTests: XCTestCase {
     }
 
     func testWithoutCaptureRightsExitTwoNamingTheFix() throws {
-        guard let setpriv = ProcessRunner.which("setpriv") else { throw XCTSkip("setpriv (util-linux) is not installed") }
+        guard let setpriv = ProcessRunner.which("setpriv") else {
+            throw XCTSkip("setpriv (util-linux) is not installed")
+        }
         let denied = try ProcessRunner.run(
             setpriv,
             [
@@ -189,7 +192,8 @@ final class SniffCommandTests: XCTestCase {
     private func checked(_ executable: String, _ arguments: [String]) throws {
         let result = try ProcessRunner.run(executable, arguments, timeout: 10)
         guard result.status == 0 else {
-            throw XCTSkip("cannot set up the namespaces: \(executable) \(arguments.joined(separator: " ")): \(result.stderrText)")
+            throw XCTSkip(
+                "cannot set up the namespaces: \(executable) \(arguments.joined(separator: " ")): \(result.stderrText)")
         }
     }
 }
