@@ -17,6 +17,9 @@ extension AnalysisReport {
         out.append(
             "\(path): \(ReportFormatting.plural(statistics.packets, "packet")); \(read.isEmpty ? "no TCP conversations" : read.joined(separator: ", "))"
         )
+        if let drops {
+            out.append("drops: \(drops.summary)")
+        }
         if !endpoints.isEmpty {
             out.append("")
             out.append(renderEndpoints(limit: limit.map { min($0, 40) }))

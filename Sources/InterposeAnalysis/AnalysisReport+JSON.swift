@@ -27,6 +27,17 @@ extension AnalysisReport {
         json.number("start_ns", statistics.firstTimestamp?.nanosecondsSinceEpoch)
         json.number("end_ns", statistics.lastTimestamp?.nanosecondsSinceEpoch)
         json.bool("truncated", statistics.isTruncated)
+        if let interface {
+            json.string("interface", interface)
+        }
+        if let drops {
+            json.beginObject("drops")
+            json.number("received", Int64(clamping: drops.received))
+            json.number("dropped", Int64(clamping: drops.dropped))
+            json.number("interface_dropped", Int64(clamping: drops.interfaceDropped))
+            json.number("undecodable", drops.undecodable)
+            json.endObject()
+        }
         json.endObject()
         json.beginArray("connections")
         for conversation in conversations {

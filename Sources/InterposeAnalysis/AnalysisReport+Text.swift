@@ -7,12 +7,16 @@ extension AnalysisReport {
     public func renderText(limit: Int? = 200) -> String {
         var out: [String] = []
         var head =
-            "\(path): \(format), link type \(linkType), \(ReportFormatting.plural(statistics.packets, "packet")), \(ReportFormatting.size(fileSize))"
+            interface.map { "live capture on \($0): link type \(linkType), \(ReportFormatting.plural(statistics.packets, "packet"))" }
+            ?? "\(path): \(format), link type \(linkType), \(ReportFormatting.plural(statistics.packets, "packet")), \(ReportFormatting.size(fileSize))"
         if let first = statistics.firstTimestamp, let last = statistics.lastTimestamp {
             head +=
                 ", from \(ReportFormatting.dateTime(first)) for \(ReportFormatting.duration(nanoseconds: last.nanosecondsSinceEpoch - first.nanosecondsSinceEpoch))"
         }
         out.append(head)
+        if let drops {
+            out.append("drops: \(drops.summary)")
+        }
         if let filter {
             out.append(
                 "filter: \(filter) (\(ReportFormatting.grouped(statistics.packets - statistics.filteredOut)) packets matched)"

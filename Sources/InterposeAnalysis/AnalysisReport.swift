@@ -25,6 +25,10 @@ public struct AnalysisReport: Sendable {
     public var findings: [Finding]
     /// Requests, outcomes and latency per service and request key, busiest first.
     public var endpoints: [EndpointStatistics]
+    /// For a live capture (`interpose sniff`): the interface captured; `nil` for a file.
+    public var interface: String?
+    /// For a live capture: what libpcap and Interpose lost; `nil` for a file.
+    public var drops: LiveCaptureDrops?
 
     /// A report from its parts.
     public init(

@@ -151,33 +151,7 @@ public final class CaptureReader {
                 return
             }
         }
-        switch PacketDecoder.decode(raw.bytes, originalLength: raw.originalLength, linkType: raw.linkType) {
-        case .tcp(let segment):
-            state.statistics.tcpPackets += 1
-            state.reassembler.process(segment, timestamp: raw.timestamp, packet: number, into: &consumer)
-        case .fragment(let fragment):
-            state.statistics.fragments += 1
-            guard let datagram = state.fragments.add(fragment, at: raw.timestamp) else { return }
-            datagram.payload.withUnsafeBytes { payload in
-                let outcome = PacketDecoder.decodeReassembled(
-                    payload, nextProtocol: datagram.key.nextProtocol, source: datagram.key.source,
-                    destination: datagram.key.destination)
-                if case .tcp(let segment) = outcome {
-                    state.statistics.tcpPackets += 1
-                    state.reassembler.process(segment, timestamp: raw.timestamp, packet: number, into: &consumer)
-                } else {
-                    state.statistics.otherPackets += 1
-                }
-            }
-        case .notTCP:
-            state.statistics.otherPackets += 1
-        case .truncated:
-            state.statistics.headerCutPackets += 1
-        case .malformed:
-            state.statistics.malformedPackets += 1
-        case .unsupportedLinkType:
-            state.statistics.unsupportedLinkTypePackets[raw.linkType, default: 0] += 1
-        }
+        state.decode(raw, number: number, consumer: &consumer)
     }
 
     /// The compiled filter for a link type (pcapng interfaces may differ); `nil` when it does not compile.
