@@ -138,4 +138,16 @@ final class ProxyTransparentTests: XCTestCase {
         XCTAssertEqual(result.status, 2, result.stderrText)
         XCTAssertTrue(result.stderrText.contains("--mark"), result.stderrText)
     }
+
+    func testMarkWithoutTheCapabilityStopsAtStartWithExitTwo() throws {
+        guard let capsh = ProcessRunner.which("capsh") else { throw XCTSkip("capsh (libcap2-bin) is missing") }
+        // SO_MARK is allowed with CAP_NET_ADMIN or (Linux 5.17+) CAP_NET_RAW: drop both.
+        let result = try ProcessRunner.run(capsh, [
+            "--drop=cap_net_admin,cap_net_raw", "--", "-c",
+            "exec '\(InterposeBinary.path)' proxy --transparent --listen 127.0.0.1:0 --mark 7",
+        ], timeout: 30)
+        XCTAssertEqual(result.status, 2, result.stderrText)
+        XCTAssertTrue(result.stderrText.contains("cannot set --mark 7"), result.stderrText)
+        XCTAssertFalse(result.stderrText.contains("listening on"), result.stderrText)
+    }
 }
