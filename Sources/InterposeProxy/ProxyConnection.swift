@@ -17,6 +17,13 @@ final class ProxyConnection {
     let id: ConnectionID
     private let client: Endpoint
     private let listener: Endpoint
+    /// Where this connection is forwarded: the proxy's upstream, or in transparent mode the
+    /// connection's original destination once `clientActive` has read it.
+    private var destination: HostPort
+    private var destinationAddress: SocketAddress?
+    /// The server end of the client leg in the capture and checks: the listener, or in transparent
+    /// mode the original destination (what the client believes it talks to).
+    private var server: Endpoint
     private let context: ProxyServer.SharedContext
     private let clientChannel: Channel
     private let startedAt: NIODeadline
@@ -49,6 +56,8 @@ final class ProxyConnection {
             ?? Endpoint(address: IPAddress(v4: 0), port: 0)
         self.listener = clientChannel.localAddress.flatMap(Endpoint.init(socketAddress:))
             ?? Endpoint(address: IPAddress(v4: 0), port: 0)
+        self.destination = context.upstream
+        self.server = listener
         self.startedAt = .now()
     }
 
@@ -74,13 +83,57 @@ final class ProxyConnection {
     func clientActive() {
         guard let glue = pendingUpstreamGlue else { return }
         pendingUpstreamGlue = nil
+        guard context.transparent else {
+            destinationAddress = context.upstreamAddress
+            clientLegOpened(glue: glue)
+            return
+        }
+        OriginalDestination.read(from: clientChannel).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let address):
+                self.transparentDestinationRead(address, glue: glue)
+            case .failure(let error):
+                self.refuse(reason: "refused: \(error)")
+            }
+        }
+    }
+
+    /// Transparent mode: forward to `address`, unless it is the listener itself (a connection made
+    /// straight to the proxy, which would loop back into it).
+    private func transparentDestinationRead(_ address: SocketAddress, glue: GlueHandler) {
+        guard let original = Endpoint(socketAddress: address) else {
+            refuse(reason: "refused: the original destination \(address) is not an IP address")
+            return
+        }
+        if original == listener {
+            refuse(
+                reason: "refused: not redirected (original destination \(original) is the listener itself; "
+                    + "forwarding it would loop)")
+            return
+        }
+        destination = HostPort(host: original.address.description, port: original.port)
+        destinationAddress = address
+        server = original
+        context.logger.info("connection \(id) \(client) original destination \(destination)")
+        clientLegOpened(glue: glue)
+    }
+
+    /// A connection the proxy will not forward: reset it; `finish` logs `reason`.
+    private func refuse(reason: String) {
+        context.statistics.upstreamFailed()
+        endAbnormally(.reset(by: .serverToClient), reason: reason)
+        ProxyConnection.reset(clientChannel)
+    }
+
+    /// Records the client leg (client -> server) and connects to the destination.
+    private func clientLegOpened(glue: GlueHandler) {
         context.sink?.submit(
             .clientConnected(
-                id, client: client, listener: listener, at: context.clock.now(),
-                comment: "interpose connection \(id); listener \(listener); upstream \(context.upstream)"))
+                id, client: client, listener: server, at: context.clock.now(),
+                comment: "interpose connection \(id); listener \(listener); upstream \(destination)"))
         if let checks = context.checks {
             check = LiveConversationCheck(
-                connection: ConnectionDescriptor(id: id, client: client, server: listener), shared: checks)
+                connection: ConnectionDescriptor(id: id, client: client, server: server), shared: checks)
         }
         if let delay = faults.connectDelay() {
             clientChannel.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
@@ -94,14 +147,17 @@ final class ProxyConnection {
 
     private func connectUpstream(glue: GlueHandler) {
         let loop = clientChannel.eventLoop
-        let bootstrap = ClientBootstrap(group: loop)
+        var bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(context.connectTimeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.recvAllocator, value: ProxyServer.receiveAllocator)
-        // Resolved when the proxy started (`ProxyServer.start`).
-        guard let address = context.upstreamAddress else {
-            upstreamFailed(ProxyError.cannotResolveUpstream(context.upstream, reason: "not resolved"))
+        if let mark = context.upstreamMark {
+            bootstrap = bootstrap.channelOption(UpstreamMark.option, value: SocketOptionValue(mark))
+        }
+        // Resolved when the proxy started (`ProxyServer.start`), or read from the accepted socket.
+        guard let address = destinationAddress else {
+            upstreamFailed(ProxyError.cannotResolveUpstream(destination, reason: "not resolved"))
             return
         }
         let future = bootstrap.connect(to: address)
@@ -141,7 +197,7 @@ final class ProxyConnection {
     }
 
     private func upstreamFailed(_ error: Error) {
-        let reason = "upstream \(context.upstream) failed: \(ProxyConnection.describe(error))"
+        let reason = "upstream \(destination) failed: \(ProxyConnection.describe(error))"
         context.statistics.upstreamFailed()
         endAbnormally(.reset(by: .serverToClient), reason: reason)
         ProxyConnection.reset(clientChannel)
@@ -324,8 +380,10 @@ final class ProxyConnection {
         context.statistics.connectionClosed(
             bytesToServer: bytesToServer - reportedToServer, bytesToClient: bytesToClient - reportedToClient,
             graceful: end == .graceful)
+        // A refused transparent connection has no destination yet.
+        let forwardedTo = context.transparent && destinationAddress == nil ? "(not forwarded)" : "\(destination)"
         context.logger.info(
-            "connection \(id) \(client) -> \(listener) -> \(upstreamLocal.map { "\($0) -> " } ?? "")\(context.upstream) closed: \(summary)"
+            "connection \(id) \(client) -> \(listener) -> \(upstreamLocal.map { "\($0) -> " } ?? "")\(forwardedTo) closed: \(summary)"
         )
         context.connectionEnded(id)
     }

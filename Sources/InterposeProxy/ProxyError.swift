@@ -5,6 +5,7 @@ public struct ProxyError: Error, CustomStringConvertible {
         case cannotListen
         case cannotResolve
         case cannotResolveUpstream
+        case cannotMark
     }
 
     private let code: Code
@@ -33,5 +34,12 @@ public struct ProxyError: Error, CustomStringConvertible {
     /// The listen host name did not resolve.
     public static func cannotResolve(_ address: HostPort, reason: String) -> ProxyError {
         ProxyError(.cannotResolve, "cannot resolve \(address.host) for --listen \(address): \(reason)")
+    }
+
+    /// `--mark` cannot be set on sockets: SO_MARK needs CAP_NET_ADMIN.
+    public static func cannotMark(_ mark: UInt32, reason: String) -> ProxyError {
+        ProxyError(
+            .cannotMark,
+            "cannot set --mark \(mark) (SO_MARK) on upstream sockets: \(reason) (run as root or grant CAP_NET_ADMIN)")
     }
 }

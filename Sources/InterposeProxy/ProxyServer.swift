@@ -37,6 +37,25 @@ public final class ProxyServer: Sendable {
         /// The seed of the faults' random choices (`--seed`): the same seed, the same faults;
         /// `nil` for a random one.
         public var faultSeed: UInt64?
+        /// Transparent mode (`--transparent`): each connection goes to its original destination, as
+        /// an iptables/nftables `REDIRECT` rule left it (`SO_ORIGINAL_DST`), and `upstream` is unused.
+        public var transparent: Bool
+        /// `--mark N`: the `SO_MARK` of every upstream socket, so a netfilter rule can leave the
+        /// proxy's own connections alone; `nil` sets none. Needs CAP_NET_ADMIN.
+        public var upstreamMark: UInt32?
+
+        /// A transparent proxy: no fixed upstream, each connection forwarded to where it was going
+        /// before a `REDIRECT` rule sent it to `listen`.
+        /// - Parameters:
+        ///   - listen: the address the `REDIRECT` rule sends connections to.
+        ///   - mark: the `SO_MARK` of the upstream sockets, `nil` for none.
+        /// - Returns: a configuration with the other settings at their defaults.
+        public static func transparent(listen: HostPort, mark: UInt32?) -> Configuration {
+            var configuration = Configuration(listen: listen, upstream: HostPort(host: "0.0.0.0", port: 0))
+            configuration.transparent = true
+            configuration.upstreamMark = mark
+            return configuration
+        }
 
         /// A configuration with a 5 s connect timeout, dropping (and counting) on capture overflow.
         public init(listen: HostPort, upstream: HostPort, connectTimeout: TimeAmount = .seconds(5),
@@ -46,6 +65,8 @@ public final class ProxyServer: Sendable {
             self.checks = checks
             self.toxics = toxics
             self.faultSeed = faultSeed
+            self.transparent = false
+            self.upstreamMark = nil
             self.listen = listen
             self.upstream = upstream
             self.connectTimeout = connectTimeout
@@ -65,7 +86,7 @@ public final class ProxyServer: Sendable {
         var upstreamAddress: SocketAddress? { resolvedUpstream.withLockedValue { $0 } }
 
         func resolveUpstream() async throws {
-            guard upstreamAddress == nil else { return }
+            guard upstreamAddress == nil, !transparent else { return }
             let upstream = self.upstream
             let address: SocketAddress
             do {
@@ -78,6 +99,10 @@ public final class ProxyServer: Sendable {
             resolvedUpstream.withLockedValue { $0 = address }
         }
         let connectTimeout: TimeAmount
+        /// Transparent mode: each connection's upstream is its original destination.
+        let transparent: Bool
+        /// The `SO_MARK` of upstream sockets.
+        let upstreamMark: UInt32?
         let blockOnCaptureOverflow: Bool
         let checks: LiveChecks?
         /// The proxy's toxics, read by every connection when their generation changes.
@@ -107,6 +132,8 @@ public final class ProxyServer: Sendable {
                     try? SocketAddress(ipAddress: $0.description, port: Int(configuration.upstream.port))
                 })
             self.connectTimeout = configuration.connectTimeout
+            self.transparent = configuration.transparent
+            self.upstreamMark = configuration.upstreamMark
             self.blockOnCaptureOverflow = configuration.blockOnCaptureOverflow
             self.checks = configuration.checks
             self.toxics = configuration.toxics
@@ -223,6 +250,7 @@ public final class ProxyServer: Sendable {
     public func start() async throws -> SocketAddress {
         let context = self.context
         try await context.resolveUpstream()
+        if let mark = context.upstreamMark { try UpstreamMark.check(mark) }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

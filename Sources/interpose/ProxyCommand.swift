@@ -21,6 +21,8 @@ struct ProxyCommand: AsyncParsableCommand {
             Many proxies: interpose proxy --config proxies.yaml, or interpose proxy --control 127.0.0.1:8474
             and create them through the Toxiproxy-compatible control API (--listen/--upstream then add
             one proxy named 'default').
+            Transparent: interpose proxy --transparent --listen 0.0.0.0:7000 --mark 7 forwards each connection
+            an iptables/nftables REDIRECT rule sent to port 7000 to where it was going (see README).
             SIGINT or SIGTERM stops accepting, lets open connections finish for --grace seconds,
             closes the capture and prints a summary.
             """
@@ -31,6 +33,20 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Service to forward every connection to.", valueName: "HOST:PORT"))
     var upstream: String?
+
+    @Flag(
+        help: """
+            Transparent proxy: forward each connection to its original destination, as an iptables/nftables \
+            REDIRECT rule to --listen left it (SO_ORIGINAL_DST); no --upstream.
+            """)
+    var transparent = false
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --transparent: set this SO_MARK on upstream sockets, for a rule that excludes them (needs CAP_NET_ADMIN).",
+            valueName: "N"))
+    var mark: UInt32?
 
     @Option(
         name: .long,
@@ -111,14 +127,26 @@ struct ProxyCommand: AsyncParsableCommand {
     @OptionGroup var dissection: ProtocolOptions
 
     func run() async throws {
+        if transparent && upstream != nil {
+            throw CommandLineError(
+                "--transparent forwards each connection to its original destination: drop --upstream")
+        }
+        if mark != nil && !transparent { throw CommandLineError("--mark N needs --transparent") }
         if control != nil || config != nil || captureDir != nil {
+            if transparent { throw CommandLineError("--transparent works with --listen only, not --control/--config/--capture-dir") }
             return try await runMany()
         }
         guard let listen else { throw CommandLineError("--listen HOST:PORT is required (or --control, --config)") }
-        guard let upstream else { throw CommandLineError("--upstream HOST:PORT is required with --listen") }
         if controlToken != nil { throw CommandLineError("--control-token needs --control HOST:PORT") }
         let listenAddress = try HostPort(parsing: listen, what: "--listen")
-        let upstreamAddress = try HostPort(parsing: upstream, what: "--upstream")
+        let upstreamAddress: HostPort?
+        if transparent {
+            upstreamAddress = nil
+        } else {
+            guard let upstream else { throw CommandLineError("--upstream HOST:PORT is required with --listen") }
+            upstreamAddress = try HostPort(parsing: upstream, what: "--upstream")
+        }
+        let forwardingTo = upstreamAddress.map { "\($0)" } ?? "each connection's original destination"
         let (overflow, level) = try validatedCommonOptions()
         var captureConfiguration: CaptureSink.Configuration?
         if let capture {
@@ -127,7 +155,7 @@ struct ProxyCommand: AsyncParsableCommand {
             config.overflow = overflow
             config.queueLimitBytes = try ByteSize.parse(captureBuffer, flag: "--capture-buffer")
             config.rotateSizeBytes = try rotateSize.map { try ByteSize.parse($0, flag: "--rotate-size") }
-            config.sectionComment = "interpose proxy \(listenAddress) -> \(upstreamAddress)"
+            config.sectionComment = "interpose proxy \(listenAddress) -> \(forwardingTo)"
             captureConfiguration = config
         } else if captureUpstreamLeg || rotateSize != nil {
             throw CommandLineError("--capture-upstream-leg and --rotate-size need --capture FILE")
@@ -147,11 +175,15 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "interpose")
         logger.logLevel = level
+        var proxy = ProxyServer.Configuration.transparent(listen: listenAddress, mark: mark)
+        if let upstreamAddress { proxy = ProxyServer.Configuration(listen: listenAddress, upstream: upstreamAddress) }
+        proxy.connectTimeout = .nanoseconds(Int64(connectTimeout * 1e9))
+        proxy.blockOnCaptureOverflow = overflow == .block
+        proxy.checks = checks
+        proxy.toxics = toxics
+        proxy.faultSeed = seed
         let options = ProxySession.Options(
-            proxy: ProxyServer.Configuration(
-                listen: listenAddress, upstream: upstreamAddress,
-                connectTimeout: .nanoseconds(Int64(connectTimeout * 1e9)),
-                blockOnCaptureOverflow: overflow == .block, checks: checks, toxics: toxics, faultSeed: seed),
+            proxy: proxy,
             capture: captureConfiguration,
             grace: .nanoseconds(Int64(grace * 1e9)))
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
@@ -161,7 +193,7 @@ struct ProxyCommand: AsyncParsableCommand {
                 let captureNote = capturePath.map { ", recording to \($0)" } ?? ""
                 var stream = StandardError()
                 print(
-                    "interpose: listening on \(ProxyCommand.describe(address)), forwarding to \(upstreamAddress)\(captureNote)",
+                    "interpose: listening on \(ProxyCommand.describe(address)), forwarding to \(forwardingTo)\(captureNote)",
                     to: &stream)
             },
             until: { await signals.wait() })
