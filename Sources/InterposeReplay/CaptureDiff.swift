@@ -5,9 +5,9 @@ import InterposeReader
 /// Compares two captures of the same client traffic exchange by exchange: the library side of
 /// `interpose diff A B`, with the comparison, noise rules and report of `interpose replay`.
 ///
-/// Conversations are paired by server port and then by start time (the n-th conversation to port P
-/// in A with the n-th to P in B; ports only one capture has pair in order of first use, for a new
-/// build listening elsewhere); exchanges are paired in request order within a pair.
+/// Conversations are paired by server port, then by the requests they sent and their start time
+/// (ports only one capture has pair in order of first use, for a new build listening elsewhere);
+/// exchanges are paired in request order within a pair.
 ///
 /// ```swift
 /// let report = try CaptureDiff.compare(pathA: "today.pcapng", pathB: "tomorrow.pcapng")
@@ -51,8 +51,10 @@ public enum CaptureDiff {
     ///
     /// A server port of A pairs with the same port of B; ports that only one capture has (the new
     /// build listening elsewhere) pair with each other in the order they were first used. Within a
-    /// pair of ports, the n-th conversation of A pairs with the n-th of B by start time. A
-    /// conversation without a partner is an error of its pair (`conversation only in A`).
+    /// pair of ports, A's conversations in start order each take the earliest free conversation of B
+    /// that sent the same requests (conversations that ran side by side may start in another order),
+    /// else the same first request, else the earliest free one. A conversation without a partner is
+    /// an error of its pair (`conversation only in A`).
     /// - Returns: A's conversations in start order with their partners, then B's unpaired ones.
     public static func pairs(_ a: [RecordedConversation], _ b: [RecordedConversation]) -> [ReplayComparison.Pair] {
         let byStart: (RecordedConversation, RecordedConversation) -> Bool = {
@@ -65,20 +67,31 @@ public enum CaptureDiff {
             queuesB[conversation.descriptor.server.port, default: []].append(conversation)
         }
         let partnerPorts = pairPorts(a: firstUse(sortedA), b: firstUse(sortedB))
-        var takenB: [UInt16: Int] = [:]
+        var takenB: [UInt16: Set<Int>] = [:]
         var pairs: [ReplayComparison.Pair] = []
         for conversation in sortedA {
             var partner: RecordedConversation?
             if let port = partnerPorts[conversation.descriptor.server.port], let queue = queuesB[port] {
-                let position = takenB[port, default: 0]
-                if position < queue.count {
-                    partner = queue[position]
-                    takenB[port] = position + 1
+                let taken = takenB[port, default: []]
+                let free = queue.indices.filter { !taken.contains($0) }
+                // Conversations that ran side by side may have started in another order in B: the
+                // earliest free one that sent the same requests, else the same first request, else
+                // the earliest free one.
+                let requests = conversation.exchanges.map(\.fingerprint)
+                let chosen =
+                    free.first { queue[$0].exchanges.map(\.fingerprint) == requests }
+                    ?? free.first { queue[$0].exchanges.first?.fingerprint == requests.first }
+                    ?? free.first
+                if let chosen {
+                    partner = queue[chosen]
+                    takenB[port, default: []].insert(chosen)
                 }
             }
             pairs.append(pair(conversation, partner))
         }
-        let unpaired = queuesB.flatMap { port, queue in queue.dropFirst(takenB[port, default: 0]) }
+        let unpaired = queuesB.flatMap { port, queue in
+            queue.indices.filter { !(takenB[port]?.contains($0) ?? false) }.map { queue[$0] }
+        }
         for conversation in unpaired.sorted(by: byStart) {
             pairs.append(pair(nil, conversation))
         }
