@@ -1,3 +1,5 @@
+import InterposeAnalysis
+
 /// A JSON value whose objects keep their keys in the order they were written, so the same answer
 /// always serializes to the same bytes (both builds of the demo service must agree byte for byte).
 public indirect enum JSONValue: Sendable, Equatable {
@@ -60,21 +62,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The project's one JSON string escaper (`JSONWriter.escape`), not a second copy.
     private static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        JSONWriter.escape(text, into: &out)
     }
 }
