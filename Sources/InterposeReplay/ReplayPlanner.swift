@@ -56,11 +56,11 @@ public struct ReplayPlanner: FrameConsumer {
         guard var conversation = open.removeValue(forKey: frame.connection) else { return }
         defer { open[frame.connection] = conversation }
         let offset = frame.timestamp.nanosecondsSinceEpoch - conversation.start.nanosecondsSinceEpoch
-        let before = (conversation.recorder.responses, conversation.recorder.serverBytes)
+        let responsesBefore = conversation.recorder.responses
         conversation.recorder.consume(frame)
         switch (frame.direction, frame.event) {
         case (.serverToClient, .data):
-            if conversation.recorder.responses != before.0 || conversation.recorder.application == .raw {
+            if conversation.recorder.responses != responsesBefore || conversation.recorder.application == .raw {
                 conversation.awaitedAt = offset
             }
         case (.clientToServer, .data(let buffer)):
