@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "InterposeProtocols", targets: ["InterposeProtocols"]),
         .library(name: "InterposeAnalysis", targets: ["InterposeAnalysis"]),
         .library(name: "InterposeProxy", targets: ["InterposeProxy"]),
+        .library(name: "InterposeTLS", targets: ["InterposeTLS"]),
         .library(name: "InterposeFaults", targets: ["InterposeFaults"]),
         .library(name: "InterposeReplay", targets: ["InterposeReplay"]),
         .library(name: "InterposeControl", targets: ["InterposeControl"]),
@@ -28,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // libpcap (Debian `libpcap-dev`): reference reader, BPF compiler, live capture.
@@ -85,6 +89,20 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // TLS interception: the CA, leaf certificates per SNI name, ClientHello peeking, key logs.
+        .target(
+            name: "InterposeTLS",
+            dependencies: [
+                "InterposeCapture",
+                "InterposeProtocols",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The SwiftNIO proxy and its recording tap.
         .target(
             name: "InterposeProxy",
@@ -92,6 +110,10 @@ let package = Package(
                 "InterposeCapture",
                 "InterposeFaults",
                 "InterposeAnalysis",
+                "InterposeProtocols",
+                "InterposeTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,6 +177,7 @@ let package = Package(
                 "InterposeReplay",
                 "InterposeDemoService",
                 "InterposeControl",
+                "InterposeTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,9 +1,12 @@
 import InterposeAnalysis
 import InterposeCapture
 import InterposeFaults
+import InterposeProtocols
+import InterposeTLS
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 #if canImport(Glibc)
 import Glibc
@@ -47,6 +50,12 @@ final class ProxyConnection {
     private(set) var faults: ConnectionFaults!
     private weak var clientGlue: GlueHandler?
     private weak var upstreamGlue: GlueHandler?
+    /// TLS interception (`--tls-intercept`): the client's ClientHello, held until the upstream's
+    /// TLS is up; then what the upstream chose.
+    private var clientHello: TLSClientHelloPeek.Hello?
+    private weak var helloPeek: ClientHelloPeekHandler?
+    /// The name the client's certificate is issued for: its SNI, else the upstream's host.
+    private var interceptedName = ""
 
     init(id: ConnectionID, clientChannel: Channel, context: ProxyServer.SharedContext) {
         self.id = id
@@ -135,6 +144,14 @@ final class ProxyConnection {
             check = LiveConversationCheck(
                 connection: ConnectionDescriptor(id: id, client: client, server: server), shared: checks)
         }
+        if context.tls != nil {
+            awaitClientHello(glue: glue)
+        } else {
+            connectUpstreamAfterDelay(glue: glue)
+        }
+    }
+
+    private func connectUpstreamAfterDelay(glue: GlueHandler) {
         if let delay = faults.connectDelay() {
             clientChannel.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
                 guard !done, clientChannel.isActive else { return }
@@ -185,6 +202,14 @@ final class ProxyConnection {
             ProxyConnection.reset(channel)
             return
         }
+        if context.tls != nil {
+            startUpstreamTLS(on: channel, local: local, remote: remote, glue: glue)
+            return
+        }
+        addUpstreamGlue(glue, to: channel)
+    }
+
+    private func addUpstreamGlue(_ glue: GlueHandler, to channel: Channel) {
         // Added once connected (this callback runs in the same event-loop tick as the connect, before
         // any read): its handlerAdded lets the client side start reading.
         do {
@@ -194,6 +219,158 @@ final class ProxyConnection {
             ProxyConnection.reset(channel)
             ProxyConnection.reset(clientChannel)
         }
+    }
+
+    // MARK: TLS interception
+
+    /// Holds the client's first bytes until its ClientHello is complete.
+    private func awaitClientHello(glue: GlueHandler) {
+        let peek = ClientHelloPeekHandler { [self] outcome in
+            switch outcome {
+            case .hello(let hello):
+                clientHello = hello
+                connectUpstreamAfterDelay(glue: glue)
+            case .notTLS(let reason):
+                context.statistics.tlsFailed(upstream: false)
+                report(
+                    [Finding(code: "tls.client-not-tls", severity: .error, connection: id,
+                             message: "the client did not start TLS on an intercepting listener: \(reason)")],
+                    on: .clientToServer)
+                refuse(reason: "refused: \(reason)")
+            case .closed:
+                endAbnormally(.reset(by: .clientToServer), reason: "client closed before completing its ClientHello")
+            }
+        }
+        helloPeek = peek
+        do {
+            var handlers: [ChannelHandler] = [SocketResetHandler()]
+            if let sink = context.encryptedSink {
+                handlers.append(EncryptedTapHandler(
+                    sink: sink, clock: context.clock,
+                    leg: .init(id: encryptedLegID(upstream: false), connection: id, readDirection: .clientToServer)))
+                sink.submit(.clientConnected(
+                    encryptedLegID(upstream: false), client: client, listener: server, at: context.clock.now(),
+                    comment: "interpose connection \(id), client leg (encrypted); listener \(listener)"))
+            }
+            handlers.append(peek)
+            try clientChannel.pipeline.syncOperations.addHandlers(handlers, position: .first)
+        } catch {
+            refuse(reason: "cannot set up TLS interception: \(error)")
+        }
+    }
+
+    /// The ids of the two legs in the encrypted capture: 2n for the client leg, 2n+1 upstream.
+    private func encryptedLegID(upstream: Bool) -> ConnectionID {
+        ConnectionID(id.rawValue &* 2 &+ (upstream ? 1 : 0))
+    }
+
+    /// Opens TLS to the upstream with the client's server name and ALPN offer.
+    private func startUpstreamTLS(on channel: Channel, local: Endpoint?, remote: Endpoint?, glue: GlueHandler) {
+        guard let tls = context.tls, let hello = clientHello else { return }
+        // Verified against the name the client asked for; without SNI, the upstream's own host.
+        let upstreamHost = destination.host
+        let isAddress = CertificateAuthority.ipAddressBytes(upstreamHost) != nil
+        interceptedName = hello.serverName ?? upstreamHost
+        pendingUpstreamGlue = glue
+        // Until the handshake completes the upstream channel has no glue to report its close.
+        channel.closeFuture.assumeIsolated().whenComplete { [self] _ in
+            guard pendingUpstreamGlue != nil else { return }
+            pendingUpstreamGlue = nil
+            channelClosed(.upstream)
+        }
+        do {
+            let sslContext = try tls.upstreamContext(applicationProtocols: hello.protocols)
+            let handler = try NIOSSLClientHandler(
+                context: sslContext, serverHostname: hello.serverName ?? (isAddress ? nil : upstreamHost))
+            var handlers: [ChannelHandler] = [SocketResetHandler()]
+            if let sink = context.encryptedSink, let local, let remote {
+                let legID = encryptedLegID(upstream: true)
+                sink.submit(.clientConnected(
+                    legID, client: local, listener: remote, at: context.clock.now(),
+                    comment: "interpose connection \(id), upstream leg (encrypted)"))
+                handlers.append(EncryptedTapHandler(
+                    sink: sink, clock: context.clock,
+                    leg: .init(id: legID, connection: id, readDirection: .serverToClient)))
+            }
+            handlers += [handler, TLSHandshakeHandler(side: .upstream, connection: self)]
+            try KeyLogAttribution.with(id) {
+                try channel.pipeline.syncOperations.addHandlers(handlers)
+            }
+        } catch {
+            tlsHandshakeFailed(on: .upstream, error: error)
+        }
+    }
+
+    /// A TLS handshake finished: the upstream's first, then the client's.
+    func tlsHandshakeCompleted(on side: ProxySide, applicationProtocol: String?) {
+        guard !done else { return }
+        switch side {
+        case .upstream:
+            guard let tls = context.tls, let channel = upstreamChannel, let glue = pendingUpstreamGlue else { return }
+            pendingUpstreamGlue = nil
+            addUpstreamGlue(glue, to: channel)
+            let offered = clientHello?.protocols ?? []
+            context.sink?.submit(.note(
+                id, .clientToServer,
+                "interpose tls: intercepted \(interceptedName); client offered ALPN [\(offered.joined(separator: ", "))], "
+                    + "upstream chose \(applicationProtocol ?? "none")"))
+            do {
+                let sslContext = try tls.clientContext(serverName: interceptedName, applicationProtocol: applicationProtocol)
+                let server = NIOSSLServerHandler(context: sslContext)
+                let observer = TLSHandshakeHandler(side: .client, connection: self)
+                guard let peek = helloPeek else { return }
+                try clientChannel.pipeline.syncOperations.addHandlers([server, observer], position: .after(peek))
+                KeyLogAttribution.with(id) { peek.release() }
+            } catch {
+                tlsHandshakeFailed(on: .client, error: error)
+            }
+        case .client:
+            context.statistics.tlsIntercepted()
+            context.logger.info(
+                "connection \(id) tls intercepted \(interceptedName) (ALPN \(applicationProtocol ?? "none"))")
+        }
+    }
+
+    /// A TLS handshake failed: the upstream's certificate was refused (or its TLS failed), or the
+    /// client refused ours. Reported as a finding; the connection is reset, never carried on in
+    /// plaintext.
+    func tlsHandshakeFailed(on side: ProxySide, error: Error) {
+        guard !done else { return }
+        let reason = ProxyConnection.describeTLS(error)
+        let finding: Finding
+        switch side {
+        case .upstream:
+            context.statistics.tlsFailed(upstream: true)
+            finding = Finding(
+                code: "tls.upstream-handshake-failed", severity: .error, connection: id,
+                message: "TLS to the upstream \(destination) as \(interceptedName) failed: \(reason)",
+                detail: context.tls?.upstreamVerification == .insecure
+                    ? nil : "pass --upstream-ca FILE to trust its CA, or --insecure-upstream to skip the check")
+        case .client:
+            context.statistics.tlsFailed(upstream: false)
+            finding = Finding(
+                code: "tls.client-refused-interception", severity: .error, connection: id,
+                message: "the client's TLS handshake for \(interceptedName) failed: \(reason)",
+                detail: "a client must trust the CA that `interpose ca print` shows")
+        }
+        report([finding], on: .serverToClient)
+        endAbnormally(.reset(by: .serverToClient), reason: "tls \(side == .client ? "client" : "upstream") handshake failed: \(reason)")
+        ProxyConnection.reset(clientChannel)
+        if let upstreamChannel { ProxyConnection.reset(upstreamChannel) }
+    }
+
+    /// The TLS library's words for a failed handshake, put as what a user can act on.
+    static func describeTLS(_ error: Error) -> String {
+        if let error = error as? NIOSSLError {
+            switch error {
+            case .handshakeFailed(let inner):
+                return TLSFailureDescription.describe(libraryText: "\(inner)")
+            default:
+                return TLSFailureDescription.describe(libraryText: "\(error)")
+            }
+        }
+        if error is IOError || error is ChannelError { return describe(error) }
+        return TLSFailureDescription.describe(libraryText: "\(error)")
     }
 
     private func upstreamFailed(_ error: Error) {
@@ -398,6 +575,13 @@ final class ProxyConnection {
         }
         if let provider = channel as? SocketOptionProvider {
             _ = provider.setSoLinger(linger(l_onoff: 1, l_linger: 0))
+        }
+        // With TLS in the pipeline, close below it: a reset sends no close_notify and waits for none.
+        if channel.eventLoop.inEventLoop,
+            let head = try? channel.pipeline.syncOperations.handler(type: SocketResetHandler.self),
+            head.closeSocket()
+        {
+            return
         }
         channel.close(promise: nil)
     }

@@ -1,6 +1,7 @@
 import InterposeAnalysis
 import InterposeCapture
 import InterposeFaults
+import InterposeTLS
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -43,6 +44,13 @@ public final class ProxyServer: Sendable {
         /// `--mark N`: the `SO_MARK` of every upstream socket, so a netfilter rule can leave the
         /// proxy's own connections alone; `nil` sets none. Needs CAP_NET_ADMIN.
         public var upstreamMark: UInt32?
+        /// `--tls-intercept`: clients' TLS is terminated with certificates from this interceptor's CA
+        /// and the upstream is reached over TLS; what is recorded is the plaintext. `nil` forwards
+        /// bytes as they are.
+        public var tls: TLSInterceptor?
+        /// `--capture-encrypted`: with `tls`, the encrypted bytes of both legs and the keys that
+        /// decrypt them are recorded here; `nil` records none.
+        public var encryptedSink: CaptureSink?
 
         /// A transparent proxy: no fixed upstream, each connection forwarded to where it was going
         /// before a `REDIRECT` rule sent it to `listen`.
@@ -67,6 +75,8 @@ public final class ProxyServer: Sendable {
             self.faultSeed = faultSeed
             self.transparent = false
             self.upstreamMark = nil
+            self.tls = nil
+            self.encryptedSink = nil
             self.listen = listen
             self.upstream = upstream
             self.connectTimeout = connectTimeout
@@ -103,6 +113,10 @@ public final class ProxyServer: Sendable {
         let transparent: Bool
         /// The `SO_MARK` of upstream sockets.
         let upstreamMark: UInt32?
+        /// TLS interception, when on.
+        let tls: TLSInterceptor?
+        /// Where the encrypted bytes of intercepted connections go.
+        let encryptedSink: CaptureSink?
         let blockOnCaptureOverflow: Bool
         let checks: LiveChecks?
         /// The proxy's toxics, read by every connection when their generation changes.
@@ -134,6 +148,8 @@ public final class ProxyServer: Sendable {
             self.connectTimeout = configuration.connectTimeout
             self.transparent = configuration.transparent
             self.upstreamMark = configuration.upstreamMark
+            self.tls = configuration.tls
+            self.encryptedSink = configuration.tls == nil ? nil : configuration.encryptedSink
             self.blockOnCaptureOverflow = configuration.blockOnCaptureOverflow
             self.checks = configuration.checks
             self.toxics = configuration.toxics

@@ -22,6 +22,9 @@ public struct ProxySession: Sendable {
         public var capture: CaptureSink.Configuration?
         /// How long open connections may go on after a stop request.
         public var grace: TimeAmount
+        /// `--capture-encrypted`: where the encrypted bytes of intercepted TLS connections and their
+        /// keys are recorded; `nil` records none. Needs `proxy.tls`.
+        public var encryptedCapture: CaptureSink.Configuration?
 
         /// Options for a run.
         public init(proxy: ProxyServer.Configuration, capture: CaptureSink.Configuration?, grace: TimeAmount) {
@@ -43,6 +46,10 @@ public struct ProxySession: Sendable {
         public var findingCounts: [Severity: Int]?
         /// With `--check`: the findings only the whole run shows (version drift, status summaries).
         public var summaryFindings: [Finding] = []
+        /// Whether TLS interception was on (the summary then counts its handshakes).
+        public var tlsIntercepting = false
+        /// With `--capture-encrypted`: that capture's counters.
+        public var encryptedCapture: CaptureStatistics?
 
         /// A summary of a run's counters.
         public init(
@@ -56,8 +63,11 @@ public struct ProxySession: Sendable {
             self.summaryFindings = summaryFindings
         }
 
-        /// Whether `--check` found an error: the command then exits 1.
-        public var hasErrorFindings: Bool { (findingCounts?[.error] ?? 0) > 0 }
+        /// Whether `--check` found an error, or an intercepted TLS handshake failed: the command then
+        /// exits 1.
+        public var hasErrorFindings: Bool {
+            (findingCounts?[.error] ?? 0) > 0 || proxy.tlsClientFailures > 0 || proxy.tlsUpstreamFailures > 0
+        }
 
         /// A few lines for people: connections, bytes, capture packets and losses.
         public var description: String {
@@ -75,6 +85,16 @@ public struct ProxySession: Sendable {
                     + "(\(capture.droppedRecords) records)"
                 if let error = capture.writeError { line += "; write error: \(error)" }
                 lines.append(line)
+            }
+            if tlsIntercepting {
+                lines.append(
+                    "tls: \(proxy.tlsIntercepted) intercepted, \(proxy.tlsClientFailures) client handshakes failed, "
+                        + "\(proxy.tlsUpstreamFailures) upstream handshakes failed")
+            }
+            if let encryptedCapture {
+                lines.append(
+                    "encrypted capture \(encryptedCapture.files.joined(separator: ", ")): "
+                        + "\(encryptedCapture.packetsWritten) packets, \(ByteCount(encryptedCapture.droppedBytes)) dropped")
             }
             if let findingCounts {
                 lines.append(
@@ -107,17 +127,25 @@ public struct ProxySession: Sendable {
     ) async throws -> Summary {
         ResourceLimits.raiseOpenFileLimit()
         let sink = try options.capture.map { try CaptureSink(configuration: $0) }
+        let encryptedSink: CaptureSink?
+        do {
+            encryptedSink = try options.encryptedCapture.map { try CaptureSink(configuration: $0) }
+        } catch {
+            if let sink { for file in sink.close().files { unlink(file) } }
+            throw error
+        }
         let clock = CaptureClock()
+        var configuration = options.proxy
+        configuration.encryptedSink = encryptedSink
         let server = ProxyServer(
-            configuration: options.proxy, group: MultiThreadedEventLoopGroup.singleton, sink: sink,
+            configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, sink: sink,
             clock: clock, logger: logger)
         let address: SocketAddress
         do {
             address = try await server.start()
         } catch {
-            if let sink {
-                let stats = sink.close()
-                for file in stats.files { unlink(file) }
+            for created in [sink, encryptedSink] {
+                if let created { for file in created.close().files { unlink(file) } }
             }
             throw error
         }
@@ -126,6 +154,8 @@ public struct ProxySession: Sendable {
         let aborted = await server.shutdown(grace: options.grace)
         let captureStats = sink?.close()
         var summary = Summary(proxy: server.statistics.snapshot, capture: captureStats, abortedAtShutdown: aborted)
+        summary.tlsIntercepting = options.proxy.tls != nil
+        summary.encryptedCapture = encryptedSink?.close()
         if let checks = options.proxy.checks {
             summary.summaryFindings = checks.summary().findings
             summary.findingCounts = checks.counts

@@ -20,6 +20,13 @@ public final class ProxyStatistics: Sendable {
         public var bytesToServer = 0
         /// Bytes forwarded from the upstream to clients (closed connections).
         public var bytesToClient = 0
+        /// `--tls-intercept`: connections whose TLS was terminated on both legs.
+        public var tlsIntercepted = 0
+        /// `--tls-intercept`: clients that refused the interception certificate (or failed their
+        /// handshake another way), or did not speak TLS.
+        public var tlsClientFailures = 0
+        /// `--tls-intercept`: upstream TLS handshakes that failed (a certificate not trusted).
+        public var tlsUpstreamFailures = 0
 
         /// All counters zero.
         public init() {}
@@ -37,6 +44,16 @@ public final class ProxyStatistics: Sendable {
         box.withLockedValue {
             $0.accepted += 1
             $0.open += 1
+        }
+    }
+
+    func tlsIntercepted() {
+        box.withLockedValue { $0.tlsIntercepted += 1 }
+    }
+
+    func tlsFailed(upstream: Bool) {
+        box.withLockedValue {
+            if upstream { $0.tlsUpstreamFailures += 1 } else { $0.tlsClientFailures += 1 }
         }
     }
 

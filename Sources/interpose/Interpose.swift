@@ -15,7 +15,7 @@ struct Interpose: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ProxyCommand.self, AnalyzeCommand.self, CheckCommand.self, SniffCommand.self, DiffCommand.self, ReplayCommand.self,
-            DemoServiceCommand.self,
+            DemoServiceCommand.self, CACommand.self,
         ]
     )
 

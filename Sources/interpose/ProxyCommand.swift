@@ -126,6 +126,8 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @OptionGroup var dissection: ProtocolOptions
 
+    @OptionGroup var tls: TLSOptions
+
     func run() async throws {
         if transparent && upstream != nil {
             throw CommandLineError(
@@ -133,6 +135,9 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         if mark != nil && !transparent { throw CommandLineError("--mark N needs --transparent") }
         if control != nil || config != nil || captureDir != nil {
+            if tls.tlsIntercept {
+                throw CommandLineError("--tls-intercept works with --listen only, not --control/--config/--capture-dir")
+            }
             if transparent { throw CommandLineError("--transparent works with --listen only, not --control/--config/--capture-dir") }
             return try await runMany()
         }
@@ -173,6 +178,15 @@ struct ProxyCommand: AsyncParsableCommand {
         if !check && (dissection.protocolName != "auto" || !dissection.portProtocols.isEmpty) {
             throw CommandLineError("--protocol and --port-protocol choose how --check reads the traffic: add --check")
         }
+        var encryptedConfiguration: CaptureSink.Configuration?
+        if let path = tls.captureEncrypted {
+            var config = CaptureSink.Configuration(path: path)
+            config.overflow = overflow
+            config.queueLimitBytes = try ByteSize.parse(captureBuffer, flag: "--capture-buffer")
+            config.sectionComment = "interpose proxy \(listenAddress) -> \(forwardingTo): encrypted legs with TLS keys"
+            encryptedConfiguration = config
+        }
+        let interceptor = try tls.interceptor()
         var logger = Logger(label: "interpose")
         logger.logLevel = level
         var proxy = ProxyServer.Configuration.transparent(listen: listenAddress, mark: mark)
@@ -182,15 +196,20 @@ struct ProxyCommand: AsyncParsableCommand {
         proxy.checks = checks
         proxy.toxics = toxics
         proxy.faultSeed = seed
-        let options = ProxySession.Options(
+        proxy.tls = interceptor
+        var options = ProxySession.Options(
             proxy: proxy,
             capture: captureConfiguration,
             grace: .nanoseconds(Int64(grace * 1e9)))
+        options.encryptedCapture = encryptedConfiguration
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
         let capturePath = capture
         let summary = try await ProxySession(options: options, logger: logger).run(
             onReady: { address in
-                let captureNote = capturePath.map { ", recording to \($0)" } ?? ""
+                var captureNote = capturePath.map { ", recording to \($0)" } ?? ""
+                if let interceptor {
+                    captureNote += "; intercepting TLS with the CA in \(interceptor.authority.directory)"
+                }
                 var stream = StandardError()
                 print(
                     "interpose: listening on \(ProxyCommand.describe(address)), forwarding to \(forwardingTo)\(captureNote)",

@@ -1,0 +1,54 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An NSS key-log file (`--keylog`, the format of `SSLKEYLOGFILE`): every TLS secret of the
+/// intercepted connections, one line each, so Wireshark or tshark can decrypt a capture of them.
+///
+/// The file is opened for appending, created with mode 0600 (its lines decrypt the traffic), and
+/// each line is written whole with one `write(2)`, so lines from connections on different threads
+/// never interleave.
+public final class KeyLogFile: Sendable {
+    /// The path written to.
+    public let path: String
+    private let descriptor: NIOLockedValueBox<Int32>
+
+    /// Opens (or creates, mode 0600) `path` for appending.
+    /// - Throws: `TLSInterceptionError` when it cannot be opened.
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw TLSInterceptionError.cannotOpenKeyLog(path, reason: String(cString: strerror(errno)))
+        }
+        descriptor = NIOLockedValueBox(fd)
+    }
+
+    deinit {
+        descriptor.withLockedValue { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
+    }
+
+    /// Appends `line` (one or more complete lines, as the TLS library gives them).
+    public func append(_ line: ByteBuffer) {
+        descriptor.withLockedValue { fd in
+            guard fd >= 0 else { return }
+            line.withUnsafeReadableBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return  // a full disk loses key lines, never traffic
+                    }
+                    offset += written
+                }
+            }
+        }
+    }
+}

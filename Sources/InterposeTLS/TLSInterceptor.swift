@@ -1,0 +1,155 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOSSL
+import X509
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything a proxy needs to intercept TLS: its CA, how it checks upstreams, where keys are
+/// logged, and the TLS contexts it has made, reused across connections.
+///
+/// For each connection the proxy reads the client's ClientHello (`ClientHelloPeekHandler`), opens
+/// TLS to the upstream with the same server name and ALPN offer (`upstreamContext`), and then
+/// answers the client with a certificate for that name and the protocol the upstream chose
+/// (`clientContext`). The bytes between the two TLS sessions are the plaintext the proxy records.
+public final class TLSInterceptor: Sendable {
+    /// The settings of `--tls-intercept`.
+    public struct Configuration: Sendable {
+        /// `--ca-dir`: where the CA is kept (created on first use).
+        public var caDirectory: String
+        /// How upstream certificates are checked.
+        public var upstreamVerification: UpstreamVerification
+        /// `--keylog`: the NSS key-log file, `nil` for none.
+        public var keyLogPath: String?
+
+        /// Interception with the CA in `caDirectory`, upstreams checked against the system store.
+        public init(caDirectory: String, upstreamVerification: UpstreamVerification = .system, keyLogPath: String? = nil) {
+            self.caDirectory = caDirectory
+            self.upstreamVerification = upstreamVerification
+            self.keyLogPath = keyLogPath
+        }
+    }
+
+    /// The default CA directory: `$HOME/.interpose/ca` (`/root/.interpose/ca` when HOME is unset).
+    public static var defaultCADirectory: String {
+        let home = getenv("HOME").map { String(cString: $0) } ?? "/root"
+        return home + "/.interpose/ca"
+    }
+
+    /// The CA that signs the certificates clients see.
+    public let authority: CertificateAuthority
+    /// How upstream certificates are checked.
+    public let upstreamVerification: UpstreamVerification
+    /// The key-log file, when `--keylog` was given.
+    public let keyLog: KeyLogFile?
+    private let caCertificate: NIOSSLCertificate
+    private let leafKey: NIOSSLPrivateKey
+    private let upstreamTrust: [NIOSSLCertificate]?
+    private let keyLogListener = NIOLockedValueBox<(@Sendable (ByteBuffer) -> Void)?>(nil)
+    private let clientContexts = NIOLockedValueBox([ClientContextKey: NIOSSLContext]())
+    private let upstreamContexts = NIOLockedValueBox([[String]: NIOSSLContext]())
+
+    private struct ClientContextKey: Hashable {
+        var serverName: String
+        var applicationProtocol: String?
+    }
+
+    /// Loads (or creates) the CA, reads `--upstream-ca` and opens `--keylog`.
+    /// - Throws: `CertificateAuthorityError` or `TLSInterceptionError`, with one line for the user.
+    public init(configuration: Configuration) throws {
+        authority = try CertificateAuthority(directory: configuration.caDirectory)
+        upstreamVerification = configuration.upstreamVerification
+        keyLog = try configuration.keyLogPath.map { try KeyLogFile(path: $0) }
+        do {
+            caCertificate = try NIOSSLCertificate(bytes: Array(authority.certificatePEM.utf8), format: .pem)
+            leafKey = try NIOSSLPrivateKey(bytes: Array(authority.leafKeyPEM.utf8), format: .pem)
+        } catch {
+            throw TLSInterceptionError.cannotConfigure("the CA", reason: "\(error)")
+        }
+        if case .certificateAuthorities(let path) = configuration.upstreamVerification {
+            let certificates: [NIOSSLCertificate]
+            do {
+                certificates = try NIOSSLCertificate.fromPEMFile(path)
+            } catch {
+                throw TLSInterceptionError.badUpstreamAuthorities(path, reason: "cannot read PEM certificates (\(error))")
+            }
+            guard !certificates.isEmpty else {
+                throw TLSInterceptionError.badUpstreamAuthorities(path, reason: "the file holds no certificate")
+            }
+            upstreamTrust = certificates
+        } else {
+            upstreamTrust = nil
+        }
+    }
+
+    /// Also sends every key-log line to `listener` (the proxy puts them into its encrypted capture).
+    public func setKeyLogListener(_ listener: (@Sendable (ByteBuffer) -> Void)?) {
+        keyLogListener.withLockedValue { $0 = listener }
+    }
+
+    private var keyLogCallback: NIOSSLKeyLogCallback? {
+        guard keyLog != nil || keyLogListener.withLockedValue({ $0 != nil }) else { return nil }
+        return { [keyLog, keyLogListener] line in
+            keyLog?.append(line)
+            keyLogListener.withLockedValue { $0 }?(line)
+        }
+    }
+
+    /// The context that answers a client asking for `serverName`, offering only `applicationProtocol`
+    /// (the one the upstream chose) or no ALPN at all.
+    /// - Throws: `CertificateAuthorityError` when no certificate can be issued for the name.
+    public func clientContext(serverName: String, applicationProtocol: String?) throws -> NIOSSLContext {
+        let key = ClientContextKey(serverName: serverName.lowercased(), applicationProtocol: applicationProtocol)
+        if let context = clientContexts.withLockedValue({ $0[key] }) { return context }
+        let leaf = try authority.leafCertificate(for: serverName)
+        var configuration: TLSConfiguration
+        do {
+            let leafCertificate = try NIOSSLCertificate(bytes: try leaf.serializeAsPEM().derBytes, format: .der)
+            configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: [.certificate(leafCertificate), .certificate(caCertificate)],
+                privateKey: .privateKey(leafKey))
+        } catch {
+            throw TLSInterceptionError.cannotConfigure(serverName, reason: "\(error)")
+        }
+        configuration.applicationProtocols = applicationProtocol.map { [$0] } ?? []
+        configuration.keyLogCallback = keyLogCallback
+        let context: NIOSSLContext
+        do {
+            context = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw TLSInterceptionError.cannotConfigure(serverName, reason: "\(error)")
+        }
+        clientContexts.withLockedValue { contexts in
+            if contexts.count >= CertificateAuthority.cacheLimit { contexts.removeAll(keepingCapacity: true) }
+            contexts[key] = context
+        }
+        return context
+    }
+
+    /// The context of the proxy's own TLS connection to the upstream, offering the client's ALPN list.
+    /// - Throws: `TLSInterceptionError` when the TLS library refuses the settings.
+    public func upstreamContext(applicationProtocols: [String]) throws -> NIOSSLContext {
+        if let context = upstreamContexts.withLockedValue({ $0[applicationProtocols] }) { return context }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch upstreamVerification {
+        case .system:
+            configuration.trustRoots = .default
+        case .certificateAuthorities:
+            configuration.trustRoots = .certificates(upstreamTrust ?? [])
+        case .insecure:
+            configuration.certificateVerification = .none
+        }
+        configuration.applicationProtocols = applicationProtocols
+        configuration.keyLogCallback = keyLogCallback
+        let context: NIOSSLContext
+        do {
+            context = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw TLSInterceptionError.cannotConfigure("the upstream", reason: "\(error)")
+        }
+        upstreamContexts.withLockedValue { $0[applicationProtocols] = context }
+        return context
+    }
+}
