@@ -230,6 +230,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "InterposeTLSTests",
+            dependencies: [
+                "InterposeTLS", "InterposeProtocols", "InterposeTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .testTarget(
             name: "InterposeControlTests",
             dependencies: [
                 "InterposeControl", "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeTestSupport",

@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
@@ -70,6 +71,10 @@ public final class TLSInterceptor: Sendable {
         }
         if case .certificateAuthorities(let path) = configuration.upstreamVerification {
             let certificates: [NIOSSLCertificate]
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw TLSInterceptionError.badUpstreamAuthorities(
+                    path, reason: FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")
+            }
             do {
                 certificates = try NIOSSLCertificate.fromPEMFile(path)
             } catch {

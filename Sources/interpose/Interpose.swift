@@ -48,8 +48,8 @@ struct Interpose: AsyncParsableCommand {
         let message = fullMessage(for: error)
         let line = message.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? message
         var stderrStream = StandardError()
-        if error is CommandLineError {
-            print("interpose: \(line)", to: &stderrStream)
+        if let error = error as? CommandLineError {
+            print("interpose: \(error.description)", to: &stderrStream)
         } else {
             print("interpose: \(line.hasPrefix("Error: ") ? String(line.dropFirst(7)) : line)", to: &stderrStream)
             if message.contains("Usage:") {
