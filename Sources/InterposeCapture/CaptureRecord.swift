@@ -20,12 +20,23 @@ public enum CaptureRecord: Sendable {
     /// A comment for the next packet the sender of `Direction` sends on the client leg (a finding
     /// about the data that follows, a fault that fired): the capture explains itself.
     case note(ConnectionID, Direction, String)
+    /// TLS secrets learned on the connection: one or more complete NSS key-log lines
+    /// (`CLIENT_RANDOM ...`, `CLIENT_HANDSHAKE_TRAFFIC_SECRET ...`, each ending in `"\n"`), as
+    /// written to an `SSLKEYLOGFILE`.
+    ///
+    /// The sink writes them as a pcapng Decryption Secrets Block (secrets type `TLSK`) at this
+    /// record's place in the file, so Wireshark and tshark decrypt the connection's recorded TLS
+    /// bytes from the file alone. Submit the lines before the encrypted records they decrypt: tshark
+    /// reads the file in one pass and needs a key when it meets the first record it opens. Never
+    /// dropped for a full queue (it is a control record); while the connection is open its lines are
+    /// also kept and repeated at the start of each rotated file.
+    case tlsKeyLog(ConnectionID, ByteBuffer)
 
     /// The connection the record is about.
     public var connection: ConnectionID {
         switch self {
         case .clientConnected(let id, _, _, _, _), .upstreamConnected(let id, _, _, _), .data(let id, _, _, _),
-            .finish(let id, _, _), .closed(let id, _, _, _), .note(let id, _, _):
+            .finish(let id, _, _), .closed(let id, _, _, _), .note(let id, _, _), .tlsKeyLog(let id, _):
             return id
         }
     }
