@@ -196,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "InterposeProxyTests",
             dependencies: [
-                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeTestSupport",
+                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeReader", "InterposeTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
