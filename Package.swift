@@ -196,7 +196,8 @@ let package = Package(
         .testTarget(
             name: "InterposeProxyTests",
             dependencies: [
-                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeReader", "InterposeTestSupport",
+                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeReader",
+                "InterposeTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),

@@ -60,7 +60,8 @@ final class TLSKeyLogCaptureTests: XCTestCase {
             XCTAssertEqual(word(block.offset + 4), UInt32(20 + padded), "block length, text of \(length) bytes")
             XCTAssertEqual(word(block.offset + 8), 0x544C_534B)
             XCTAssertEqual(word(block.offset + 12), UInt32(length), "secrets length")
-            XCTAssertEqual(Array(file[(block.offset + 16 + length)..<(block.offset + 16 + padded)]),
+            XCTAssertEqual(
+                Array(file[(block.offset + 16 + length)..<(block.offset + 16 + padded)]),
                 Array(repeating: 0, count: padded - length), "zero padding")
             XCTAssertEqual(word(block.offset + 16 + padded), UInt32(20 + padded), "trailing length")
         }
@@ -123,7 +124,8 @@ final class TLSKeyLogCaptureTests: XCTestCase {
     }
 
     func testRotatedFilesRepeatTheKeysOfConnectionsStillOpen() throws {
-        let update = "SERVER_TRAFFIC_SECRET_1 \(String(repeating: "ab", count: 32)) \(String(repeating: "cd", count: 48))\n"
+        let update =
+            "SERVER_TRAFFIC_SECRET_1 \(String(repeating: "ab", count: 32)) \(String(repeating: "cd", count: 48))\n"
         var script = CaptureScript()
         script.connect(1, client: "127.0.0.1:50001", listener: "127.0.0.1:47000")
         script.keyLog(1, clientRandomLine(1))
@@ -159,7 +161,8 @@ final class TLSKeyLogCaptureTests: XCTestCase {
                 filesWithOne += 1
                 XCTAssertEqual(secrets, [allKeysOfOne], file)
                 // Right after the section and interface headers, before any packet.
-                XCTAssertEqual(blocks.map(\.kind).prefix(3), [.sectionHeader, .interfaceDescription, .decryptionSecrets], file)
+                XCTAssertEqual(
+                    blocks.map(\.kind).prefix(3), [.sectionHeader, .interfaceDescription, .decryptionSecrets], file)
             } else {
                 filesWithoutOne += 1
                 XCTAssertEqual(secrets, [], "connection 1 closed before \(file) began")

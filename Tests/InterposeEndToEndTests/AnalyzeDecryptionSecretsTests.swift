@@ -10,7 +10,8 @@ final class AnalyzeDecryptionSecretsTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-dsb-cli-\(UUID().uuidString)")
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-dsb-cli-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
