@@ -3,12 +3,10 @@ import NIOCore
 /// The writer thread's side of a `CaptureSink`: turns queued items into packets through the
 /// per-connection TCP state, decides when to flush and rotate, and keeps the counters.
 ///
-/// TLS key-log lines go into the file as Decryption Secrets Blocks where their record falls. The
-/// lines of each open connection are also kept (a few hundred bytes per connection; one more line
-/// per TLS 1.3 key update) and written again at the start of each rotated file, so that every file
-/// holds the keys of the connections it has packets of; they are forgotten when the connection closes.
-/// The continuation of a connection in a later file lacks its TLS handshake, so Wireshark decrypts it
-/// only when the files are read together (`mergecap`); the repeated keys make that work.
+/// TLS key-log lines go into the current file as Decryption Secrets Blocks where their record falls,
+/// and only there. They are not repeated into rotated files: Wireshark uses a key only when its
+/// block comes before the connection's ServerHello in the same file, and a connection that continues
+/// in a later file left its handshake in the earlier one, with the keys (`mergecap` keeps both).
 final class CaptureFileWriter {
     /// Counters the writer keeps (the sink adds its own drop counts).
     struct Counters {
@@ -22,8 +20,6 @@ final class CaptureFileWriter {
     private let recordUpstreamLeg: Bool
     private let rotateSizeBytes: Int?
     private var conversations: [ConnectionID: CaptureConversation] = [:]
-    /// The TLS key-log lines of each open connection, repeated into each rotated file.
-    private var keyLogs: [ConnectionID: [UInt8]] = [:]
     private(set) var counters = Counters()
     /// Whether a connection closed since the last flush: its end must reach the file promptly.
     private(set) var closedSinceFlush = false
@@ -53,17 +49,7 @@ final class CaptureFileWriter {
         }
         if let limit = rotateSizeBytes, output.currentFileSize >= limit {
             output.rotate()
-            repeatKeyLogs()
         }
-    }
-
-    /// Writes the key-log lines of the open connections, in connection order, as one Decryption
-    /// Secrets Block at the start of a new file.
-    private func repeatKeyLogs() {
-        guard !keyLogs.isEmpty else { return }
-        var lines: [UInt8] = []
-        for id in keyLogs.keys.sorted() { lines += keyLogs[id]! }
-        lines.withUnsafeBytes { output.appendDecryptionSecrets(type: Pcapng.secretsTypeTLSKeyLog, secrets: $0) }
     }
 
     private func write(_ record: CaptureRecord) {
@@ -84,15 +70,13 @@ final class CaptureFileWriter {
             conversations[id]?.finish(direction, at: timestamp, into: output)
         case .note(let id, let direction, let text):
             conversations[id]?.note(text, from: direction)
-        case .tlsKeyLog(let id, let payload):
+        case .tlsKeyLog(_, let payload):
             guard payload.readableBytes > 0 else { return }
             var lines = Array(payload.readableBytesView)
-            // Lines of several records are concatenated when repeated: each must end its line.
+            // Key-log files are lines: end the last one, as SSLKEYLOGFILE writers do.
             if lines.last != UInt8(ascii: "\n") { lines.append(UInt8(ascii: "\n")) }
             lines.withUnsafeBytes { output.appendDecryptionSecrets(type: Pcapng.secretsTypeTLSKeyLog, secrets: $0) }
-            if conversations[id] != nil { keyLogs[id, default: []] += lines }
         case .closed(let id, let end, let timestamp, let comment):
-            keyLogs.removeValue(forKey: id)
             conversations.removeValue(forKey: id)?.closeAndDiscard(
                 end, comment: comment.isEmpty ? nil : comment, at: timestamp, into: output)
             closedSinceFlush = true

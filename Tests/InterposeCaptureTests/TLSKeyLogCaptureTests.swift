@@ -5,7 +5,7 @@ import NIOCore
 import XCTest
 
 /// TLS key logs become pcapng Decryption Secrets Blocks: well-formed, in record order, never dropped
-/// for a full queue, and repeated into rotated files while their connection is open.
+/// for a full queue, and written once, in the file their record falls in.
 final class TLSKeyLogCaptureTests: XCTestCase {
     private var directory = ""
 
@@ -21,13 +21,6 @@ final class TLSKeyLogCaptureTests: XCTestCase {
     private func clientRandomLine(_ byte: UInt8) -> String {
         let hex = String(format: "%02x", byte)
         return "CLIENT_RANDOM \(String(repeating: hex, count: 32)) \(String(repeating: hex, count: 48))\n"
-    }
-
-    /// The source and destination TCP ports of an IPv4 packet the sink wrote.
-    private func packetPorts(_ block: PcapngBlock) -> (UInt16, UInt16) {
-        // Ethernet (14) + IPv4 (20), then the TCP ports.
-        let data = block.packetData
-        return (UInt16(data[34]) << 8 | UInt16(data[35]), UInt16(data[36]) << 8 | UInt16(data[37]))
     }
 
     func testKeyLogIsWrittenAsWellFormedDecryptionSecretsBlockForEveryPadding() throws {
@@ -123,53 +116,31 @@ final class TLSKeyLogCaptureTests: XCTestCase {
         XCTAssertEqual(secrets, [clientRandomLine(7)])
     }
 
-    func testRotatedFilesRepeatTheKeysOfConnectionsStillOpen() throws {
+    func testKeyLogStaysInTheFileItFellInWhenFilesRotate() throws {
+        // Wireshark uses keys only before the ServerHello in the same file: a connection's later
+        // files cannot be decrypted alone, so the keys are not repeated into them.
         let update =
             "SERVER_TRAFFIC_SECRET_1 \(String(repeating: "ab", count: 32)) \(String(repeating: "cd", count: 48))\n"
         var script = CaptureScript()
         script.connect(1, client: "127.0.0.1:50001", listener: "127.0.0.1:47000")
         script.keyLog(1, clientRandomLine(1))
-        script.connect(2, client: "127.0.0.1:50002", listener: "127.0.0.1:47000")
-        script.keyLog(2, clientRandomLine(2))
-        script.send(2, .clientToServer, count: 1000)
-        script.close(2, .reset(by: .clientToServer))
-        // A second key log of connection 1 (a TLS 1.3 key update) joins its first.
-        script.keyLog(1, update)
         script.send(1, .serverToClient, count: 600_000, chunk: 64 << 10)
+        script.keyLog(1, update)
+        script.send(1, .serverToClient, count: 100_000, chunk: 64 << 10)
         script.close(1, .reset(by: .serverToClient))
-        script.connect(3, client: "127.0.0.1:50003", listener: "127.0.0.1:47000")
-        script.send(3, .serverToClient, count: 600_000, chunk: 64 << 10)
-        script.close(3, .reset(by: .serverToClient))
         var configuration = CaptureSink.Configuration(path: directory + "/rotated.pcapng")
         configuration.rotateSizeBytes = 200_000
         configuration.overflow = .block
         let statistics = try script.write(to: configuration)
-        XCTAssertGreaterThan(statistics.files.count, 4)
+        XCTAssertGreaterThanOrEqual(statistics.files.count, 3)
 
-        let allKeysOfOne = clientRandomLine(1) + update
-        let first = try PcapngBlockReader.readAll(path: statistics.files[0])
-        XCTAssertEqual(first.compactMap(\.tlsKeyLog), [clientRandomLine(1), clientRandomLine(2), update])
-        var filesWithOne = 0
-        var filesWithoutOne = 0
-        for file in statistics.files.dropFirst() {
-            let blocks = try PcapngBlockReader.readAll(path: file)
-            let hasOne = blocks.contains { block in
-                block.kind == .enhancedPacket && (packetPorts(block).0 == 50001 || packetPorts(block).1 == 50001)
-            }
-            let secrets = blocks.compactMap(\.tlsKeyLog)
-            if hasOne {
-                filesWithOne += 1
-                XCTAssertEqual(secrets, [allKeysOfOne], file)
-                // Right after the section and interface headers, before any packet.
-                XCTAssertEqual(
-                    blocks.map(\.kind).prefix(3), [.sectionHeader, .interfaceDescription, .decryptionSecrets], file)
-            } else {
-                filesWithoutOne += 1
-                XCTAssertEqual(secrets, [], "connection 1 closed before \(file) began")
-            }
+        var secretsPerFile: [[String]] = []
+        for file in statistics.files {
+            secretsPerFile.append(try PcapngBlockReader.readAll(path: file).compactMap(\.tlsKeyLog))
             XCTAssertEqual(try TShark.fields(file: file, filter: "_ws.malformed", fields: ["frame.number"]), [], file)
         }
-        XCTAssertGreaterThan(filesWithOne, 0)
-        XCTAssertGreaterThan(filesWithoutOne, 0)
+        XCTAssertEqual(secretsPerFile.flatMap { $0 }, [clientRandomLine(1), update], "each key once")
+        XCTAssertEqual(secretsPerFile.first, [clientRandomLine(1)])
+        XCTAssertEqual(secretsPerFile[1], [], "the second file, all of connection 1's data, repeats no key")
     }
 }
