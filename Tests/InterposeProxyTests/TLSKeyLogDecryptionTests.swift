@@ -46,10 +46,13 @@ final class TLSKeyLogDecryptionTests: ProxyTestCase {
         return (server, port)
     }
 
-    /// Reads `recorded` and writes its conversations again to `path`, with `keyLog` after each handshake.
-    private func rewrite(_ recorded: String, to path: String, keyLog: String?) throws {
+    /// Reads `recorded` and writes its conversations again to `path`, with `keyLog` where `placement` says.
+    private func rewrite(
+        _ recorded: String, to path: String, keyLog: String?,
+        placement: FrameRecordCollector.KeyLogPlacement = .afterConnect
+    ) throws {
         let reader = try CaptureReader(path: recorded)
-        var collector = FrameRecordCollector(keyLog: keyLog.map { ByteBuffer(string: $0) })
+        var collector = FrameRecordCollector(keyLog: keyLog.map { ByteBuffer(string: $0) }, placement: placement)
         let statistics = reader.read(into: &collector)
         XCTAssertEqual(statistics.connections, 1, "one recorded connection")
         var configuration = CaptureSink.Configuration(path: path)
@@ -98,6 +101,11 @@ final class TLSKeyLogDecryptionTests: ProxyTestCase {
             try PcapngBlockReader.readAll(path: withKeys).compactMap(\.tlsKeyLog), [keyLog], "one DSB, the key log")
         XCTAssertEqual(try requestURIs(withKeys, tlsPort: port), ["/interpose/dsb-check"])
         XCTAssertEqual(try requestURIs(withoutKeys, tlsPort: port), [])
+        // The rule `CaptureRecord.tlsKeyLog` states: keys recorded after the ServerHello come too late.
+        let lateKeys = directory + "/late-keys.pcapng"
+        try rewrite(recorded, to: lateKeys, keyLog: keyLog, placement: .afterServerHello)
+        XCTAssertEqual(try PcapngBlockReader.readAll(path: lateKeys).compactMap(\.tlsKeyLog), [keyLog])
+        XCTAssertEqual(try requestURIs(lateKeys, tlsPort: port), [])
         // Both files hold the same TLS records; only the keys differ.
         let records = try TShark.fields(file: withoutKeys, filter: "tls.record", fields: ["frame.number"])
         XCTAssertGreaterThan(records.count, 3)
