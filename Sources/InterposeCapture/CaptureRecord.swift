@@ -27,11 +27,11 @@ public enum CaptureRecord: Sendable {
     /// The sink writes them as a pcapng Decryption Secrets Block (secrets type `TLSK`) at this
     /// record's place in the file, so Wireshark and tshark decrypt the connection's recorded TLS
     /// bytes from the file alone. Wireshark uses a key only when its block comes before the packet
-    /// carrying the connection's ServerHello (TLS 1.3 and tshark 4.0, even reading in two passes): submit the lines
-    /// before the `.data` record of the server's first flight. Where the proxy reads that flight
-    /// before it can derive the keys (it is the TLS client), hold the record back until the keys are
-    /// submitted. Never dropped for a full queue (it is a control record); not repeated into
-    /// rotated files.
+    /// carrying the connection's ServerHello (TLS 1.3 and tshark 4.0, even reading in two passes):
+    /// submit the lines before the `.data` record of the server's first flight. Where the proxy
+    /// reads that flight before it can derive the keys (it is the TLS client), hold the record back
+    /// until the keys are submitted. Never dropped for a full queue (it is a control record); not
+    /// repeated into rotated files.
     case tlsKeyLog(ConnectionID, ByteBuffer)
 
     /// The connection the record is about.

@@ -9,10 +9,10 @@
 /// Reads the blocks of a pcapng file directly, with their options.
 ///
 /// libpcap does not expose pcapng comments, interface ids, statistics or decryption secrets blocks;
-/// this reader does, so tests and tools can read Interpose's metadata (and TLS key logs) back. It handles both byte orders and several
-/// sections, converts packet timestamps to nanoseconds using each interface's `if_tsresol`, and
-/// checks every length against the bytes available: a corrupt file gives a `PcapngFormatError`,
-/// never a crash.
+/// this reader does, so tests and tools can read Interpose's metadata (and TLS key logs) back. It
+/// handles both byte orders and several sections, converts packet timestamps to nanoseconds using
+/// each interface's `if_tsresol`, and checks every length against the bytes available: a corrupt
+/// file gives a `PcapngFormatError`, never a crash.
 ///
 /// ```swift
 /// var reader = try PcapngBlockReader(contentsOfFile: "capture.pcapng")
