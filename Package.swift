@@ -219,7 +219,8 @@ let package = Package(
         .testTarget(
             name: "InterposeProxyTests",
             dependencies: [
-                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeTestSupport",
+                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeReader",
+                "InterposeTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),

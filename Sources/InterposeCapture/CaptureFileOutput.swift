@@ -6,8 +6,9 @@
     import Darwin
 #endif
 
-/// The capture file(s) of a sink: encodes segments as Enhanced Packet Blocks into a large buffer,
-/// writes the buffer with `write(2)`, completes a file with Interface Statistics Blocks and rotates.
+/// The capture file(s) of a sink: encodes segments as Enhanced Packet Blocks (and TLS key logs as
+/// Decryption Secrets Blocks) into a large buffer, writes the buffer with `write(2)`, completes a
+/// file with Interface Statistics Blocks and rotates.
 ///
 /// Used by the writer thread only (and by `CaptureSink.init` before that thread starts).
 /// After the first write error it records the error and writes nothing more.
@@ -215,6 +216,31 @@ final class CaptureFileOutput: TCPSegmentEmitter {
         buffer.appendOption(code: Pcapng.optionISBIfDrop, uint64: UInt64(loss.records))
         buffer.appendEndOfOptions()
         closeBlock(start: start)
+    }
+
+    /// Appends a Decryption Secrets Block: secrets type, secrets length, the secrets padded to 32 bits,
+    /// no options, trailing length. Wireshark applies the secrets to the packets that follow it.
+    ///
+    /// - Parameters:
+    ///   - type: the secrets type (`Pcapng.secretsTypeTLSKeyLog`).
+    ///   - secrets: the secrets, for TLS NSS key-log lines each ending in a newline.
+    func appendDecryptionSecrets(type: UInt32, secrets: UnsafeRawBufferPointer) {
+        guard !failed, secrets.count > 0 else { return }
+        let blockLength = 16 + ((secrets.count + 3) & ~3) + 4
+        if buffer.count + blockLength > buffer.capacity {
+            flush()
+            if failed { return }
+            buffer.reserve(blockLength)
+        }
+        let start = buffer.count
+        buffer.appendUInt32(Pcapng.decryptionSecretsBlock)
+        buffer.appendUInt32(0)
+        buffer.appendUInt32(type)
+        buffer.appendUInt32(UInt32(secrets.count))
+        buffer.append(secrets)
+        buffer.padTo32Bits()
+        closeBlock(start: start)
+        assert(buffer.count == start + blockLength)
     }
 
     /// Writes the trailing length and patches the leading one.

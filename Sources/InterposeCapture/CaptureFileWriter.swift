@@ -1,5 +1,12 @@
+import NIOCore
+
 /// The writer thread's side of a `CaptureSink`: turns queued items into packets through the
 /// per-connection TCP state, decides when to flush and rotate, and keeps the counters.
+///
+/// TLS key-log lines go into the current file as Decryption Secrets Blocks where their record falls,
+/// and only there. They are not repeated into rotated files: Wireshark uses a key only when its
+/// block comes before the connection's ServerHello in the same file, and a connection that continues
+/// in a later file left its handshake in the earlier one, with the keys (`mergecap` keeps both).
 final class CaptureFileWriter {
     /// Counters the writer keeps (the sink adds its own drop counts).
     struct Counters {
@@ -63,6 +70,12 @@ final class CaptureFileWriter {
             conversations[id]?.finish(direction, at: timestamp, into: output)
         case .note(let id, let direction, let text):
             conversations[id]?.note(text, from: direction)
+        case .tlsKeyLog(_, let payload):
+            guard payload.readableBytes > 0 else { return }
+            var lines = Array(payload.readableBytesView)
+            // Key-log files are lines: end the last one, as SSLKEYLOGFILE writers do.
+            if lines.last != UInt8(ascii: "\n") { lines.append(UInt8(ascii: "\n")) }
+            lines.withUnsafeBytes { output.appendDecryptionSecrets(type: Pcapng.secretsTypeTLSKeyLog, secrets: $0) }
         case .closed(let id, let end, let timestamp, let comment):
             conversations.removeValue(forKey: id)?.closeAndDiscard(
                 end, comment: comment.isEmpty ? nil : comment, at: timestamp, into: output)

@@ -20,12 +20,25 @@ public enum CaptureRecord: Sendable {
     /// A comment for the next packet the sender of `Direction` sends on the client leg (a finding
     /// about the data that follows, a fault that fired): the capture explains itself.
     case note(ConnectionID, Direction, String)
+    /// TLS secrets learned on the connection: one or more complete NSS key-log lines
+    /// (`CLIENT_RANDOM ...`, `CLIENT_HANDSHAKE_TRAFFIC_SECRET ...`, each ending in `"\n"`), as
+    /// written to an `SSLKEYLOGFILE`.
+    ///
+    /// The sink writes them as a pcapng Decryption Secrets Block (secrets type `TLSK`) at this
+    /// record's place in the file, so Wireshark and tshark decrypt the connection's recorded TLS
+    /// bytes from the file alone. Wireshark uses a key only when its block comes before the packet
+    /// carrying the connection's ServerHello (TLS 1.3 and tshark 4.0, even reading in two passes):
+    /// submit the lines before the `.data` record of the server's first flight. Where the proxy
+    /// reads that flight before it can derive the keys (it is the TLS client), hold the record back
+    /// until the keys are submitted. Never dropped for a full queue (it is a control record); not
+    /// repeated into rotated files.
+    case tlsKeyLog(ConnectionID, ByteBuffer)
 
     /// The connection the record is about.
     public var connection: ConnectionID {
         switch self {
         case .clientConnected(let id, _, _, _, _), .upstreamConnected(let id, _, _, _), .data(let id, _, _, _),
-            .finish(let id, _, _), .closed(let id, _, _, _), .note(let id, _, _):
+            .finish(let id, _, _), .closed(let id, _, _, _), .note(let id, _, _), .tlsKeyLog(let id, _):
             return id
         }
     }

@@ -103,8 +103,10 @@ public final class CaptureSink: Sendable {
 
     /// Queues a record for the writer, without blocking.
     ///
-    /// Control records (connected, finish, closed) are always queued. A `.data` record is dropped from
-    /// the capture when the queue is full under `.drop`, after a write error, or after `close()`.
+    /// Control records (connected, finish, closed, notes and TLS key logs) are always queued: a key
+    /// log is a few hundred bytes and without it the connection's recorded TLS cannot be decrypted,
+    /// so a full queue never drops one. A `.data` record is dropped from the capture when the queue is
+    /// full under `.drop`; any record is dropped after a write error or after `close()`.
     /// - Parameter record: the record; records of one connection must come in order.
     /// - Returns: `false` when the data was dropped (it is counted in `statistics`).
     @discardableResult

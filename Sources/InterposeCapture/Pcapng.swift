@@ -10,6 +10,10 @@ public enum Pcapng {
     public static let interfaceStatisticsBlock: UInt32 = 0x0000_0005
     /// Enhanced Packet Block type.
     public static let enhancedPacketBlock: UInt32 = 0x0000_0006
+    /// Decryption Secrets Block type.
+    public static let decryptionSecretsBlock: UInt32 = 0x0000_000A
+    /// The secrets type of a Decryption Secrets Block holding an NSS TLS key log (`TLSK`).
+    public static let secretsTypeTLSKeyLog: UInt32 = 0x544C_534B
     /// The byte-order magic of a Section Header Block.
     public static let byteOrderMagic: UInt32 = 0x1A2B_3C4D
 

@@ -8,6 +8,7 @@ public struct PcapngBlock: Sendable, Hashable {
         case enhancedPacket
         case simplePacket
         case interfaceStatistics
+        case decryptionSecrets
         case other
     }
 
@@ -31,6 +32,10 @@ public struct PcapngBlock: Sendable, Hashable {
     public var packetData: [UInt8]
     /// For a packet block: the packet's length on the wire.
     public var originalLength: UInt32?
+    /// For a Decryption Secrets Block: the secrets type (`Pcapng.secretsTypeTLSKeyLog` for TLS).
+    public var secretsType: UInt32?
+    /// For a Decryption Secrets Block: the secrets (without padding).
+    public var secrets: [UInt8] = []
     /// The options, in file order, without `opt_endofopt`.
     public var options: [PcapngOption]
 
@@ -42,8 +47,15 @@ public struct PcapngBlock: Sendable, Hashable {
         case Pcapng.enhancedPacketBlock: return .enhancedPacket
         case Pcapng.simplePacketBlock: return .simplePacket
         case Pcapng.interfaceStatisticsBlock: return .interfaceStatistics
+        case Pcapng.decryptionSecretsBlock: return .decryptionSecrets
         default: return .other
         }
+    }
+
+    /// For a Decryption Secrets Block of TLS secrets: the NSS key-log lines as text.
+    public var tlsKeyLog: String? {
+        guard kind == .decryptionSecrets, secretsType == Pcapng.secretsTypeTLSKeyLog else { return nil }
+        return String(decoding: secrets, as: UTF8.self)
     }
 
     /// The `opt_comment` values, in order.

@@ -8,11 +8,11 @@
 
 /// Reads the blocks of a pcapng file directly, with their options.
 ///
-/// libpcap does not expose pcapng comments, interface ids or statistics blocks; this reader does,
-/// so tests and tools can read Interpose's metadata back. It handles both byte orders and several
-/// sections, converts packet timestamps to nanoseconds using each interface's `if_tsresol`, and
-/// checks every length against the bytes available: a corrupt file gives a `PcapngFormatError`,
-/// never a crash.
+/// libpcap does not expose pcapng comments, interface ids, statistics or decryption secrets blocks;
+/// this reader does, so tests and tools can read Interpose's metadata (and TLS key logs) back. It
+/// handles both byte orders and several sections, converts packet timestamps to nanoseconds using
+/// each interface's `if_tsresol`, and checks every length against the bytes available: a corrupt
+/// file gives a `PcapngFormatError`, never a crash.
 ///
 /// ```swift
 /// var reader = try PcapngBlockReader(contentsOfFile: "capture.pcapng")
@@ -151,6 +151,16 @@ public struct PcapngBlockReader: Sendable {
             block.rawTimestamp = raw
             block.timestamp = timestamp(raw, interface: interface)
             block.options = try readOptions(from: start + 20, to: bodyEnd)
+        case Pcapng.decryptionSecretsBlock:
+            guard length >= 20 else { throw PcapngFormatError(offset: start, reason: "secrets block too short") }
+            let secretsLength = Int(read32(start + 12, bigEndian: isBigEndian))
+            guard secretsLength <= bodyEnd - (start + 16) else {
+                throw PcapngFormatError(
+                    offset: start + 12, reason: "secrets length \(secretsLength) exceeds the block")
+            }
+            block.secretsType = read32(start + 8, bigEndian: isBigEndian)
+            block.secrets = Array(bytes[(start + 16)..<(start + 16 + secretsLength)])
+            block.options = try readOptions(from: start + 16 + ((secretsLength + 3) & ~3), to: bodyEnd)
         default:
             break
         }

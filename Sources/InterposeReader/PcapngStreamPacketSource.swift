@@ -159,6 +159,8 @@ final class PcapngStreamPacketSource {
                 if first.snapshotLength > 0 { captured = min(captured, first.snapshotLength) }
                 return packet(at: 4, captured: captured, original: original, linkType: first.linkType, timestamp: lastTimestamp)
             default:
+                // Interface statistics, name resolution, decryption secrets (TLS key logs), custom
+                // blocks: none carries a packet.
                 continue
             }
         }

@@ -84,6 +84,11 @@ struct CaptureScript {
         records.append(.finish(ConnectionID(id), direction, at: now()))
     }
 
+    /// TLS key-log lines learned on the connection.
+    mutating func keyLog(_ id: UInt64, _ lines: String) {
+        records.append(.tlsKeyLog(ConnectionID(id), ByteBuffer(string: lines)))
+    }
+
     mutating func close(_ id: UInt64, _ end: ConnectionEnd, comment: String = "") {
         records.append(.closed(ConnectionID(id), end, at: now(), comment: comment))
     }
