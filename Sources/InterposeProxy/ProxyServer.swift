@@ -247,6 +247,13 @@ public final class ProxyServer: Sendable {
         self.group = group
         self.context = SharedContext(configuration: configuration, sink: sink, clock: clock, logger: logger)
         self.bindAddress = NIOLockedValueBox(configuration.listen)
+        if let tls = configuration.tls, let encrypted = context.encryptedSink {
+            // Key-log lines come from inside the TLS library's work for one connection, on its event
+            // loop (`KeyLogAttribution`); they are written before the records they decrypt.
+            tls.setKeyLogListener { line in
+                encrypted.submit(.tlsKeyLog(KeyLogAttribution.connection ?? ConnectionID(0), line))
+            }
+        }
     }
 
     /// The connections open now, oldest first.

@@ -90,6 +90,42 @@ final class ProxyTLSInterceptTests: XCTestCase {
         XCTAssertEqual(http2.trimmingCharacters(in: .whitespacesAndNewlines), "/two")
     }
 
+    func testEncryptedCaptureCarriesItsKeysAndTsharkDecryptsBothLegs() throws {
+        let encrypted = work + "/encrypted.pcapng"
+        let keys = work + "/keys.log"
+        let proxy = try startProxy(
+            upstreamPort: server.tlsPort,
+            ["--upstream-ca", server.caPath, "--capture-encrypted", encrypted, "--keylog", keys])
+        let ca = try trustedCA()
+        for (index, version) in ["--tlsv1.3", "--tlsv1.2"].enumerated() {
+            var extra = ["--http1.1", version]
+            if version == "--tlsv1.2" { extra += ["--tls-max", "1.2"] }
+            let result = try curl(proxy.port, "/secret-\(index)", trusting: ca, extra)
+            XCTAssertEqual(result.status, 0, result.stderrText)
+        }
+        XCTAssertEqual(proxy.terminate(), 0, proxy.background.stderrText)
+        XCTAssertTrue(proxy.background.stderrText.contains("encrypted capture \(encrypted)"), proxy.background.stderrText)
+
+        let decode = ["-d", "tcp.port==\(proxy.port),tls", "-d", "tcp.port==\(server.tlsPort),tls"]
+        func requests(_ file: String, _ extra: [String] = []) throws -> [String] {
+            try TShark.run(["-r", file] + decode + extra + ["-Y", "http.request", "-T", "fields", "-e", "http.request.uri"])
+                .split(separator: "\n").map(String.init).sorted()
+        }
+        // Each request crossed two TLS sessions: the client's and the proxy's own to nginx.
+        XCTAssertEqual(try requests(encrypted), ["/secret-0", "/secret-0", "/secret-1", "/secret-1"])
+        let plaintext = try String(contentsOfFile: encrypted, encoding: .isoLatin1)
+        XCTAssertFalse(plaintext.contains("GET /secret"), "the records themselves are encrypted")
+
+        // Without its key blocks the file does not decrypt; with the --keylog file it does again.
+        let stripped = work + "/stripped.pcapng"
+        let editcap = try ProcessRunner.run("editcap", ["--discard-all-secrets", encrypted, stripped], timeout: 60)
+        XCTAssertEqual(editcap.status, 0, editcap.stderrText)
+        XCTAssertEqual(try requests(stripped), [])
+        XCTAssertEqual(try requests(stripped, ["-o", "tls.keylog_file:\(keys)"]).count, 4)
+        let attributes = try FileManager.default.attributesOfItem(atPath: keys)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+    }
+
     func testOpensslClientVerifiesTheMintedCertificateByNameAndByAddress() throws {
         let proxy = try startProxy(upstreamPort: server.tlsPort, ["--upstream-ca", server.caPath])
         let ca = try trustedCA()
