@@ -102,6 +102,87 @@ final class ProxyTransparentTests: XCTestCase {
         XCTAssertFalse(ports.contains("\(proxyPort)"), "the proxy's listen port is not in the capture: \(ports)")
     }
 
+    /// An HTTPS server (Python's http.server behind its ssl module): answers `real tls <path>`.
+    private static let tlsServerScript = """
+        import http.server, ssl, sys
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def do_GET(self):
+                body = ("real tls " + self.path + "\\n").encode()
+                self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args): pass
+        server = http.server.HTTPServer((sys.argv[1], int(sys.argv[2])), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); context.load_cert_chain(sys.argv[3], sys.argv[4])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        print("ready", flush=True); server.serve_forever()
+        """
+
+    func testRedirectedTLSConnectionIsInterceptedForItsOriginalDestination() throws {
+        try requireTools()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("transparent-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: work) }
+        func openssl(_ arguments: [String]) throws {
+            let result = try ProcessRunner.run("openssl", arguments, timeout: 60, currentDirectory: work)
+            XCTAssertEqual(result.status, 0, "openssl \(arguments): \(result.stderrText)")
+        }
+        try openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
+            "-out", "ca.pem", "-days", "2", "-subj", "/CN=svc test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        ])
+        try openssl([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "svc.key", "-out",
+            "svc.csr", "-subj", "/CN=svc.test",
+        ])
+        try "subjectAltName=DNS:svc.test\n".write(toFile: work + "/svc.ext", atomically: true, encoding: .utf8)
+        try openssl([
+            "x509", "-req", "-in", "svc.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "svc.pem",
+            "-days", "2", "-extfile", "svc.ext",
+        ])
+        let interceptCA = try ProcessRunner.run(InterposeBinary.path, ["ca", "print", "--ca-dir", work + "/ca"])
+        try interceptCA.stdout.write(to: URL(fileURLWithPath: work + "/intercept-ca.pem"))
+
+        let net = try NamespacePair()
+        addTeardownBlock { net.remove() }
+        let tlsPort = 8443
+        let server = try net.start(in: net.server, [
+            "python3", "-c", Self.tlsServerScript, net.serverAddress, "\(tlsPort)", work + "/svc.pem", work + "/svc.key",
+        ])
+        addTeardownBlock { server.stop(grace: 1) }
+        try server.waitForOutput(containing: "ready", timeout: 5)
+        let rule = [
+            "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-d", net.serverAddress, "--dport", "\(tlsPort)", "-j",
+            "REDIRECT", "--to-ports", "\(proxyPort)",
+        ]
+        XCTAssertEqual(try net.run(in: net.server, ["iptables"] + rule).status, 0)
+        let capture = work + "/decrypted.pcapng"
+        let proxy = try net.start(in: net.server, [
+            InterposeBinary.path, "proxy", "--transparent", "--listen", "0.0.0.0:\(proxyPort)", "--tls-intercept",
+            "--ca-dir", work + "/ca", "--upstream-ca", work + "/ca.pem", "--capture", capture, "--grace", "1",
+        ])
+        addTeardownBlock { proxy.stop(grace: 2) }
+        try proxy.waitForOutput(containing: "listening on", timeout: 10)
+
+        let answer = try net.run(in: net.client, [
+            "curl", "-sS", "--max-time", "10", "--cacert", work + "/intercept-ca.pem", "--resolve",
+            "svc.test:\(tlsPort):\(net.serverAddress)", "https://svc.test:\(tlsPort)/through",
+        ])
+        XCTAssertEqual(answer.stdoutText, "real tls /through\n", "\(answer.stderrText); proxy: \(proxy.stderrText)")
+        proxy.signal(SIGTERM)
+        XCTAssertEqual(proxy.waitForExit(timeout: 10), 0, proxy.stderrText)
+        XCTAssertTrue(proxy.stderrText.contains("original destination \(net.serverAddress):\(tlsPort)"), proxy.stderrText)
+        XCTAssertTrue(proxy.stderrText.contains("tls: 1 intercepted"), proxy.stderrText)
+        // The capture holds the plaintext between the real endpoints.
+        let requests = try TShark.run([
+            "-r", capture, "-Y", "http.request", "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.dstport",
+            "-e", "http.request.uri",
+        ])
+        XCTAssertEqual(
+            requests.trimmingCharacters(in: .whitespacesAndNewlines),
+            "\(net.clientAddress)\t\(net.serverAddress)\t\(tlsPort)\t/through")
+    }
+
     func testConnectionStraightToTheListenerIsResetAndLoggedNotLooped() throws {
         try requireTools()
         let capture = temporaryCapture()
