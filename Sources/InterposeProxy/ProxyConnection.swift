@@ -298,7 +298,21 @@ final class ProxyConnection {
             }
         } catch {
             tlsHandshakeFailed(on: .upstream, error: error)
+            return
         }
+        // An upstream that accepts TCP but never finishes its handshake is given the connect timeout.
+        let timeout = context.connectTimeout
+        channel.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            guard pendingUpstreamGlue != nil, !done, channel.isActive else { return }
+            tlsHandshakeFailed(
+                on: .upstream, error: TLSHandshakeTimeout(milliseconds: timeout.nanoseconds / 1_000_000))
+        }
+    }
+
+    /// The upstream's TLS handshake did not finish within the connect timeout.
+    struct TLSHandshakeTimeout: Error, CustomStringConvertible {
+        var milliseconds: Int64
+        var description: String { "the handshake did not finish within \(milliseconds) ms" }
     }
 
     /// A TLS handshake finished: the upstream's first, then the client's.
@@ -307,6 +321,11 @@ final class ProxyConnection {
         switch side {
         case .upstream:
             guard let tls = context.tls, let channel = upstreamChannel, let glue = pendingUpstreamGlue else { return }
+            guard clientChannel.isActive else {
+                // The client left during the upstream handshake; its close already ended its side.
+                ProxyConnection.reset(channel)
+                return
+            }
             pendingUpstreamGlue = nil
             addUpstreamGlue(glue, to: channel)
             let offered = clientHello?.protocols ?? []
@@ -369,7 +388,7 @@ final class ProxyConnection {
                 return TLSFailureDescription.describe(libraryText: "\(error)")
             }
         }
-        if error is IOError || error is ChannelError { return describe(error) }
+        if error is IOError || error is ChannelError || error is TLSHandshakeTimeout { return describe(error) }
         return TLSFailureDescription.describe(libraryText: "\(error)")
     }
 

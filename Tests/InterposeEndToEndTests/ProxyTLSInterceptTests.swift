@@ -197,6 +197,28 @@ final class ProxyTLSInterceptTests: XCTestCase {
         XCTAssertEqual(insecure.terminate(), 0, insecure.background.stderrText)
     }
 
+    func testUpstreamThatNeverFinishesItsHandshakeTimesOutAsAFinding() throws {
+        // Accepts, reads, never answers.
+        let silent = try ScriptedServer(
+            python: """
+                import socket, sys, time
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); held = []
+                while True:
+                    c, _ = s.accept(); held.append(c)
+                """)
+        defer { silent.stop() }
+        let proxy = try startProxy(upstreamPort: silent.port, ["--connect-timeout", "0.5"])
+        let started = Date()
+        let result = try curl(proxy.port, "/", trusting: try trustedCA())
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "reset after the timeout, not left hanging")
+        XCTAssertEqual(proxy.terminate(), 1, proxy.background.stderrText)
+        let log = proxy.background.stderrText
+        XCTAssertTrue(log.contains("finding error tls.upstream-handshake-failed"), log)
+        XCTAssertTrue(log.contains("the handshake did not finish within 500 ms"), log)
+    }
+
     func testPlaintextClientOnAnInterceptingListenerIsRefusedWithAFinding() throws {
         let proxy = try startProxy(upstreamPort: server.tlsPort, ["--upstream-ca", server.caPath])
         let socket = try BlockingSocket.connect(host: "127.0.0.1", port: proxy.port)
