@@ -144,22 +144,15 @@ final class CaptureFileOutput: TCPSegmentEmitter {
         lastFlushNanoseconds = clock.now().nanosecondsSinceEpoch
         defer { buffer.removeAll() }
         guard !failed, buffer.count > 0, fd >= 0 else { return }
-        var offset = 0
-        let bytes = buffer.bytes
-        while offset < bytes.count {
-            let result = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if result < 0 {
-                if errno == EINTR { continue }
-                writeError = .cannotWrite(path: currentPath, errno: errno)
-                // Keep the file readable: drop a partly written block.
-                _ = ftruncate(fd, off_t(currentFileWritten))
-                totalBytesWritten -= offset
-                return
-            }
-            offset += result
-            totalBytesWritten += result
+        let (written, error) = DescriptorWriter.writeAll(fd, buffer.bytes)
+        if let error {
+            writeError = .cannotWrite(path: currentPath, errno: error)
+            // Keep the file readable: drop a partly written block.
+            _ = ftruncate(fd, off_t(currentFileWritten))
+            return
         }
-        currentFileWritten += offset
+        totalBytesWritten += written
+        currentFileWritten += written
     }
 
     /// The current wall-clock-anchored time, in nanoseconds.

@@ -1,3 +1,5 @@
+import InterposeCapture
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -51,18 +53,8 @@ public struct ReplayReportWriter {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .cannotWrite(path: temporary, reason: reason()) }
         var failure: String?
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = systemWrite(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = reason()
-                    return
-                }
-                offset += written
-            }
+        if let error = Array(text.utf8).withUnsafeBytes({ DescriptorWriter.writeAll(descriptor, $0).errno }) {
+            failure = String(cString: strerror(error))
         }
         // A full disk or a network file system may only say so when the file is closed.
         if close(descriptor) != 0 && failure == nil { failure = reason() }
@@ -75,15 +67,6 @@ public struct ReplayReportWriter {
             unlink(temporary)
             throw .cannotWrite(path: path, reason: why)
         }
-    }
-
-    /// `write(2)`; the name `write` is taken by this type's entry point.
-    private static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-        #if canImport(Glibc)
-            Glibc.write(descriptor, bytes, count)
-        #else
-            Darwin.write(descriptor, bytes, count)
-        #endif
     }
 
     private static func reason() -> String {

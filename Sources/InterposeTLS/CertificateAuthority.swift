@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import NIOConcurrencyHelpers
+import InterposeCapture
 import SwiftASN1
 import X509
 
@@ -44,7 +44,7 @@ public final class CertificateAuthority: Sendable {
     private let leafKey: Certificate.PrivateKey
     /// `leafKey` in PKCS#8 PEM, for the TLS library.
     public let leafKeyPEM: String
-    private let leaves = NIOLockedValueBox([String: Certificate]())
+    private let leaves = BoundedCache<String, Certificate>(limit: cacheLimit)
 
     /// Loads the CA from `directory`, creating the directory (0700) and the CA when they do not exist.
     /// - Parameter directory: where the CA certificate and key are kept.
@@ -108,18 +108,13 @@ public final class CertificateAuthority: Sendable {
     /// - Throws: `CertificateAuthorityError.cannotIssue` when the name cannot go into a certificate.
     public func leafCertificate(for serverName: String) throws -> Certificate {
         let name = serverName.lowercased()
-        if let cached = leaves.withLockedValue({ $0[name] }) { return cached }
-        let leaf: Certificate
-        do {
-            leaf = try issueLeaf(for: name)
-        } catch {
-            throw CertificateAuthorityError.cannotIssue(serverName, reason: "\(error)")
+        return try leaves.value(for: name) {
+            do {
+                return try issueLeaf(for: name)
+            } catch {
+                throw CertificateAuthorityError.cannotIssue(serverName, reason: "\(error)")
+            }
         }
-        leaves.withLockedValue { cache in
-            if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[name] = leaf
-        }
-        return leaf
     }
 
     private func issueLeaf(for name: String) throws -> Certificate {
@@ -238,17 +233,9 @@ public final class CertificateAuthority: Sendable {
         defer { close(descriptor) }
         // The umask may have taken bits away; set exactly `mode`.
         fchmod(descriptor, mode)
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                unlink(path)
-                throw CertificateAuthorityError.cannotCreate(path, reason: reason)
-            }
-            written += result
+        if let error = Array(text.utf8).withUnsafeBytes({ DescriptorWriter.writeAll(descriptor, $0).errno }) {
+            unlink(path)
+            throw CertificateAuthorityError.cannotCreate(path, reason: String(cString: strerror(error)))
         }
     }
 }

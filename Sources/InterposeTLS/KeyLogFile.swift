@@ -1,3 +1,4 @@
+import InterposeCapture
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -38,17 +39,8 @@ public final class KeyLogFile: Sendable {
     public func append(_ line: ByteBuffer) {
         descriptor.withLockedValue { fd in
             guard fd >= 0 else { return }
-            line.withUnsafeReadableBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return  // a full disk loses key lines, never traffic
-                    }
-                    offset += written
-                }
-            }
+            // A full disk loses key lines, never traffic.
+            _ = line.withUnsafeReadableBytes { DescriptorWriter.writeAll(fd, $0) }
         }
     }
 }

@@ -49,8 +49,8 @@ public final class TLSInterceptor: Sendable {
     private let leafKey: NIOSSLPrivateKey
     private let upstreamTrust: [NIOSSLCertificate]?
     private let keyLogListener = NIOLockedValueBox<(@Sendable (ByteBuffer) -> Void)?>(nil)
-    private let clientContexts = NIOLockedValueBox([ClientContextKey: NIOSSLContext]())
-    private let upstreamContexts = NIOLockedValueBox([[String]: NIOSSLContext]())
+    private let clientContexts = BoundedCache<ClientContextKey, NIOSSLContext>(limit: CertificateAuthority.cacheLimit)
+    private let upstreamContexts = BoundedCache<[String], NIOSSLContext>(limit: 64)
 
     private struct ClientContextKey: Hashable {
         var serverName: String
@@ -107,54 +107,47 @@ public final class TLSInterceptor: Sendable {
     /// - Throws: `CertificateAuthorityError` when no certificate can be issued for the name.
     public func clientContext(serverName: String, applicationProtocol: String?) throws -> NIOSSLContext {
         let key = ClientContextKey(serverName: serverName.lowercased(), applicationProtocol: applicationProtocol)
-        if let context = clientContexts.withLockedValue({ $0[key] }) { return context }
-        let leaf = try authority.leafCertificate(for: serverName)
-        var configuration: TLSConfiguration
-        do {
-            let leafCertificate = try NIOSSLCertificate(bytes: try leaf.serializeAsPEM().derBytes, format: .der)
-            configuration = TLSConfiguration.makeServerConfiguration(
-                certificateChain: [.certificate(leafCertificate), .certificate(caCertificate)],
-                privateKey: .privateKey(leafKey))
-        } catch {
-            throw TLSInterceptionError.cannotConfigure(serverName, reason: "\(error)")
+        return try clientContexts.value(for: key) {
+            let leaf = try authority.leafCertificate(for: serverName)
+            var configuration: TLSConfiguration
+            do {
+                let leafCertificate = try NIOSSLCertificate(bytes: try leaf.serializeAsPEM().derBytes, format: .der)
+                configuration = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: [.certificate(leafCertificate), .certificate(caCertificate)],
+                    privateKey: .privateKey(leafKey))
+            } catch {
+                throw TLSInterceptionError.cannotConfigure(serverName, reason: "\(error)")
+            }
+            configuration.applicationProtocols = applicationProtocol.map { [$0] } ?? []
+            configuration.keyLogCallback = keyLogCallback
+            do {
+                return try NIOSSLContext(configuration: configuration)
+            } catch {
+                throw TLSInterceptionError.cannotConfigure(serverName, reason: "\(error)")
+            }
         }
-        configuration.applicationProtocols = applicationProtocol.map { [$0] } ?? []
-        configuration.keyLogCallback = keyLogCallback
-        let context: NIOSSLContext
-        do {
-            context = try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw TLSInterceptionError.cannotConfigure(serverName, reason: "\(error)")
-        }
-        clientContexts.withLockedValue { contexts in
-            if contexts.count >= CertificateAuthority.cacheLimit { contexts.removeAll(keepingCapacity: true) }
-            contexts[key] = context
-        }
-        return context
     }
 
     /// The context of the proxy's own TLS connection to the upstream, offering the client's ALPN list.
     /// - Throws: `TLSInterceptionError` when the TLS library refuses the settings.
     public func upstreamContext(applicationProtocols: [String]) throws -> NIOSSLContext {
-        if let context = upstreamContexts.withLockedValue({ $0[applicationProtocols] }) { return context }
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        switch upstreamVerification {
-        case .system:
-            configuration.trustRoots = .default
-        case .certificateAuthorities:
-            configuration.trustRoots = .certificates(upstreamTrust ?? [])
-        case .insecure:
-            configuration.certificateVerification = .none
+        try upstreamContexts.value(for: applicationProtocols) {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            switch upstreamVerification {
+            case .system:
+                configuration.trustRoots = .default
+            case .certificateAuthorities:
+                configuration.trustRoots = .certificates(upstreamTrust ?? [])
+            case .insecure:
+                configuration.certificateVerification = .none
+            }
+            configuration.applicationProtocols = applicationProtocols
+            configuration.keyLogCallback = keyLogCallback
+            do {
+                return try NIOSSLContext(configuration: configuration)
+            } catch {
+                throw TLSInterceptionError.cannotConfigure("the upstream", reason: "\(error)")
+            }
         }
-        configuration.applicationProtocols = applicationProtocols
-        configuration.keyLogCallback = keyLogCallback
-        let context: NIOSSLContext
-        do {
-            context = try NIOSSLContext(configuration: configuration)
-        } catch {
-            throw TLSInterceptionError.cannotConfigure("the upstream", reason: "\(error)")
-        }
-        upstreamContexts.withLockedValue { $0[applicationProtocols] = context }
-        return context
     }
 }
