@@ -155,22 +155,15 @@ final class CaptureSinkTests: XCTestCase {
     }
 
     func testDroppedDataJumpsSequenceAndIsCommented() throws {
-        var configuration = CaptureSink.Configuration(path: directory + "/drops.pcapng")
-        configuration.queueLimitBytes = 4 << 20
-        let sink = try CaptureSink(configuration: configuration)
-        let id = ConnectionID(1)
-        let clock = CaptureClock()
-        sink.submit(
-            .clientConnected(
-                id, client: Endpoint("127.0.0.1:50001")!, listener: Endpoint("127.0.0.1:47000")!, at: clock.now(),
-                comment: ""))
+        let overflow = try OverflowTestSink(path: directory + "/drops.pcapng")
+        let (sink, id, clock, configuration) = (overflow.sink, overflow.id, overflow.clock, overflow.configuration)
         // Fill the queue, then offer 100-byte reads until one is refused and then one accepted.
         var dropped = 0
         var attempts = 0
         while dropped == 0 && attempts < 100 {
             attempts += 1
-            sink.submit(.data(id, .clientToServer, ByteBuffer(repeating: 1, count: 4 << 20), at: clock.now()))
-            while !sink.submit(.data(id, .clientToServer, ByteBuffer(repeating: 2, count: 100), at: clock.now())) {
+            overflow.offerBigRead()
+            while !overflow.offerSmallRead() {
                 dropped += 100
             }
         }

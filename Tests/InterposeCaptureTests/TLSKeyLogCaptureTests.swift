@@ -86,23 +86,16 @@ final class TLSKeyLogCaptureTests: XCTestCase {
     }
 
     func testKeyLogIsKeptWhenTheQueueIsFullAndDataIsDropped() throws {
-        var configuration = CaptureSink.Configuration(path: directory + "/full.pcapng")
-        configuration.queueLimitBytes = 4 << 20
-        let sink = try CaptureSink(configuration: configuration)
-        let id = ConnectionID(1)
-        let clock = CaptureClock()
-        sink.submit(
-            .clientConnected(
-                id, client: Endpoint("127.0.0.1:50001")!, listener: Endpoint("127.0.0.1:47000")!, at: clock.now(),
-                comment: ""))
+        let overflow = try OverflowTestSink(path: directory + "/full.pcapng")
+        let (sink, id, clock, configuration) = (overflow.sink, overflow.id, overflow.clock, overflow.configuration)
         // Fill the queue until a small read is refused; the key log offered right then is kept.
         var dropped = 0
         var keysAccepted = false
         var attempts = 0
         while dropped == 0 && attempts < 100 {
             attempts += 1
-            sink.submit(.data(id, .clientToServer, ByteBuffer(repeating: 1, count: 4 << 20), at: clock.now()))
-            if !sink.submit(.data(id, .clientToServer, ByteBuffer(repeating: 2, count: 100), at: clock.now())) {
+            overflow.offerBigRead()
+            if !overflow.offerSmallRead() {
                 dropped += 100
                 keysAccepted = sink.submit(.tlsKeyLog(id, ByteBuffer(string: clientRandomLine(7))))
             }
