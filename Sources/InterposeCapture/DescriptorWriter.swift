@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `write(2)` until every byte is out, retrying on `EINTR`: the loop the capture file, the TLS key

@@ -92,9 +92,12 @@ public enum TLSClientHelloPeek: Sendable, Equatable {
         let prefix = bytes.getBytes(at: bytes.readerIndex, length: min(8, bytes.readableBytes)) ?? []
         let printable = prefix.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
         if printable, !prefix.isEmpty {
-            return "the client sent plaintext (\"\(String(decoding: prefix, as: UTF8.self))...\"), not a TLS ClientHello"
+            return
+                "the client sent plaintext (\"\(String(decoding: prefix, as: UTF8.self))...\"), not a TLS ClientHello"
         }
-        let hex = prefix.map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
+        let hex = prefix.map { byte in
+            String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        }
         return "the client's first bytes (\(hex.joined(separator: " "))) are not a TLS handshake record"
     }
 }

@@ -9,7 +9,7 @@ import NIOPosix
 import NIOSSL
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One proxied connection: its two channels' shared state on their event loop.
@@ -61,9 +61,11 @@ final class ProxyConnection {
         self.id = id
         self.clientChannel = clientChannel
         self.context = context
-        self.client = clientChannel.remoteAddress.flatMap(Endpoint.init(socketAddress:))
+        self.client =
+            clientChannel.remoteAddress.flatMap(Endpoint.init(socketAddress:))
             ?? Endpoint(address: IPAddress(v4: 0), port: 0)
-        self.listener = clientChannel.localAddress.flatMap(Endpoint.init(socketAddress:))
+        self.listener =
+            clientChannel.localAddress.flatMap(Endpoint.init(socketAddress:))
             ?? Endpoint(address: IPAddress(v4: 0), port: 0)
         self.destination = context.upstream
         self.server = listener
@@ -85,7 +87,8 @@ final class ProxyConnection {
         faults = ConnectionFaults(
             toxics: context.toxics, id: id, seed: context.faultSeed, serverPort: context.upstream.port,
             proxyName: context.name, logger: context.logger, connection: self)
-        try clientChannel.pipeline.syncOperations.addHandlers(FaultHandler(stream: .downstream, faults: faults), clientGlue)
+        try clientChannel.pipeline.syncOperations.addHandlers(
+            FaultHandler(stream: .downstream, faults: faults), clientGlue)
     }
 
     /// The accepted channel is active: record the client leg and connect to the upstream.
@@ -233,8 +236,11 @@ final class ProxyConnection {
             case .notTLS(let reason):
                 context.statistics.tlsFailed(upstream: false)
                 report(
-                    [Finding(code: "tls.client-not-tls", severity: .error, connection: id,
-                             message: "the client did not start TLS on an intercepting listener: \(reason)")],
+                    [
+                        Finding(
+                            code: "tls.client-not-tls", severity: .error, connection: id,
+                            message: "the client did not start TLS on an intercepting listener: \(reason)")
+                    ],
                     on: .clientToServer)
                 refuse(reason: "refused: \(reason)")
             case .closed:
@@ -245,12 +251,15 @@ final class ProxyConnection {
         do {
             var handlers: [ChannelHandler] = [SocketResetHandler()]
             if let sink = context.encryptedSink {
-                handlers.append(EncryptedTapHandler(
-                    sink: sink, clock: context.clock,
-                    leg: .init(id: encryptedLegID(upstream: false), connection: id, readDirection: .clientToServer)))
-                sink.submit(.clientConnected(
-                    encryptedLegID(upstream: false), client: client, listener: server, at: context.clock.now(),
-                    comment: "interpose connection \(id), client leg (encrypted); listener \(listener)"))
+                handlers.append(
+                    EncryptedTapHandler(
+                        sink: sink, clock: context.clock,
+                        leg: .init(id: encryptedLegID(upstream: false), connection: id, readDirection: .clientToServer))
+                )
+                sink.submit(
+                    .clientConnected(
+                        encryptedLegID(upstream: false), client: client, listener: server, at: context.clock.now(),
+                        comment: "interpose connection \(id), client leg (encrypted); listener \(listener)"))
             }
             handlers.append(peek)
             try clientChannel.pipeline.syncOperations.addHandlers(handlers, position: .first)
@@ -285,12 +294,14 @@ final class ProxyConnection {
             var handlers: [ChannelHandler] = [SocketResetHandler()]
             if let sink = context.encryptedSink, let local, let remote {
                 let legID = encryptedLegID(upstream: true)
-                sink.submit(.clientConnected(
-                    legID, client: local, listener: remote, at: context.clock.now(),
-                    comment: "interpose connection \(id), upstream leg (encrypted)"))
-                handlers.append(EncryptedTapHandler(
-                    sink: sink, clock: context.clock,
-                    leg: .init(id: legID, connection: id, readDirection: .serverToClient)))
+                sink.submit(
+                    .clientConnected(
+                        legID, client: local, listener: remote, at: context.clock.now(),
+                        comment: "interpose connection \(id), upstream leg (encrypted)"))
+                handlers.append(
+                    EncryptedTapHandler(
+                        sink: sink, clock: context.clock,
+                        leg: .init(id: legID, connection: id, readDirection: .serverToClient)))
             }
             handlers += [handler, TLSHandshakeHandler(side: .upstream, connection: self)]
             try KeyLogAttribution.with(id) {
@@ -329,12 +340,14 @@ final class ProxyConnection {
             pendingUpstreamGlue = nil
             addUpstreamGlue(glue, to: channel)
             let offered = clientHello?.protocols ?? []
-            context.sink?.submit(.note(
-                id, .clientToServer,
-                "interpose tls: intercepted \(interceptedName); client offered ALPN [\(offered.joined(separator: ", "))], "
-                    + "upstream chose \(applicationProtocol ?? "none")"))
+            context.sink?.submit(
+                .note(
+                    id, .clientToServer,
+                    "interpose tls: intercepted \(interceptedName); client offered ALPN [\(offered.joined(separator: ", "))], "
+                        + "upstream chose \(applicationProtocol ?? "none")"))
             do {
-                let sslContext = try tls.clientContext(serverName: interceptedName, applicationProtocol: applicationProtocol)
+                let sslContext = try tls.clientContext(
+                    serverName: interceptedName, applicationProtocol: applicationProtocol)
                 let server = NIOSSLServerHandler(context: sslContext)
                 let observer = TLSHandshakeHandler(side: .client, connection: self)
                 guard let peek = helloPeek else { return }
@@ -373,7 +386,9 @@ final class ProxyConnection {
                 detail: "a client must trust the CA that `interpose ca print` shows")
         }
         report([finding], on: .serverToClient)
-        endAbnormally(.reset(by: .serverToClient), reason: "tls \(side == .client ? "client" : "upstream") handshake failed: \(reason)")
+        endAbnormally(
+            .reset(by: .serverToClient),
+            reason: "tls \(side == .client ? "client" : "upstream") handshake failed: \(reason)")
         ProxyConnection.reset(clientChannel)
         if let upstreamChannel { ProxyConnection.reset(upstreamChannel) }
     }
@@ -430,7 +445,9 @@ final class ProxyConnection {
     private func record(_ buffer: ByteBuffer, on direction: Direction) {
         let now = context.clock.now()
         if check != nil {
-            report(check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .data(buffer))), on: direction)
+            report(
+                check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .data(buffer))),
+                on: direction)
         }
         context.sink?.submit(.data(id, direction, buffer, at: now))
     }
@@ -492,7 +509,8 @@ final class ProxyConnection {
         guard !findings.isEmpty else { return }
         context.checks?.count(findings)
         for finding in findings {
-            let level: Logger.Level = finding.severity == .error ? .error : finding.severity == .warning ? .warning : .info
+            let level: Logger.Level =
+                finding.severity == .error ? .error : finding.severity == .warning ? .warning : .info
             context.logger.log(level: level, "connection \(id) finding \(finding)")
             context.sink?.submit(.note(id, direction, "interpose check: \(finding)"))
         }
@@ -505,7 +523,9 @@ final class ProxyConnection {
         guard !faults.isEngaged else { return }  // recorded as it leaves the faults
         let now = context.clock.now()
         if check != nil {
-            report(check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .finish)), on: direction)
+            report(
+                check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .finish)),
+                on: direction)
         }
         context.sink?.submit(.finish(id, direction, at: now))
     }
@@ -567,7 +587,9 @@ final class ProxyConnection {
             var resetBy: Direction?
             if case .reset(let by) = end { resetBy = by }
             var findings = check!.consume(
-                Frame(connection: id, direction: resetBy ?? .clientToServer, timestamp: now, event: resetBy == nil ? .close : .reset))
+                Frame(
+                    connection: id, direction: resetBy ?? .clientToServer, timestamp: now,
+                    event: resetBy == nil ? .close : .reset))
             findings += check!.close(resetBy: resetBy)
             report(findings, on: resetBy ?? .serverToClient)
             check = nil

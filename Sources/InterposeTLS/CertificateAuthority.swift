@@ -5,7 +5,7 @@ import SwiftASN1
 import X509
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Interpose's own certificate authority for TLS interception: created on first use in a directory

@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An NSS key-log file (`--keylog`, the format of `SSLKEYLOGFILE`): every TLS secret of the

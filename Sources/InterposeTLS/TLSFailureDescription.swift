@@ -51,7 +51,8 @@ public enum TLSFailureDescription {
             if !code.isEmpty { codes.append(String(code)) }
             rest = tail
         }
-        for synthetic in ["eofDuringHandshake", "eofDuringAdditionalCertficiateChainValidation"] where text.contains(synthetic) {
+        for synthetic in ["eofDuringHandshake", "eofDuringAdditionalCertficiateChainValidation"]
+        where text.contains(synthetic) {
             codes.append(synthetic == "eofDuringHandshake" ? synthetic : "eofDuringHandshake")
         }
         return codes

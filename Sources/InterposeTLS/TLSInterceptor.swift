@@ -5,7 +5,7 @@ import NIOSSL
 import X509
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Everything a proxy needs to intercept TLS: its CA, how it checks upstreams, where keys are
@@ -26,7 +26,9 @@ public final class TLSInterceptor: Sendable {
         public var keyLogPath: String?
 
         /// Interception with the CA in `caDirectory`, upstreams checked against the system store.
-        public init(caDirectory: String, upstreamVerification: UpstreamVerification = .system, keyLogPath: String? = nil) {
+        public init(
+            caDirectory: String, upstreamVerification: UpstreamVerification = .system, keyLogPath: String? = nil
+        ) {
             self.caDirectory = caDirectory
             self.upstreamVerification = upstreamVerification
             self.keyLogPath = keyLogPath
@@ -78,7 +80,8 @@ public final class TLSInterceptor: Sendable {
             do {
                 certificates = try NIOSSLCertificate.fromPEMFile(path)
             } catch {
-                throw TLSInterceptionError.badUpstreamAuthorities(path, reason: "cannot read PEM certificates (\(error))")
+                throw TLSInterceptionError.badUpstreamAuthorities(
+                    path, reason: "cannot read PEM certificates (\(error))")
             }
             guard !certificates.isEmpty else {
                 throw TLSInterceptionError.badUpstreamAuthorities(path, reason: "the file holds no certificate")

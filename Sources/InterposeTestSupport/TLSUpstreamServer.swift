@@ -33,9 +33,10 @@ public final class TLSUpstreamServer: @unchecked Sendable {
             if !ports.contains(port) { ports.append(port) }
         }
         (tlsPort, untrustedPort, plainPort) = (ports[0], ports[1], ports[2])
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "interpose-tls-upstream-\(UUID().uuidString)"
-        ).path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "interpose-tls-upstream-\(UUID().uuidString)"
+            ).path
         caPath = directory + "/upstream-ca.pem"
         try FileManager.default.createDirectory(atPath: directory + "/www", withIntermediateDirectories: true)
         let directory = self.directory

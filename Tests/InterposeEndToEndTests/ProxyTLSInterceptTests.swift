@@ -104,12 +104,15 @@ final class ProxyTLSInterceptTests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.stderrText)
         }
         XCTAssertEqual(proxy.terminate(), 0, proxy.background.stderrText)
-        XCTAssertTrue(proxy.background.stderrText.contains("encrypted capture \(encrypted)"), proxy.background.stderrText)
+        XCTAssertTrue(
+            proxy.background.stderrText.contains("encrypted capture \(encrypted)"), proxy.background.stderrText)
 
         let decode = ["-d", "tcp.port==\(proxy.port),tls", "-d", "tcp.port==\(server.tlsPort),tls"]
         func requests(_ file: String, _ extra: [String] = []) throws -> [String] {
-            try TShark.run(["-r", file] + decode + extra + ["-Y", "http.request", "-T", "fields", "-e", "http.request.uri"])
-                .split(separator: "\n").map(String.init).sorted()
+            try TShark.run(
+                ["-r", file] + decode + extra + ["-Y", "http.request", "-T", "fields", "-e", "http.request.uri"]
+            )
+            .split(separator: "\n").map(String.init).sorted()
         }
         // Each request crossed two TLS sessions: the client's and the proxy's own to nginx.
         XCTAssertEqual(try requests(encrypted), ["/secret-0", "/secret-0", "/secret-1", "/secret-1"])
@@ -156,7 +159,8 @@ final class ProxyTLSInterceptTests: XCTestCase {
 
     func testClientThatDoesNotTrustTheCAFailsCleanlyAndIsReportedAsAFinding() throws {
         let capture = work + "/refused.pcapng"
-        let proxy = try startProxy(upstreamPort: server.tlsPort, ["--upstream-ca", server.caPath, "--capture", capture])
+        let proxy = try startProxy(
+            upstreamPort: server.tlsPort, ["--upstream-ca", server.caPath, "--capture", capture])
         let tls13 = try curl(proxy.port, "/nope", trusting: nil)
         XCTAssertEqual(tls13.status, 60, "curl refuses the certificate: \(tls13.stderrText)")
         let tls12 = try curl(proxy.port, "/nope", trusting: nil, ["--tls-max", "1.2"])
@@ -167,7 +171,9 @@ final class ProxyTLSInterceptTests: XCTestCase {
 
         XCTAssertEqual(proxy.terminate(), 1, "failed handshakes make the exit status 1: \(proxy.background.stderrText)")
         let log = proxy.background.stderrText
-        let findings = log.split(separator: "\n").filter { $0.contains("finding error tls.client-refused-interception") }
+        let findings = log.split(separator: "\n").filter {
+            $0.contains("finding error tls.client-refused-interception")
+        }
         XCTAssertEqual(findings.count, 2, log)
         XCTAssertTrue(findings.contains { $0.contains("alert unknown_ca") }, "TLS 1.2 names the alert: \(log)")
         XCTAssertTrue(log.contains("tls: 1 intercepted, 2 client handshakes failed"), log)
@@ -227,13 +233,15 @@ final class ProxyTLSInterceptTests: XCTestCase {
         socket.close()
         XCTAssertEqual(answer, [], "no answer, and nothing forwarded")
         XCTAssertEqual(proxy.terminate(), 1, proxy.background.stderrText)
-        XCTAssertTrue(proxy.background.stderrText.contains("finding error tls.client-not-tls"), proxy.background.stderrText)
+        XCTAssertTrue(
+            proxy.background.stderrText.contains("finding error tls.client-not-tls"), proxy.background.stderrText)
         XCTAssertTrue(proxy.background.stderrText.contains("the client sent plaintext (\"GET / HT...\")"))
     }
 
     func testDecryptedCaptureReplaysAgainstThePlainPortWithoutDifferences() throws {
         let capture = work + "/replayable.pcapng"
-        let proxy = try startProxy(upstreamPort: server.tlsPort, ["--upstream-ca", server.caPath, "--capture", capture])
+        let proxy = try startProxy(
+            upstreamPort: server.tlsPort, ["--upstream-ca", server.caPath, "--capture", capture])
         let ca = try trustedCA()
         for path in ["/a", "/b", "/c"] {
             let result = try curl(proxy.port, path, trusting: ca, ["--http1.1"])
@@ -291,7 +299,9 @@ final class ProxyTLSInterceptTests: XCTestCase {
         XCTAssertTrue(text.contains("chmod 700"), text)
         chmod(caDirectory, 0o700)
 
-        (status, text) = try proxyLine(["--tls-intercept", "--ca-dir", caDirectory, "--upstream-ca", work + "/missing.pem"])
+        (status, text) = try proxyLine([
+            "--tls-intercept", "--ca-dir", caDirectory, "--upstream-ca", work + "/missing.pem",
+        ])
         XCTAssertEqual(status, 2, text)
         XCTAssertTrue(text.hasPrefix("interpose: --upstream-ca \(work)/missing.pem"), text)
 

@@ -23,7 +23,8 @@ final class CertificateAuthorityTests: XCTestCase {
     }
 
     private func openssl(_ arguments: [String], stdin: Data? = nil) throws -> ProcessRunner.Result {
-        try ProcessRunner.run(try ProcessRunner.require("openssl", package: "openssl"), arguments, stdin: stdin, timeout: 30)
+        try ProcessRunner.run(
+            try ProcessRunner.require("openssl", package: "openssl"), arguments, stdin: stdin, timeout: 30)
     }
 
     func testCreatedOnFirstUseWithOwnerOnlyKeyAndLoadedAgainUnchanged() throws {

@@ -14,7 +14,10 @@ final class TLSClientHelloPeekTests: XCTestCase {
         let port = listener.localPort
         let curl = try BackgroundProcess(
             try ProcessRunner.require("curl", package: "curl"),
-            ["-sk", "--http2", "--max-time", "5", "--resolve", "peek.test:\(port):127.0.0.1", "https://peek.test:\(port)/"])
+            [
+                "-sk", "--http2", "--max-time", "5", "--resolve", "peek.test:\(port):127.0.0.1",
+                "https://peek.test:\(port)/",
+            ])
         defer { curl.stop() }
         let connection = try listener.accept()
         defer { connection.close() }
@@ -53,7 +56,8 @@ final class TLSClientHelloPeekTests: XCTestCase {
         for part in [body[0..<cut], body[cut...]] {
             split += [22, 3, 1, UInt8(part.count >> 8), UInt8(part.count & 0xFF)] + part
         }
-        XCTAssertEqual(TLSClientHelloPeek.inspect(ByteBuffer(bytes: split)), TLSClientHelloPeek.inspect(ByteBuffer(bytes: hello)))
+        XCTAssertEqual(
+            TLSClientHelloPeek.inspect(ByteBuffer(bytes: split)), TLSClientHelloPeek.inspect(ByteBuffer(bytes: hello)))
         if case .complete = TLSClientHelloPeek.inspect(ByteBuffer(bytes: split)) {} else { XCTFail("not complete") }
     }
 

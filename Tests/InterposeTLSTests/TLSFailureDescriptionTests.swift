@@ -24,7 +24,8 @@ final class TLSFailureDescriptionTests: XCTestCase {
 
     func testUnknownReasonsAreListedAndOtherTextKept() {
         XCTAssertEqual(
-            TLSFailureDescription.describe(libraryText: "error:1:SSL routines:OPENSSL_internal:SOMETHING_NEW at a.cc:1"),
+            TLSFailureDescription.describe(
+                libraryText: "error:1:SSL routines:OPENSSL_internal:SOMETHING_NEW at a.cc:1"),
             "SOMETHING_NEW")
         XCTAssertEqual(TLSFailureDescription.describe(libraryText: "closed"), "closed")
         XCTAssertEqual(
