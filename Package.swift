@@ -147,8 +147,11 @@ let package = Package(
                 "InterposeReader",
                 "InterposeProtocols",
                 "InterposeAnalysis",
+                "InterposeTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 // MD5, SHA-256 and HMAC for PostgreSQL md5 and SCRAM-SHA-256 authentication.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

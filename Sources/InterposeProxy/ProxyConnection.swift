@@ -278,7 +278,6 @@ final class ProxyConnection {
         guard let tls = context.tls, let hello = clientHello else { return }
         // Verified against the name the client asked for; without SNI, the upstream's own host.
         let upstreamHost = destination.host
-        let isAddress = CertificateAuthority.ipAddressBytes(upstreamHost) != nil
         interceptedName = hello.serverName ?? upstreamHost
         pendingUpstreamGlue = glue
         // Until the handshake completes the upstream channel has no glue to report its close.
@@ -288,9 +287,7 @@ final class ProxyConnection {
             channelClosed(.upstream)
         }
         do {
-            let sslContext = try tls.upstreamContext(applicationProtocols: hello.protocols)
-            let handler = try NIOSSLClientHandler(
-                context: sslContext, serverHostname: hello.serverName ?? (isAddress ? nil : upstreamHost))
+            let handler = try tls.upstream.handler(host: interceptedName, applicationProtocols: hello.protocols)
             var handlers: [ChannelHandler] = [SocketResetHandler()]
             if let sink = context.encryptedSink, let local, let remote {
                 let legID = encryptedLegID(upstream: true)

@@ -1,5 +1,7 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeProtocols
+import InterposeTLS
 import NIOCore
 import NIOPosix
 
@@ -44,11 +46,27 @@ public enum ReplayEngine {
         public var checks: LiveChecks?
         /// The password for PostgreSQL targets that ask for a cleartext one (`--pg-password`).
         public var postgresPassword: String?
+        /// TLS to the target (`--tls`); `nil` for plain TCP.
+        public var tls: TLS?
 
         /// Settings for a target.
         public init(target: SocketAddress, name: String) {
             self.target = target
             self.name = name
+        }
+    }
+
+    /// How a replay reaches a target that speaks TLS.
+    public struct TLS: Sendable {
+        /// Makes the connections and checks the target's certificate.
+        public var client: TLSClient
+        /// Sent as SNI and checked against the certificate (an address is checked, not sent).
+        public var serverName: String
+
+        /// TLS with `client` to `serverName`.
+        public init(client: TLSClient, serverName: String) {
+            self.client = client
+            self.serverName = serverName
         }
     }
 
@@ -160,8 +178,18 @@ private final class ReplayRunner {
                     loop.execute { runner.value.ended(index, result.replayed, error: result.error, findings: findings) }
                 }
                 do {
-                    try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(connection: connection))
-                    connection.start()
+                    if let tls = settings.tls {
+                        // The conversation starts once the handshake is done, so its first exchange is
+                        // timed like the recorded one (the recording is the plaintext after a handshake).
+                        let handler = try tls.client.handler(
+                            host: tls.serverName, applicationProtocols: planned.application.alpnIdentifiers)
+                        try channel.pipeline.syncOperations.addHandlers(
+                            handler, ReplayTLSHandshakeHandler(connection: connection),
+                            ReplayConnectionHandler(connection: connection))
+                    } else {
+                        try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(connection: connection))
+                        connection.start()
+                    }
                 } catch {
                     connection.failed("cannot set up the connection: \(error)")
                     channel.close(promise: nil)

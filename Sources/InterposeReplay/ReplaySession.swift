@@ -1,5 +1,6 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeTLS
 import NIOCore
 import NIOPosix
 
@@ -33,6 +34,11 @@ public enum ReplaySession {
         public var checks = true
         /// The password for PostgreSQL targets that ask for a cleartext one.
         public var postgresPassword: String?
+        /// `--tls`: connect to the target and the baseline over TLS with this client; `nil` for plain TCP.
+        public var tls: TLSClient?
+        /// `--tls-server-name`: the name sent as SNI and checked against the certificate; `nil` for each
+        /// server's own host.
+        public var tlsServerName: String?
 
         /// Settings for a target.
         public init(target: HostPort) {
@@ -114,6 +120,9 @@ public enum ReplaySession {
         engine.connections = settings.connections
         engine.responseTimeout = settings.responseTimeout
         engine.postgresPassword = settings.postgresPassword
+        if let tls = settings.tls {
+            engine.tls = ReplayEngine.TLS(client: tls, serverName: settings.tlsServerName ?? server.host)
+        }
         return engine
     }
 }

@@ -7,9 +7,9 @@ public struct TLSInterceptionError: Error, Sendable, CustomStringConvertible {
         self.description = description
     }
 
-    /// `--upstream-ca` cannot be read as PEM certificates.
-    static func badUpstreamAuthorities(_ path: String, reason: String) -> Self {
-        Self("--upstream-ca \(path): \(reason)")
+    /// `--upstream-ca` (or `--target-ca`) cannot be read as PEM certificates.
+    static func badAuthorities(_ flag: String, _ path: String, reason: String) -> Self {
+        Self("\(flag) \(path): \(reason)")
     }
 
     /// `--keylog` cannot be opened for appending.

@@ -12,7 +12,7 @@ import X509
 /// logged, and the TLS contexts it has made, reused across connections.
 ///
 /// For each connection the proxy reads the client's ClientHello (`ClientHelloPeekHandler`), opens
-/// TLS to the upstream with the same server name and ALPN offer (`upstreamContext`), and then
+/// TLS to the upstream with the same server name and ALPN offer (`upstream`), and then
 /// answers the client with a certificate for that name and the protocol the upstream chose
 /// (`clientContext`). The bytes between the two TLS sessions are the plaintext the proxy records.
 public final class TLSInterceptor: Sendable {
@@ -49,10 +49,10 @@ public final class TLSInterceptor: Sendable {
     public let keyLog: KeyLogFile?
     private let caCertificate: NIOSSLCertificate
     private let leafKey: NIOSSLPrivateKey
-    private let upstreamTrust: [NIOSSLCertificate]?
+    /// The proxy's own TLS connections to upstreams.
+    public let upstream: TLSClient
     private let keyLogListener = NIOLockedValueBox<(@Sendable (ByteBuffer) -> Void)?>(nil)
     private let clientContexts = BoundedCache<ClientContextKey, NIOSSLContext>(limit: CertificateAuthority.cacheLimit)
-    private let upstreamContexts = BoundedCache<[String], NIOSSLContext>(limit: 64)
 
     private struct ClientContextKey: Hashable {
         var serverName: String
@@ -71,24 +71,10 @@ public final class TLSInterceptor: Sendable {
         } catch {
             throw TLSInterceptionError.cannotConfigure("the CA", reason: "\(error)")
         }
-        if case .certificateAuthorities(let path) = configuration.upstreamVerification {
-            let certificates: [NIOSSLCertificate]
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw TLSInterceptionError.badUpstreamAuthorities(
-                    path, reason: FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")
-            }
-            do {
-                certificates = try NIOSSLCertificate.fromPEMFile(path)
-            } catch {
-                throw TLSInterceptionError.badUpstreamAuthorities(
-                    path, reason: "cannot read PEM certificates (\(error))")
-            }
-            guard !certificates.isEmpty else {
-                throw TLSInterceptionError.badUpstreamAuthorities(path, reason: "the file holds no certificate")
-            }
-            upstreamTrust = certificates
-        } else {
-            upstreamTrust = nil
+        let keyLog = self.keyLog
+        let listener = self.keyLogListener
+        upstream = try TLSClient(verification: configuration.upstreamVerification) {
+            Self.keyLogCallback(file: keyLog, listener: listener)
         }
     }
 
@@ -98,10 +84,18 @@ public final class TLSInterceptor: Sendable {
     }
 
     private var keyLogCallback: NIOSSLKeyLogCallback? {
-        guard keyLog != nil || keyLogListener.withLockedValue({ $0 != nil }) else { return nil }
-        return { [keyLog, keyLogListener] line in
-            keyLog?.append(line)
-            keyLogListener.withLockedValue { $0 }?(line)
+        Self.keyLogCallback(file: keyLog, listener: keyLogListener)
+    }
+
+    /// The callback for new TLS contexts: `nil` (no keys made into lines) unless a file or a listener
+    /// wants them.
+    private static func keyLogCallback(
+        file: KeyLogFile?, listener: NIOLockedValueBox<(@Sendable (ByteBuffer) -> Void)?>
+    ) -> NIOSSLKeyLogCallback? {
+        guard file != nil || listener.withLockedValue({ $0 != nil }) else { return nil }
+        return { line in
+            file?.append(line)
+            listener.withLockedValue { $0 }?(line)
         }
     }
 
@@ -127,29 +121,6 @@ public final class TLSInterceptor: Sendable {
                 return try NIOSSLContext(configuration: configuration)
             } catch {
                 throw TLSInterceptionError.cannotConfigure(serverName, reason: "\(error)")
-            }
-        }
-    }
-
-    /// The context of the proxy's own TLS connection to the upstream, offering the client's ALPN list.
-    /// - Throws: `TLSInterceptionError` when the TLS library refuses the settings.
-    public func upstreamContext(applicationProtocols: [String]) throws -> NIOSSLContext {
-        try upstreamContexts.value(for: applicationProtocols) {
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            switch upstreamVerification {
-            case .system:
-                configuration.trustRoots = .default
-            case .certificateAuthorities:
-                configuration.trustRoots = .certificates(upstreamTrust ?? [])
-            case .insecure:
-                configuration.certificateVerification = .none
-            }
-            configuration.applicationProtocols = applicationProtocols
-            configuration.keyLogCallback = keyLogCallback
-            do {
-                return try NIOSSLContext(configuration: configuration)
-            } catch {
-                throw TLSInterceptionError.cannotConfigure("the upstream", reason: "\(error)")
             }
         }
     }

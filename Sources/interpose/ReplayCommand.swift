@@ -56,6 +56,8 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var dissection: DissectionOptions
 
+    @OptionGroup var tlsOptions: ReplayTLSOptions
+
     func validate() throws {
         guard ReplaySpeed(speed) != nil else {
             throw ValidationError("--speed must be a positive number or max, not '\(speed)'")
@@ -78,6 +80,8 @@ struct ReplayCommand: ParsableCommand {
         settings.capturePath = capture
         settings.checks = !noChecks
         settings.postgresPassword = pgPassword
+        settings.tls = try tlsOptions.client()
+        settings.tlsServerName = tlsOptions.tlsServerName
 
         let plan = try ReplayPlan.read(
             file, filter: dissection.filter, forced: try dissection.forced(), portHints: try dissection.portHints())

@@ -260,6 +260,48 @@ final class ProxyTLSInterceptTests: XCTestCase {
         XCTAssertEqual(document["conversations"] as? Int, 3)
     }
 
+    func testDecryptedCaptureReplaysOverTLSWithHTTP2AsRecorded() throws {
+        let capture = work + "/replayable-tls.pcapng"
+        let proxy = try startProxy(upstreamPort: server.tlsPort, ["--upstream-ca", server.caPath, "--capture", capture])
+        let ca = try trustedCA()
+        for (path, version) in [("/h1", "--http1.1"), ("/h2", "--http2")] {
+            let result = try curl(proxy.port, path, trusting: ca, [version])
+            XCTAssertEqual(result.status, 0, result.stderrText)
+        }
+        XCTAssertEqual(proxy.terminate(), 0, proxy.background.stderrText)
+        let replayCapture = work + "/replayed.pcapng"
+        let replay = try ProcessRunner.run(
+            InterposeBinary.path,
+            [
+                "replay", capture, "--target", "127.0.0.1:\(server.tlsPort)", "--tls", "--target-ca", server.caPath,
+                "--tls-server-name", TLSUpstreamServer.serverName, "--speed", "max", "--json", "--capture", replayCapture,
+            ], timeout: 60)
+        XCTAssertEqual(replay.status, 0, replay.stdoutText + replay.stderrText)
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: replay.stdout) as? [String: Any])
+        XCTAssertEqual(document["conversations"] as? Int, 2)
+        XCTAssertEqual(document["differs"] as? Int, 0, "\(document)")
+        XCTAssertEqual(document["stopped_early"] as? Int, 0, "\(document)")
+        // The replay spoke HTTP/2 again (by ALPN), and its plaintext is in its own capture.
+        let analysis = try ProcessRunner.run(InterposeBinary.path, ["analyze", replayCapture], timeout: 60)
+        XCTAssertTrue(analysis.stdoutText.contains("GET /h2"), analysis.stdoutText)
+        XCTAssertTrue(analysis.stdoutText.contains("http2"), analysis.stdoutText)
+
+        // A target whose certificate is not trusted: each conversation stops with the reason.
+        let untrusted = try ProcessRunner.run(
+            InterposeBinary.path,
+            ["replay", capture, "--target", "127.0.0.1:\(server.untrustedPort)", "--tls", "--target-ca", server.caPath,
+             "--speed", "max"], timeout: 60)
+        XCTAssertEqual(untrusted.status, 1, untrusted.stdoutText + untrusted.stderrText)
+        XCTAssertTrue(
+            untrusted.stdoutText.contains("the TLS handshake with the target failed"), untrusted.stdoutText)
+
+        let badFlag = try ProcessRunner.run(
+            InterposeBinary.path, ["replay", capture, "--target", "127.0.0.1:1", "--target-ca", server.caPath],
+            timeout: 30)
+        XCTAssertEqual(badFlag.status, 2)
+        XCTAssertEqual(badFlag.stderrText, "interpose: --tls-server-name, --target-ca and --insecure-target need --tls\n")
+    }
+
     func testCAPrintKeepsTheKeyOwnerOnlyAndPrintsTheSameCertificateEachTime() throws {
         let first = try ProcessRunner.run(InterposeBinary.path, ["ca", "print", "--ca-dir", caDirectory], timeout: 30)
         XCTAssertEqual(first.status, 0, first.stderrText)
