@@ -373,8 +373,7 @@ final class ProxyConnection {
             finding = Finding(
                 code: "tls.upstream-handshake-failed", severity: .error, connection: id,
                 message: "TLS to the upstream \(destination) as \(interceptedName) failed: \(reason)",
-                detail: context.tls?.upstreamVerification == .insecure
-                    ? nil : "pass --upstream-ca FILE to trust its CA, or --insecure-upstream to skip the check")
+                detail: upstreamVerificationHint)
         case .client:
             context.statistics.tlsFailed(upstream: false)
             finding = Finding(
@@ -388,6 +387,20 @@ final class ProxyConnection {
             reason: "tls \(side == .client ? "client" : "upstream") handshake failed: \(reason)")
         ProxyConnection.reset(clientChannel)
         if let upstreamChannel { ProxyConnection.reset(upstreamChannel) }
+    }
+
+    /// What to try after a failed upstream handshake, given how the upstream was checked.
+    private var upstreamVerificationHint: String? {
+        switch context.tls?.upstreamVerification {
+        case .system:
+            return "checked against the system trust store: pass --upstream-ca FILE to trust its CA, "
+                + "or --insecure-upstream to skip the check"
+        case .certificateAuthorities(let path):
+            return "checked against --upstream-ca \(path): is the upstream's certificate signed by it, "
+                + "and issued for \(interceptedName)?"
+        case .insecure, nil:
+            return nil
+        }
     }
 
     /// The TLS library's words for a failed handshake, put as what a user can act on.

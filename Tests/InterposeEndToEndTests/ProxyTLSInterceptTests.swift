@@ -154,6 +154,18 @@ final class ProxyTLSInterceptTests: XCTestCase {
         XCTAssertTrue(
             byAddress.stdoutText.contains("Verify return code: 0 (ok)"), byAddress.stdoutText + byAddress.stderrText)
         XCTAssertTrue(byAddress.stdoutText.contains("hello /s over HTTP/1.1"), byAddress.stdoutText)
+
+        // An address sent as SNI (wrk does; RFC 6066 forbids it) is taken as no SNI, not refused.
+        let addressAsName = try ProcessRunner.run(
+            "openssl",
+            [
+                "s_client", "-connect", "127.0.0.1:\(proxy.port)", "-servername", "127.0.0.1", "-CAfile", ca,
+                "-verify_return_error", "-verify_ip", "127.0.0.1", "-ign_eof",
+            ], stdin: request, timeout: 30)
+        XCTAssertTrue(
+            addressAsName.stdoutText.contains("Verify return code: 0 (ok)"),
+            addressAsName.stdoutText + addressAsName.stderrText)
+        XCTAssertTrue(addressAsName.stdoutText.contains("hello /s over HTTP/1.1"), addressAsName.stdoutText)
         XCTAssertEqual(proxy.terminate(), 0, proxy.background.stderrText)
     }
 
@@ -194,6 +206,7 @@ final class ProxyTLSInterceptTests: XCTestCase {
         let log = proxy.background.stderrText
         XCTAssertTrue(log.contains("finding error tls.upstream-handshake-failed"), log)
         XCTAssertTrue(log.contains("[CERTIFICATE_VERIFY_FAILED]"), log)
+        XCTAssertTrue(log.contains("checked against --upstream-ca \(server.caPath)"), log)
         XCTAssertTrue(log.contains("forwarded 0 B client->server, 0 B server->client"), "nothing sent in clear: \(log)")
 
         // With --insecure-upstream, and only then, the same upstream is used.
