@@ -5,6 +5,8 @@ raw.tsv rows: config, workload (iperf_P1@rN, redis_c50@rN, latency, bandwidth@rN
 run's own facts), key, value."""
 import math
 import os
+
+import textable
 import random
 import sys
 from collections import OrderedDict
@@ -40,11 +42,8 @@ def num(x):
 
 
 def table(rows):
-    w = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    for n, r in enumerate(rows):
-        P("  " + "  ".join(str(c).ljust(w[i]) if i == 0 else str(c).rjust(w[i]) for i, c in enumerate(r)).rstrip())
-        if n == 0:
-            P("  " + "  ".join("-" * x for x in w))
+    for line in textable.table(rows, left=1).split("\n"):
+        P("  " + line)
 
 
 def verdict(ok):

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """The summary of a scripts/bench-proxy run: report.py OUT_DIR  (reads OUT_DIR/raw.tsv, env.txt)."""
 import os
+
+import textable
 import sys
 from collections import OrderedDict
 
@@ -70,13 +72,7 @@ def human(n):
 
 
 def table(rows):
-    w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for j, r in enumerate(rows):
-        lines.append("  ".join(c.ljust(w[i]) if i < 2 else c.rjust(w[i]) for i, c in enumerate(r)).rstrip())
-        if j == 0:
-            lines.append("  ".join("-" * x for x in w))
-    return "\n".join(lines)
+    return textable.table(rows, left=2)
 
 
 out = []
