@@ -56,6 +56,8 @@ final class ProxyConnection {
     private weak var helloPeek: ClientHelloPeekHandler?
     /// The name the client's certificate is issued for: its SNI, else the upstream's host.
     private var interceptedName = ""
+    /// Fails the upstream handshake when it takes longer than the connect timeout.
+    private var upstreamHandshakeTimeout: Scheduled<Void>?
 
     init(id: ConnectionID, clientChannel: Channel, context: ProxyServer.SharedContext) {
         self.id = id
@@ -300,7 +302,7 @@ final class ProxyConnection {
                         sink: sink, clock: context.clock,
                         leg: .init(id: legID, connection: id, readDirection: .serverToClient)))
             }
-            handlers += [handler, TLSHandshakeHandler(side: .upstream, connection: self)]
+            handlers += [handler, handshakeObserver(on: .upstream)]
             try KeyLogAttribution.with(id) {
                 try channel.pipeline.syncOperations.addHandlers(handlers)
             }
@@ -309,12 +311,18 @@ final class ProxyConnection {
             return
         }
         // An upstream that accepts TCP but never finishes its handshake is given the connect timeout.
+        // Cancelled when the handshake ends, so a finished connection is not held until then.
         let timeout = context.connectTimeout
-        channel.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+        upstreamHandshakeTimeout = channel.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
             guard pendingUpstreamGlue != nil, !done, channel.isActive else { return }
             tlsHandshakeFailed(
                 on: .upstream, error: TLSHandshakeTimeout(milliseconds: timeout.nanoseconds / 1_000_000))
         }
+    }
+
+    private func cancelUpstreamHandshakeTimeout() {
+        upstreamHandshakeTimeout?.cancel()
+        upstreamHandshakeTimeout = nil
     }
 
     /// The upstream's TLS handshake did not finish within the connect timeout.
@@ -325,6 +333,7 @@ final class ProxyConnection {
 
     /// A TLS handshake finished: the upstream's first, then the client's.
     func tlsHandshakeCompleted(on side: ProxySide, applicationProtocol: String?) {
+        if side == .upstream { cancelUpstreamHandshakeTimeout() }
         guard !done else { return }
         switch side {
         case .upstream:
@@ -346,7 +355,7 @@ final class ProxyConnection {
                 let sslContext = try tls.clientContext(
                     serverName: interceptedName, applicationProtocol: applicationProtocol)
                 let server = NIOSSLServerHandler(context: sslContext)
-                let observer = TLSHandshakeHandler(side: .client, connection: self)
+                let observer = handshakeObserver(on: .client)
                 guard let peek = helloPeek else { return }
                 try clientChannel.pipeline.syncOperations.addHandlers([server, observer], position: .after(peek))
                 KeyLogAttribution.with(id) { peek.release() }
@@ -364,6 +373,7 @@ final class ProxyConnection {
     /// client refused ours. Reported as a finding; the connection is reset, never carried on in
     /// plaintext.
     func tlsHandshakeFailed(on side: ProxySide, error: Error) {
+        if side == .upstream { cancelUpstreamHandshakeTimeout() }
         guard !done else { return }
         let reason = ProxyConnection.describeTLS(error)
         let finding: Finding
@@ -405,16 +415,15 @@ final class ProxyConnection {
 
     /// The TLS library's words for a failed handshake, put as what a user can act on.
     static func describeTLS(_ error: Error) -> String {
-        if let error = error as? NIOSSLError {
-            switch error {
-            case .handshakeFailed(let inner):
-                return TLSFailureDescription.describe(libraryText: "\(inner)")
-            default:
-                return TLSFailureDescription.describe(libraryText: "\(error)")
-            }
-        }
-        if error is IOError || error is ChannelError || error is TLSHandshakeTimeout { return describe(error) }
-        return TLSFailureDescription.describe(libraryText: "\(error)")
+        if error is IOError || error is ChannelError { return describe(error) }
+        return TLSFailureDescription.describe(error)
+    }
+
+    /// Reports the handshake on `side` to this connection.
+    private func handshakeObserver(on side: ProxySide) -> TLSHandshakeObserver {
+        TLSHandshakeObserver(
+            onCompleted: { [self] in tlsHandshakeCompleted(on: side, applicationProtocol: $0) },
+            onFailed: { [self] in tlsHandshakeFailed(on: side, error: $0) })
     }
 
     private func upstreamFailed(_ error: Error) {

@@ -184,7 +184,15 @@ private final class ReplayRunner {
                         let handler = try tls.client.handler(
                             host: tls.serverName, applicationProtocols: planned.application.alpnIdentifiers)
                         try channel.pipeline.syncOperations.addHandlers(
-                            handler, ReplayTLSHandshakeHandler(connection: connection),
+                            handler,
+                            TLSHandshakeObserver(
+                                onCompleted: { _ in connection.start() },
+                                onFailed: { error in
+                                    connection.failed(
+                                        "the TLS handshake with the target failed: "
+                                            + TLSFailureDescription.describe(error))
+                                    channel.close(promise: nil)
+                                }),
                             ReplayConnectionHandler(connection: connection))
                     } else {
                         try channel.pipeline.syncOperations.addHandler(ReplayConnectionHandler(connection: connection))

@@ -1,3 +1,5 @@
+import NIOSSL
+
 /// Turns the TLS library's description of a failed handshake (BoringSSL's error queue, as
 /// swift-nio-ssl prints it: `error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED
 /// at .../handshake.cc:320`) into words a user can act on.
@@ -26,6 +28,15 @@ public enum TLSFailureDescription {
             + "trust the certificate",
         "eofDuringHandshake": "the peer closed the connection during the handshake",
     ]
+
+    /// One line for a failed handshake: the reason inside swift-nio-ssl's `handshakeFailed`, or the
+    /// error itself.
+    public static func describe(_ error: Error) -> String {
+        if let error = error as? NIOSSLError, case .handshakeFailed(let inner) = error {
+            return describe(libraryText: "\(inner)")
+        }
+        return describe(libraryText: "\(error)")
+    }
 
     /// One line for a failed handshake.
     /// - Parameter libraryText: the error as swift-nio-ssl describes it.

@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
+import SwiftASN1
 import X509
 
 #if canImport(Glibc)
@@ -44,7 +45,7 @@ public final class TLSInterceptor: Sendable {
     /// The CA that signs the certificates clients see.
     public let authority: CertificateAuthority
     /// How upstream certificates are checked.
-    public let upstreamVerification: UpstreamVerification
+    public var upstreamVerification: UpstreamVerification { upstream.verification }
     /// The key-log file, when `--keylog` was given.
     public let keyLog: KeyLogFile?
     private let caCertificate: NIOSSLCertificate
@@ -63,7 +64,6 @@ public final class TLSInterceptor: Sendable {
     /// - Throws: `CertificateAuthorityError` or `TLSInterceptionError`, with one line for the user.
     public init(configuration: Configuration) throws {
         authority = try CertificateAuthority(directory: configuration.caDirectory)
-        upstreamVerification = configuration.upstreamVerification
         keyLog = try configuration.keyLogPath.map { try KeyLogFile(path: $0) }
         do {
             caCertificate = try NIOSSLCertificate(bytes: Array(authority.certificatePEM.utf8), format: .pem)
@@ -108,7 +108,9 @@ public final class TLSInterceptor: Sendable {
             let leaf = try authority.leafCertificate(for: serverName)
             var configuration: TLSConfiguration
             do {
-                let leafCertificate = try NIOSSLCertificate(bytes: try leaf.serializeAsPEM().derBytes, format: .der)
+                var der = DER.Serializer()
+                try der.serialize(leaf)
+                let leafCertificate = try NIOSSLCertificate(bytes: der.serializedBytes, format: .der)
                 configuration = TLSConfiguration.makeServerConfiguration(
                     certificateChain: [.certificate(leafCertificate), .certificate(caCertificate)],
                     privateKey: .privateKey(leafKey))

@@ -80,11 +80,6 @@ extension ProxyCommand {
                 }
             },
             until: { await signals.wait() })
-        var stream = StandardError()
-        print("interpose: stopped.", to: &stream)
-        for line in summary.description.split(separator: "\n") {
-            print("interpose: \(line)", to: &stream)
-        }
-        if summary.hasErrorFindings { throw ExitCode(1) }
+        try ProxyCommand.stopped(summary: summary.description, failed: summary.hasErrorFindings)
     }
 }

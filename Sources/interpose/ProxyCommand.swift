@@ -216,12 +216,18 @@ struct ProxyCommand: AsyncParsableCommand {
                     to: &stream)
             },
             until: { await signals.wait() })
+        try ProxyCommand.stopped(summary: summary.description, failed: summary.hasErrorFindings)
+    }
+
+    /// Prints the end of a run (`stopped.` and the summary, each line prefixed) on standard error.
+    /// - Throws: `ExitCode(1)` when the run `failed` (an error finding, a failed TLS handshake).
+    static func stopped(summary: String, failed: Bool) throws {
         var stream = StandardError()
         print("interpose: stopped.", to: &stream)
-        for line in summary.description.split(separator: "\n") {
+        for line in summary.split(separator: "\n") {
             print("interpose: \(line)", to: &stream)
         }
-        if summary.hasErrorFindings { throw ExitCode(1) }
+        if failed { throw ExitCode(1) }
     }
 
     /// `IP:PORT` of a bound address, IPv6 in brackets.
