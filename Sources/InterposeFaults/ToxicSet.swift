@@ -1,8 +1,10 @@
+import Atomics
 import NIOConcurrencyHelpers
 
 /// A proxy's toxics as they change at run time (the control API adds and removes them while
 /// connections run): a lock-protected list with a generation number, so a connection re-reads it
-/// only when it changed.
+/// only when it changed. The generation is also kept in an atomic, so the check each forwarded
+/// chunk makes takes no lock.
 public final class ToxicSet: Sendable {
     private struct State {
         var toxics: [Toxic] = []
@@ -10,6 +12,8 @@ public final class ToxicSet: Sendable {
     }
 
     private let state = NIOLockedValueBox(State())
+    /// `state.generation`, stored after each change while the lock is held.
+    private let publishedGeneration = ManagedAtomic(0)
 
     /// An empty set, or one with these toxics.
     public init(_ toxics: [Toxic] = []) {
@@ -25,7 +29,7 @@ public final class ToxicSet: Sendable {
     public var toxics: [Toxic] { snapshot.toxics }
 
     /// The generation now: it grows with every change.
-    public var generation: Int { state.withLockedValue { $0.generation } }
+    public var generation: Int { publishedGeneration.load(ordering: .acquiring) }
 
     /// Adds a toxic.
     /// - Throws: `ToxicError` when one of that name exists or the toxic is invalid.
@@ -35,6 +39,7 @@ public final class ToxicSet: Sendable {
             guard !state.toxics.contains(where: { $0.name == toxic.name }) else { return false }
             state.toxics.append(toxic)
             state.generation += 1
+            publishedGeneration.store(state.generation, ordering: .releasing)
             return true
         }
         guard added else { throw ToxicError("toxic \(toxic.name) already exists") }
@@ -48,6 +53,7 @@ public final class ToxicSet: Sendable {
             guard let index = state.toxics.firstIndex(where: { $0.name == toxic.name }) else { return false }
             state.toxics[index] = toxic
             state.generation += 1
+            publishedGeneration.store(state.generation, ordering: .releasing)
             return true
         }
         guard updated else { throw ToxicError("toxic \(toxic.name) not found") }
@@ -60,6 +66,7 @@ public final class ToxicSet: Sendable {
             guard let index = state.toxics.firstIndex(where: { $0.name == name }) else { return false }
             state.toxics.remove(at: index)
             state.generation += 1
+            publishedGeneration.store(state.generation, ordering: .releasing)
             return true
         }
     }
@@ -69,6 +76,7 @@ public final class ToxicSet: Sendable {
         state.withLockedValue { state in
             state.toxics.removeAll()
             state.generation += 1
+            publishedGeneration.store(state.generation, ordering: .releasing)
         }
     }
 }
