@@ -217,7 +217,8 @@ let package = Package(
         .testTarget(
             name: "InterposeAnalysisTests",
             dependencies: [
-                "InterposeAnalysis", "InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeTestSupport",
+                "InterposeAnalysis", "InterposeProtocols", "InterposeReader", "InterposeCapture",
+                "InterposeTestSupport",
             ]
         ),
         .testTarget(

@@ -7,7 +7,9 @@ extension AnalysisReport {
     public func renderText(limit: Int? = 200) -> String {
         var out: [String] = []
         var head =
-            interface.map { "live capture on \($0): link type \(linkType), \(ReportFormatting.plural(statistics.packets, "packet"))" }
+            interface.map {
+                "live capture on \($0): link type \(linkType), \(ReportFormatting.plural(statistics.packets, "packet"))"
+            }
             ?? "\(path): \(format), link type \(linkType), \(ReportFormatting.plural(statistics.packets, "packet")), \(ReportFormatting.size(fileSize))"
         if let first = statistics.firstTimestamp, let last = statistics.lastTimestamp {
             head +=

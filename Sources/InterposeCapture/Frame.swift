@@ -38,7 +38,8 @@ public struct Frame: Sendable {
     public var packet: Int?
 
     /// A frame from its parts.
-    public init(connection: ConnectionID, direction: Direction, timestamp: Timestamp, event: Event, packet: Int? = nil) {
+    public init(connection: ConnectionID, direction: Direction, timestamp: Timestamp, event: Event, packet: Int? = nil)
+    {
         self.connection = connection
         self.direction = direction
         self.timestamp = timestamp

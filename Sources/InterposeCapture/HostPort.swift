@@ -1,4 +1,3 @@
-
 /// A `HOST:PORT` the user gave: a numeric address or a name, and a port.
 public struct HostPort: Hashable, Sendable, CustomStringConvertible {
     /// The host: an IPv4 or IPv6 address, or a name resolved when connecting.

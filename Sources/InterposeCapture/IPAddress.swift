@@ -73,8 +73,10 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         switch family {
         case .v4:
             let v = v4Value
-            return [UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8),
-                    UInt8(truncatingIfNeeded: v)]
+            return [
+                UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8),
+                UInt8(truncatingIfNeeded: v),
+            ]
         case .v6:
             var out = [UInt8](repeating: 0, count: 16)
             for i in 0..<8 {

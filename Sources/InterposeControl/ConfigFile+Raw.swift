@@ -85,7 +85,8 @@ extension ConfigFile {
                     let spec = try proxy.resolve(file: file, key: "proxies[\(index)]", folder: folder)
                     guard names.insert(spec.name).inserted else {
                         throw ConfigFileError(
-                            file: file, key: "proxies[\(index)].name", problem: "'\(spec.name)' is used by an earlier proxy")
+                            file: file, key: "proxies[\(index)].name",
+                            problem: "'\(spec.name)' is used by an earlier proxy")
                     }
                     config.proxies.append(spec)
                 }
@@ -166,7 +167,8 @@ extension ConfigFile {
                 }
                 var spec = ProxySpec(
                     name: name, listen: try address(listen, "listen"), upstream: try address(upstream, "upstream"),
-                    enabled: enabled ?? true, capture: capture.map { Raw.path($0, in: folder) }, checks: checks ?? false,
+                    enabled: enabled ?? true, capture: capture.map { Raw.path($0, in: folder) },
+                    checks: checks ?? false,
                     toxics: toxics ?? [])
                 if let name = `protocol`, name != "auto" {
                     guard let application = ApplicationProtocol(rawValue: name) else {
@@ -180,7 +182,8 @@ extension ConfigFile {
                     guard let number = UInt16(port), let application = ApplicationProtocol(rawValue: name) else {
                         throw ConfigFileError(
                             file: file, key: "\(key).port_protocols.\(port)",
-                            problem: "'\(port): \(name)' is not PORT: NAME with NAME one of \(ApplicationProtocol.names)")
+                            problem:
+                                "'\(port): \(name)' is not PORT: NAME with NAME one of \(ApplicationProtocol.names)")
                     }
                     spec.portProtocols[number] = application
                 }

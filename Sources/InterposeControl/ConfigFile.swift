@@ -70,7 +70,9 @@ public struct ConfigFile: Sendable, Equatable {
     ///   - file: the file name used in errors.
     ///   - folder: what relative paths are relative to.
     /// - Throws: `ConfigFileError`.
-    public static func parse(yaml: String, file: String, relativeTo folder: String) throws(ConfigFileError) -> ConfigFile {
+    public static func parse(yaml: String, file: String, relativeTo folder: String) throws(ConfigFileError)
+        -> ConfigFile
+    {
         let raw: Raw.File
         do {
             raw = try YAMLDecoder().decode(Raw.File.self, from: yaml)
@@ -90,7 +92,11 @@ public struct ConfigFile: Sendable, Equatable {
     static func keyPath(_ path: [CodingKey]) -> String {
         var text = ""
         for key in path {
-            if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
         }
         return text
     }
@@ -107,7 +113,8 @@ public struct ConfigFile: Sendable, Equatable {
             return ConfigFileError(
                 file: file, key: keyPath(context.codingPath), problem: "expected \(Raw.typeName(type)), found nothing")
         case .dataCorrupted(let context):
-            let problem = context.codingPath.isEmpty && context.underlyingError != nil
+            let problem =
+                context.codingPath.isEmpty && context.underlyingError != nil
                 ? "not valid YAML: \(oneLine(context.underlyingError!))" : context.debugDescription
             return ConfigFileError(file: file, key: keyPath(context.codingPath), problem: problem)
         @unknown default:

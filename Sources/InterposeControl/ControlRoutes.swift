@@ -30,7 +30,8 @@ enum ControlRoutes {
             return try ControlResponse.json(view, status: 201)
         }
         router.post("/populate") { request, _ in
-            let bodies = try ControlRequests.decode([ControlRequests.ProxyBody].self, from: try await bytes(of: request))
+            let bodies = try ControlRequests.decode(
+                [ControlRequests.ProxyBody].self, from: try await bytes(of: request))
             var specs: [ProxySpec] = []
             for (index, body) in bodies.enumerated() {
                 specs.append(try ControlRequests.spec(from: body, position: index + 1))

@@ -65,8 +65,10 @@ final class ProxyMetrics {
 
     /// Removes the series (the proxy was deleted).
     func destroy() {
-        for counter in [accepted, upstreamFailures, bytesToServer, bytesToClient, captureBytesWritten,
-                        captureBytesDropped, captureRecordsDropped] + Array(findings.values) {
+        for counter in [
+            accepted, upstreamFailures, bytesToServer, bytesToClient, captureBytesWritten,
+            captureBytesDropped, captureRecordsDropped,
+        ] + Array(findings.values) {
             counter.destroy()
         }
         openConnections.destroy()

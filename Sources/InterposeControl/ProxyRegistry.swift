@@ -116,7 +116,8 @@ public actor ProxyRegistry {
             throw error
         }
         proxies[spec.name] = proxy
-        logger.info("proxy \(spec.name) created: \(proxy.view.listen) -> \(spec.upstream)\(spec.enabled ? "" : " (disabled)")")
+        logger.info(
+            "proxy \(spec.name) created: \(proxy.view.listen) -> \(spec.upstream)\(spec.enabled ? "" : " (disabled)")")
         return proxy.view
     }
 
@@ -136,8 +137,9 @@ public actor ProxyRegistry {
             let listenChanged = newListen != proxy.spec.listen && newListen != proxy.boundListen
             if enabled == false { await proxy.disable() }
             if listenChanged || newUpstream != proxy.spec.upstream {
-                try await proxy.move(listen: listenChanged ? newListen : proxy.boundListen ?? newListen,
-                                     upstream: newUpstream)
+                try await proxy.move(
+                    listen: listenChanged ? newListen : proxy.boundListen ?? newListen,
+                    upstream: newUpstream)
             }
             if enabled == true { try await proxy.enable() }
             return proxy.view

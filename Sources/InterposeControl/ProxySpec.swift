@@ -50,7 +50,8 @@ public struct ProxySpec: Sendable, Equatable {
             name.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0 != "/" && $0 != "\\" && $0.value != 0x7F })
         else {
             throw ControlError(
-                status: 400, "proxy name '\(name)' must be at most 200 characters, not start with '.', "
+                status: 400,
+                "proxy name '\(name)' must be at most 200 characters, not start with '.', "
                     + "and have no spaces, slashes or control characters")
         }
     }

@@ -5,7 +5,9 @@ public enum ConnectDelay {
     ///   - toxics: the proxy's toxics now (stream is ignored: a connect has no direction).
     ///   - connection: the connection's id, part of the random seed.
     ///   - seed: `--seed`; `nil` for random choices.
-    public static func decide(_ toxics: [Toxic], connection: UInt64, seed: UInt64?) -> (milliseconds: Double, notes: [String]) {
+    public static func decide(_ toxics: [Toxic], connection: UInt64, seed: UInt64?) -> (
+        milliseconds: Double, notes: [String]
+    ) {
         var total = 0.0
         var notes: [String] = []
         for toxic in toxics where toxic.type == .connectDelay {

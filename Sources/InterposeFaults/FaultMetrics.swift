@@ -23,7 +23,8 @@ public enum FaultMetrics {
         Counter(
             label: firedLabel,
             dimensions: [
-                ("proxy", proxy), ("toxic", toxic.name), ("type", toxic.type.rawValue), ("stream", toxic.stream.rawValue),
+                ("proxy", proxy), ("toxic", toxic.name), ("type", toxic.type.rawValue),
+                ("stream", toxic.stream.rawValue),
             ]
         ).increment(by: count)
     }

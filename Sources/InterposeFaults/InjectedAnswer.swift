@@ -9,7 +9,8 @@ public enum InjectedAnswer {
     ///   - retryAfter: seconds for Retry-After; 0 sends none.
     public static func http(status: Int, retryAfter: Int) -> ByteBuffer {
         let body = "interpose: injected \(status) \(reason(status))\n"
-        var head = "HTTP/1.1 \(status) \(reason(status))\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\n"
+        var head =
+            "HTTP/1.1 \(status) \(reason(status))\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\n"
         if retryAfter > 0 { head += "Retry-After: \(retryAfter)\r\n" }
         head += "X-Interpose-Fault: http_status\r\n\r\n"
         return ByteBuffer(string: head + body)

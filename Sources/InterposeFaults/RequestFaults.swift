@@ -94,7 +94,9 @@ public struct RequestFaults {
         guard !closed else { return [] }
         guard isActive, !passThrough else { return flushHeld() + [.forward(buffer)] }
         if dissector == nil {
-            let prefix = buffer.getBytes(at: buffer.readerIndex, length: min(ProtocolDetector.prefixLength, buffer.readableBytes)) ?? []
+            let prefix =
+                buffer.getBytes(
+                    at: buffer.readerIndex, length: min(ProtocolDetector.prefixLength, buffer.readableBytes)) ?? []
             let detected = ProtocolDetector().detect(client: prefix, server: [], serverPort: serverPort).application
             guard detected == .http1 || detected == .redis else {
                 passThrough = true
@@ -104,14 +106,17 @@ public struct RequestFaults {
             let nowhere = Endpoint(address: IPAddress(v4: 0), port: 0)
             dissector = ConversationDissector(
                 connection: ConnectionDescriptor(
-                    id: ConnectionID(connection), client: nowhere, server: Endpoint(address: IPAddress(v4: 0), port: serverPort)),
+                    id: ConnectionID(connection), client: nowhere,
+                    server: Endpoint(address: IPAddress(v4: 0), port: serverPort)),
                 forced: detected)
         }
         var incoming = buffer
         held.writeBuffer(&incoming)
         var output = DissectorOutput()
         dissector!.consume(
-            Frame(connection: ConnectionID(connection), direction: .clientToServer, timestamp: timestamp, event: .data(buffer)),
+            Frame(
+                connection: ConnectionID(connection), direction: .clientToServer, timestamp: timestamp,
+                event: .data(buffer)),
             into: &output)
         var actions: [Action] = []
         for message in output.messages {
@@ -142,7 +147,9 @@ public struct RequestFaults {
         guard dissector != nil, !passThrough, !closed else { return }
         var output = DissectorOutput()
         dissector!.consume(
-            Frame(connection: ConnectionID(connection), direction: .serverToClient, timestamp: timestamp, event: .data(buffer)),
+            Frame(
+                connection: ConnectionID(connection), direction: .serverToClient, timestamp: timestamp,
+                event: .data(buffer)),
             into: &output)
         responses += output.messages.filter { $0.role == .response }.count
     }
@@ -164,7 +171,10 @@ public struct RequestFaults {
                 let limit = Int(toxic.number("requests"))
                 if entries[index].applies, completed > limit, answer == nil {
                     closed = true
-                    return .close(note: "\(toxic.name): connection closed after \(limit) requests instead of forwarding \(message.summary)")
+                    return .close(
+                        note:
+                            "\(toxic.name): connection closed after \(limit) requests instead of forwarding \(message.summary)"
+                    )
                 }
             case .httpStatus where application == .http1:
                 // Drawn for every request, so the choice depends on the seed and the traffic only.
@@ -172,7 +182,8 @@ public struct RequestFaults {
                 if chosen, answer == nil, outstanding <= 0 {
                     let status = Int(toxic.number("status"))
                     answer = .answer(
-                        InjectedAnswer.http(status: status, retryAfter: Int(toxic.number("retry_after"))), instead: request,
+                        InjectedAnswer.http(status: status, retryAfter: Int(toxic.number("retry_after"))),
+                        instead: request,
                         note: "\(toxic.name): answered \(status) instead of forwarding \(message.summary)")
                 }
             case .redisError where application == .redis:
@@ -181,7 +192,9 @@ public struct RequestFaults {
                     let error = toxic.text("error") ?? "ERR injected by interpose"
                     answer = .answer(
                         InjectedAnswer.redis(error: error), instead: request,
-                        note: "\(toxic.name): answered -\(error.split(separator: " ").first ?? "") instead of forwarding \(message.summary)")
+                        note:
+                            "\(toxic.name): answered -\(error.split(separator: " ").first ?? "") instead of forwarding \(message.summary)"
+                    )
                 }
             default:
                 break

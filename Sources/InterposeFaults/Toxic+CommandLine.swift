@@ -10,7 +10,8 @@ extension Toxic {
         let typeName = parts.removeFirst()
         guard let type = ToxicType(rawValue: typeName) else {
             throw ToxicError(
-                "--toxic \(text): unknown type '\(typeName)' (one of \(ToxicType.allCases.map(\.rawValue).joined(separator: ", ")))")
+                "--toxic \(text): unknown type '\(typeName)' (one of \(ToxicType.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         var stream = Stream.downstream
         if let first = parts.first, !first.contains("=") {
@@ -34,7 +35,9 @@ extension Toxic {
             case "name":
                 name = value
             case "toxicity":
-                guard let number = Double(value) else { throw ToxicError("--toxic \(text): toxicity must be a number from 0 to 1") }
+                guard let number = Double(value) else {
+                    throw ToxicError("--toxic \(text): toxicity must be a number from 0 to 1")
+                }
                 toxicity = number
             default:
                 if case .text = type.defaults[key] {

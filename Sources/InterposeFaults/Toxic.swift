@@ -70,7 +70,9 @@ public struct Toxic: Sendable, Hashable, Codable {
     public func validate() throws(ToxicError) {
         guard toxicity >= 0, toxicity <= 1 else { throw ToxicError("toxic \(name): toxicity must be between 0 and 1") }
         for key in attributes.keys where type.defaults[key] == nil {
-            throw ToxicError("toxic \(name): \(type.rawValue) has no attribute '\(key)' (it has \(type.defaults.keys.sorted().joined(separator: ", ")))")
+            throw ToxicError(
+                "toxic \(name): \(type.rawValue) has no attribute '\(key)' (it has \(type.defaults.keys.sorted().joined(separator: ", ")))"
+            )
         }
         for (key, value) in attributes {
             if case .number(let number) = value, number < 0 || !number.isFinite {

@@ -88,7 +88,9 @@ public struct ToxicPipeline {
         var next: [ToxicStage] = []
         for toxic in wanted {
             if let old = stages.first(where: { $0.toxic.name == toxic.name }) {
-                next.append(old.toxic == toxic ? old : ToxicStage(toxic: toxic, applies: old.applies, random: old.random, now: now))
+                next.append(
+                    old.toxic == toxic
+                        ? old : ToxicStage(toxic: toxic, applies: old.applies, random: old.random, now: now))
             } else {
                 next.append(ToxicStage(toxic: toxic, seed: seed, connection: connection, now: now))
             }

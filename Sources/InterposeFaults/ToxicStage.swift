@@ -47,7 +47,8 @@ struct ToxicStage {
         guard applies, toxic.type == .timeout, toxic.number("timeout") > 0 else { return nil }
         let at = appliedAt + ToxicStage.nanoseconds(milliseconds: toxic.number("timeout"))
         return ToxicPipeline.Item(
-            at: at, origin: at, event: .close, notes: ["\(toxic.name): connection closed after \(Int(toxic.number("timeout"))) ms without data"],
+            at: at, origin: at, event: .close,
+            notes: ["\(toxic.name): connection closed after \(Int(toxic.number("timeout"))) ms without data"],
             owner: toxic.name)
     }
 
@@ -97,11 +98,15 @@ struct ToxicStage {
             while let piece = bytes.readSlice(length: min(pieceSize, bytes.readableBytes)), piece.readableBytes > 0 {
                 let start = max(item.at, nextFree)
                 nextFree = start + UInt64(Double(piece.readableBytes) * 1e6 / rate)
-                out.append(ToxicPipeline.Item(at: nextFree, origin: item.origin, event: .bytes(piece), notes: [], owner: nil))
+                out.append(
+                    ToxicPipeline.Item(at: nextFree, origin: item.origin, event: .bytes(piece), notes: [], owner: nil))
             }
             if !out.isEmpty {
                 let added = Double(out[out.count - 1].at - item.at) / 1e6
-                out[0].notes = item.notes + ["\(name): \(total) bytes at \(ToxicStage.format(rate)) KB/s, +\(Int(added.rounded())) ms"]
+                out[0].notes =
+                    item.notes + [
+                        "\(name): \(total) bytes at \(ToxicStage.format(rate)) KB/s, +\(Int(added.rounded())) ms"
+                    ]
             }
             return out
         case .slicer:
@@ -138,7 +143,10 @@ struct ToxicStage {
         case .resetPeer:
             cut = true
             let at = item.at + ToxicStage.nanoseconds(milliseconds: toxic.number("timeout"))
-            return [ToxicPipeline.Item(at: at, origin: item.origin, event: .reset, notes: ["\(name): connection reset"], owner: name)]
+            return [
+                ToxicPipeline.Item(
+                    at: at, origin: item.origin, event: .reset, notes: ["\(name): connection reset"], owner: name)
+            ]
         case .limitData:
             guard case .bytes(var bytes) = item.event else { return [item] }
             var out: [ToxicPipeline.Item] = []

@@ -17,13 +17,17 @@ public protocol Dissector {
     var application: ApplicationProtocol { get }
 
     /// Bytes of one direction, in order, with nothing missing before them.
-    mutating func receive(_ bytes: ByteBuffer, direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput)
+    mutating func receive(
+        _ bytes: ByteBuffer, direction: Direction, at timestamp: Timestamp, packet: Int?,
+        into output: inout DissectorOutput)
 
     /// `size` bytes of `direction` were never seen.
-    mutating func gap(_ size: Int, direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput)
+    mutating func gap(
+        _ size: Int, direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput)
 
     /// The sender of `direction` half-closed: a close-delimited body ends here.
-    mutating func finish(direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput)
+    mutating func finish(
+        direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput)
 
     /// The connection ended (`reset` when by RST): report what was left unfinished.
     mutating func end(reset: Bool, at timestamp: Timestamp, into output: inout DissectorOutput)

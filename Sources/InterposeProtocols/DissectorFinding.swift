@@ -24,7 +24,8 @@ public struct DissectorFinding: Sendable, Hashable {
         code: String, severity: Severity, message: String, detail: String? = nil, packet: Int? = nil,
         messageIndex: Int? = nil, endsDissection: Bool? = nil
     ) {
-        self.endsDissection = endsDissection ?? (code.hasSuffix(".malformed") || code.hasSuffix(".unreadable-after-gap"))
+        self.endsDissection =
+            endsDissection ?? (code.hasSuffix(".malformed") || code.hasSuffix(".unreadable-after-gap"))
         self.code = code
         self.severity = severity
         self.message = message

@@ -148,8 +148,10 @@ public struct HTTP1Dissector: Dissector {
         output.report(
             DissectorFinding(
                 code: "http.unreadable-after-gap", severity: .warning,
-                message: "\(size) bytes missing \(direction) in the middle of HTTP framing; reading resumes at the next message",
-                detail: "requests and responses around the gap cannot be paired, so completeness is not checked for this conversation",
+                message:
+                    "\(size) bytes missing \(direction) in the middle of HTTP framing; reading resumes at the next message",
+                detail:
+                    "requests and responses around the gap cannot be paired, so completeness is not checked for this conversation",
                 packet: packet, endsDissection: true))
     }
 
@@ -207,14 +209,16 @@ public struct HTTP1Dissector: Dissector {
                     DissectorFinding(
                         code: lengthShort && !reset ? "http.content-length-mismatch" : "http.incomplete-\(what)",
                         severity: .error,
-                        message: "\(reset ? "connection reset" : "connection closed") in the middle of the \(what) '\(current.summary)'",
+                        message:
+                            "\(reset ? "connection reset" : "connection closed") in the middle of the \(what) '\(current.summary)'",
                         detail: detail, messageIndex: current.index))
             } else if side.cursor.keptBytes > 0 {
                 output.report(
                     DissectorFinding(
                         code: "http.incomplete-\(direction == .clientToServer ? "request" : "response")",
                         severity: .error,
-                        message: "connection ended in the middle of a head (\(side.cursor.keptBytes) bytes \(direction))"))
+                        message:
+                            "connection ended in the middle of a head (\(side.cursor.keptBytes) bytes \(direction))"))
             }
         }
     }
@@ -251,7 +255,8 @@ public struct HTTP1Dissector: Dissector {
                     // Not the start of a status line: fail now rather than wait for an empty line.
                     let excerpt = work.getString(at: work.readerIndex, length: min(40, work.readableBytes)) ?? ""
                     readHead(
-                        Result { () throws(HTTP1Head.Problem) in try HTTP1Head.parse(excerpt, isRequest: false) }, bytes: 0,
+                        Result { () throws(HTTP1Head.Problem) in try HTTP1Head.parse(excerpt, isRequest: false) },
+                        bytes: 0,
                         direction: direction, at: timestamp, packet: packet, into: &output)
                     work.moveReaderIndex(forwardBy: work.readableBytes)
                     return
@@ -305,7 +310,9 @@ public struct HTTP1Dissector: Dissector {
             case .chunkData(let remaining):
                 let n = Int(min(Int64(work.readableBytes), remaining))
                 consumeBody(&work, count: n, direction: direction)
-                modifySide(direction) { $0.state = Int64(n) == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - Int64(n)) }
+                modifySide(direction) {
+                    $0.state = Int64(n) == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - Int64(n))
+                }
             case .chunkDataEnd:
                 guard let length = work.lineLength(limit: 2) else {
                     if work.readableBytes >= 2 {
@@ -368,7 +375,9 @@ public struct HTTP1Dissector: Dissector {
                 let take = min(count, HTTP1Dissector.fingerprintBodyBytes - Int(already))
                 work.withUnsafeReadableBytes { side.current!.fingerprint.add($0.prefix(take)) }
             } else if direction == .serverToClient {
-                work.withUnsafeReadableBytes { side.current!.bodyFingerprint.add(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+                work.withUnsafeReadableBytes {
+                    side.current!.bodyFingerprint.add(UnsafeRawBufferPointer(rebasing: $0.prefix(count)))
+                }
             }
             side.current!.bodyBytes += Int64(count)
         }
@@ -388,16 +397,20 @@ public struct HTTP1Dissector: Dissector {
             var reason = error.reason
             if !isRequest, side(direction).lastWasLengthDelimited, code == "http.malformed" {
                 code = "http.content-length-mismatch"
-                reason = "bytes after a response body are not a response: the previous Content-Length is shorter than the body sent (\(reason))"
+                reason =
+                    "bytes after a response body are not a response: the previous Content-Length is shorter than the body sent (\(reason))"
             }
-            stop("\(isRequest ? "request" : "response") \(reason)", code: code, severity: .error, packet: packet, into: &output)
+            stop(
+                "\(isRequest ? "request" : "response") \(reason)", code: code, severity: .error, packet: packet,
+                into: &output)
             return
         }
         if head.chunked && head.contentLength != nil {
             output.report(
                 DissectorFinding(
                     code: "http.ambiguous-length", severity: .warning,
-                    message: "\(isRequest ? "request" : "response") has both Transfer-Encoding and Content-Length (request smuggling risk); chunked framing was used",
+                    message:
+                        "\(isRequest ? "request" : "response") has both Transfer-Encoding and Content-Length (request smuggling risk); chunked framing was used",
                     packet: packet, messageIndex: isRequest ? nextIndex : nil))
         }
         if isRequest {
@@ -426,7 +439,8 @@ public struct HTTP1Dissector: Dissector {
             method: method)
         pending.append(
             Pending(
-                index: index, method: method, target: target, key: key, requestID: head.requestID, upgrade: head.upgrade))
+                index: index, method: method, target: target, key: key, requestID: head.requestID, upgrade: head.upgrade
+            ))
         requests.lastWasLengthDelimited = false
         if head.chunked {
             requests.state = .chunkSize
@@ -467,8 +481,10 @@ public struct HTTP1Dissector: Dissector {
                 output.report(
                     DissectorFinding(
                         code: "http.response-out-of-order", severity: .error,
-                        message: "response '\(summary)' carries the request id '\(HTTP1Head.excerpt(id))' of a later pipelined request, not that of the request it answers by position",
-                        detail: "answers '\(pending[match].method)' request #\(pending[match].index) while request #\(pending[0].index) still waits",
+                        message:
+                            "response '\(summary)' carries the request id '\(HTTP1Head.excerpt(id))' of a later pipelined request, not that of the request it answers by position",
+                        detail:
+                            "answers '\(pending[match].method)' request #\(pending[match].index) while request #\(pending[0].index) still waits",
                         packet: packet, messageIndex: pending[match].index))
             }
             answered = pending.remove(at: position)
@@ -513,11 +529,17 @@ public struct HTTP1Dissector: Dissector {
         }
     }
 
-    private mutating func complete(_ direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput) {
-        guard let current = modifySide(direction, { side -> InProgress? in
-            defer { side.current = nil }
-            return side.current
-        }) else { return }
+    private mutating func complete(
+        _ direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
+    ) {
+        guard
+            let current = modifySide(
+                direction,
+                { side -> InProgress? in
+                    defer { side.current = nil }
+                    return side.current
+                })
+        else { return }
         let isRequest = direction == .clientToServer
         var fingerprint = current.fingerprint
         fingerprint.add(String(current.bodyBytes))

@@ -463,8 +463,9 @@ public struct PostgresDissector: Dissector {
         case UInt8(ascii: "T"), UInt8(ascii: "D"), UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"),
             UInt8(ascii: "n"), UInt8(ascii: "t"), UInt8(ascii: "s"), UInt8(ascii: "G"), UInt8(ascii: "H"),
             UInt8(ascii: "W"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "V"):
-            if requireQuery(message, packet: packet, into: &output), message.type == UInt8(ascii: "D")
-                || message.type == UInt8(ascii: "T") || message.type == UInt8(ascii: "d")
+            if requireQuery(message, packet: packet, into: &output),
+                message.type == UInt8(ascii: "D")
+                    || message.type == UInt8(ascii: "T") || message.type == UInt8(ascii: "d")
             {
                 PostgresDissector.addContent(message, to: &exchange.content)
             }
@@ -578,7 +579,10 @@ public struct PostgresDissector: Dissector {
     /// of its body (a row longer than the prefix differs only if its start or length does).
     private static func addContent(_ message: PostgresMessageReader.RawMessage, to hash: inout ContentHash) {
         let length = UInt32(truncatingIfNeeded: message.length)
-        let header: [UInt8] = [message.type, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
+        let header: [UInt8] = [
+            message.type, UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF),
+            UInt8(length & 0xFF),
+        ]
         header.withUnsafeBytes { hash.add($0) }
         message.body.withUnsafeBytes { hash.add($0) }
     }

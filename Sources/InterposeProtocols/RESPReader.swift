@@ -63,7 +63,9 @@ struct RESPReader {
 
     /// Skips `size` missing bytes when they fall inside a bulk string; returns whether it could.
     mutating func skipGap(_ size: Int) -> Bool {
-        guard case .bulk(let remaining, _) = state, Int64(size) < remaining - 1, cursor.keptBytes == 0 else { return false }
+        guard case .bulk(let remaining, _) = state, Int64(size) < remaining - 1, cursor.keptBytes == 0 else {
+            return false
+        }
         state = .bulk(remaining: remaining - Int64(size), capture: false)
         current?.bytes += Int64(size)
         return true
@@ -243,7 +245,8 @@ struct RESPReader {
     private mutating func addLeaf(_ text: String) {
         guard current!.leaves.count < RESPReader.leavesKept else { return }
         // utf8.count, not count: counting Characters walks the whole string.
-        current!.leaves.append(text.utf8.count > RESPReader.leafLimit ? String(text.prefix(RESPReader.leafLimit)) : text)
+        current!.leaves.append(
+            text.utf8.count > RESPReader.leafLimit ? String(text.prefix(RESPReader.leafLimit)) : text)
     }
 
     /// A leaf (or an empty aggregate) ended: closes the aggregates it completes; returns the value

@@ -15,13 +15,15 @@ public struct RawDissector: Dissector {
     }
 
     public mutating func receive(
-        _ bytes: ByteBuffer, direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
+        _ bytes: ByteBuffer, direction: Direction, at timestamp: Timestamp, packet: Int?,
+        into output: inout DissectorOutput
     ) {
         let size = bytes.readableBytes
         output.emit(
             Message(
                 index: index, role: .event, application: application, direction: direction, start: timestamp,
-                end: timestamp, packet: packet, name: "data", summary: "\(size) bytes \(direction)", bytes: Int64(size)))
+                end: timestamp, packet: packet, name: "data", summary: "\(size) bytes \(direction)", bytes: Int64(size))
+        )
         index += 1
     }
 
@@ -29,7 +31,9 @@ public struct RawDissector: Dissector {
         _ size: Int, direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
     ) {}
 
-    public mutating func finish(direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput) {}
+    public mutating func finish(
+        direction: Direction, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
+    ) {}
 
     public mutating func end(reset: Bool, at timestamp: Timestamp, into output: inout DissectorOutput) {}
 }

@@ -94,7 +94,8 @@ public struct RedisDissector: Dissector {
             output.report(
                 DissectorFinding(
                     code: "redis.incomplete-\(what)", severity: .error,
-                    message: "connection \(reset ? "reset" : "closed") in the middle of a \(what) (\(size) bytes read)"))
+                    message: "connection \(reset ? "reset" : "closed") in the middle of a \(what) (\(size) bytes read)")
+            )
         }
     }
 
@@ -134,7 +135,9 @@ public struct RedisDissector: Dissector {
         case "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE":
             replies = arguments > 0 ? arguments : nil
         case "HELLO":
-            if value.leaves.count > 1, let requested = Int(value.leaves[1]) { helloPending = (nextIndex, "RESP\(requested)") }
+            if value.leaves.count > 1, let requested = Int(value.leaves[1]) {
+                helloPending = (nextIndex, "RESP\(requested)")
+            }
         default:
             break
         }
@@ -143,7 +146,8 @@ public struct RedisDissector: Dissector {
         fingerprint.add(String(value.bytes))
         let summary: String
         if value.leaves.count > 1 && known?.hasSubcommands != true {
-            summary = arguments > 1
+            summary =
+                arguments > 1
                 ? "\(name) \(RESPReader.excerpt(value.leaves[1])) (\(arguments) args)"
                 : "\(name) \(RESPReader.excerpt(value.leaves[1]))"
         } else {
@@ -179,14 +183,16 @@ public struct RedisDissector: Dissector {
         let kind = value.leaves.first?.lowercased() ?? ""
         let isAggregate = value.type == UInt8(ascii: "*") || value.type == UInt8(ascii: ">")
         let isPush = value.type == UInt8(ascii: ">")
-        let isConfirmation = isAggregate && RedisDissector.subscriptionKinds.contains(kind)
+        let isConfirmation =
+            isAggregate && RedisDissector.subscriptionKinds.contains(kind)
             && (isPush || subscribed || pending.first.map { RedisDissector.isSubscription($0.name) } == true)
         let isPublished = isAggregate && (isPush || subscribed) && RedisDissector.messageKinds.contains(kind)
         if monitoring || isPublished || (isPush && !isConfirmation) {
             output.emit(
                 Message(
                     index: nextIndex, role: .event, application: .redis, direction: .serverToClient, start: value.start,
-                    end: timestamp, packet: packet, name: isPush || isPublished ? kind.isEmpty ? "push" : kind : "monitor",
+                    end: timestamp, packet: packet,
+                    name: isPush || isPublished ? kind.isEmpty ? "push" : kind : "monitor",
                     summary: RedisDissector.describe(value), version: version, bytes: value.bytes))
             nextIndex += 1
             return
@@ -203,20 +209,24 @@ public struct RedisDissector: Dissector {
                     output.report(
                         DissectorFinding(
                             code: "redis.reply-out-of-order", severity: .error,
-                            message: "reply \(RedisDissector.describe(value)) cannot answer \(pending[0].name) (command #\(pending[0].index)) but fits the later pipelined \(later.name) (#\(later.index)): replies are out of order",
+                            message:
+                                "reply \(RedisDissector.describe(value)) cannot answer \(pending[0].name) (command #\(pending[0].index)) but fits the later pipelined \(later.name) (#\(later.index)): replies are out of order",
                             packet: packet, messageIndex: pending[0].index))
                 } else {
                     output.report(
                         DissectorFinding(
                             code: "redis.unexpected-reply-type", severity: .warning,
-                            message: "reply \(RedisDissector.describe(value)) is not of the type \(pending[0].name) returns",
+                            message:
+                                "reply \(RedisDissector.describe(value)) is not of the type \(pending[0].name) returns",
                             packet: packet, messageIndex: pending[0].index))
                 }
             }
             answered = pending[0]
             if isConfirmation, let due = pending[0].replies, due > 1 {
                 pending[0].replies = due - 1
-            } else if isConfirmation, pending[0].replies == nil, let count = value.leaves.last.flatMap(Int.init), count > 0 {
+            } else if isConfirmation, pending[0].replies == nil, let count = value.leaves.last.flatMap(Int.init),
+                count > 0
+            {
                 // UNSUBSCRIBE without channels: one confirmation per channel, the last with count 0.
             } else {
                 pending.removeFirst()
@@ -254,7 +264,8 @@ public struct RedisDissector: Dissector {
         stopped = true
         output.report(
             DissectorFinding(
-                code: code, severity: severity, message: message, detail: "the rest of the conversation is not dissected",
+                code: code, severity: severity, message: message,
+                detail: "the rest of the conversation is not dissected",
                 packet: packet))
     }
 
@@ -303,7 +314,9 @@ public struct RedisDissector: Dissector {
     ]
     private static let bulkCommands: Set<String> = ["GET", "GETDEL", "HGET", "LINDEX", "ECHO"]
     private static let simpleCommands: Set<String> = ["MSET", "SELECT", "FLUSHALL", "FLUSHDB", "MULTI", "WATCH"]
-    private static let aggregateCommands: Set<String> = ["MGET", "LRANGE", "KEYS", "SMEMBERS", "HGETALL", "ZRANGE", "SCAN"]
+    private static let aggregateCommands: Set<String> = [
+        "MGET", "LRANGE", "KEYS", "SMEMBERS", "HGETALL", "ZRANGE", "SCAN",
+    ]
 
     private struct CommandInfo {
         var shape: ReplyShape?
@@ -327,10 +340,12 @@ public struct RedisDissector: Dissector {
         if value.type == UInt8(ascii: "+") && value.leaves.first == "QUEUED" { return true }
         switch shape {
         case .integer: return value.type == UInt8(ascii: ":")
-        case .bulk: return value.type == UInt8(ascii: "$") || value.type == UInt8(ascii: "_") || value.isNull
-            || value.type == UInt8(ascii: "=")
+        case .bulk:
+            return value.type == UInt8(ascii: "$") || value.type == UInt8(ascii: "_") || value.isNull
+                || value.type == UInt8(ascii: "=")
         case .simple: return value.type == UInt8(ascii: "+")
-        case .aggregate: return [UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: "%")].contains(value.type) || value.isNull
+        case .aggregate:
+            return [UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: "%")].contains(value.type) || value.isNull
         }
     }
 }

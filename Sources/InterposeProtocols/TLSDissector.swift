@@ -250,8 +250,10 @@ public struct TLSDissector: Dissector {
             output.report(
                 DissectorFinding(
                     code: "tls.certificate-name-mismatch", severity: .error,
-                    message: "the server certificate does not name '\(serverKey)', the name the client asked for (SNI): clients that verify will refuse it",
-                    detail: "certificate names: \(names.joined(separator: ", "))", packet: span.packet, messageIndex: index))
+                    message:
+                        "the server certificate does not name '\(serverKey)', the name the client asked for (SNI): clients that verify will refuse it",
+                    detail: "certificate names: \(names.joined(separator: ", "))", packet: span.packet,
+                    messageIndex: index))
         }
         if leaf.notAfter < now {
             let days = (now - leaf.notAfter) / 86_400

@@ -1,4 +1,5 @@
 import InterposeCapture
+
 /// Why a proxy could not start.
 public struct ProxyError: Error, CustomStringConvertible {
     private enum Code {

@@ -66,9 +66,11 @@ public final class ProxyServer: Sendable {
         }
 
         /// A configuration with a 5 s connect timeout, dropping (and counting) on capture overflow.
-        public init(listen: HostPort, upstream: HostPort, connectTimeout: TimeAmount = .seconds(5),
-                    blockOnCaptureOverflow: Bool = false, checks: LiveChecks? = nil,
-                    toxics: ToxicSet = ToxicSet(), faultSeed: UInt64? = nil, name: String = "default") {
+        public init(
+            listen: HostPort, upstream: HostPort, connectTimeout: TimeAmount = .seconds(5),
+            blockOnCaptureOverflow: Bool = false, checks: LiveChecks? = nil,
+            toxics: ToxicSet = ToxicSet(), faultSeed: UInt64? = nil, name: String = "default"
+        ) {
             self.name = name
             self.checks = checks
             self.toxics = toxics
@@ -241,8 +243,10 @@ public final class ProxyServer: Sendable {
     ///   - sink: where to record frames; `nil` records nothing.
     ///   - clock: the clock frame timestamps come from.
     ///   - logger: receives one line per connection at close.
-    public init(configuration: Configuration, group: EventLoopGroup, sink: CaptureSink?,
-                clock: CaptureClock = CaptureClock(), logger: Logger) {
+    public init(
+        configuration: Configuration, group: EventLoopGroup, sink: CaptureSink?,
+        clock: CaptureClock = CaptureClock(), logger: Logger
+    ) {
         self.configuration = configuration
         self.group = group
         self.context = SharedContext(configuration: configuration, sink: sink, clock: clock, logger: logger)

@@ -5,7 +5,7 @@ import NIOCore
 import NIOPosix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A whole `interpose proxy` run: open the capture, listen, forward until told to stop, drain
@@ -77,7 +77,8 @@ public struct ProxySession: Sendable {
                     + "\(proxy.closedAbnormally) reset or failed (\(proxy.upstreamFailures) upstream connect failures, "
                     + "\(abortedAtShutdown) cut at shutdown)")
             lines.append(
-                "forwarded \(ByteCount(proxy.bytesToServer)) client->server, \(ByteCount(proxy.bytesToClient)) server->client")
+                "forwarded \(ByteCount(proxy.bytesToServer)) client->server, \(ByteCount(proxy.bytesToClient)) server->client"
+            )
             if let capture {
                 var line =
                     "capture \(capture.files.joined(separator: ", ")): \(capture.packetsWritten) packets, "
@@ -94,7 +95,8 @@ public struct ProxySession: Sendable {
             if let encryptedCapture {
                 lines.append(
                     "encrypted capture \(encryptedCapture.files.joined(separator: ", ")): "
-                        + "\(encryptedCapture.packetsWritten) packets, \(ByteCount(encryptedCapture.droppedBytes)) dropped")
+                        + "\(encryptedCapture.packetsWritten) packets, \(ByteCount(encryptedCapture.droppedBytes)) dropped"
+                )
             }
             if let findingCounts {
                 lines.append(

@@ -1,7 +1,7 @@
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--mark N`: the firewall mark (`SO_MARK`) on every upstream socket of a transparent proxy, so

@@ -1,7 +1,7 @@
 import InterposeCapture
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads a pcap or pcapng file and rebuilds its TCP conversations into frames for a `FrameConsumer`.
@@ -68,7 +68,8 @@ public final class CaptureReader {
         }
         if let filter {
             do {
-                filters[linkType] = try BPFFilter(expression: filter, linkType: linkType, snapshotLength: snapshotLength)
+                filters[linkType] = try BPFFilter(
+                    expression: filter, linkType: linkType, snapshotLength: snapshotLength)
             } catch {
                 throw CaptureReadError.invalidFilter(path, filter: filter, error.message)
             }
@@ -125,7 +126,8 @@ public final class CaptureReader {
                     consumer.report(
                         Finding(
                             code: "capture.pcapng-interfaces", severity: .info, frame: skip + 1,
-                            message: "interfaces differ in link type or snap length; read with Interpose's own pcapng parser from packet \(skip + 1)",
+                            message:
+                                "interfaces differ in link type or snap length; read with Interpose's own pcapng parser from packet \(skip + 1)",
                             detail: "libpcap: \(message)"))
                     continue
                 }

@@ -58,7 +58,9 @@ struct IPFragmentReassembler {
         if fragment.isCut || end > maximumDatagramSize {
             entry.broken = true
         } else {
-            if entry.bytes.count < end { entry.bytes.append(contentsOf: repeatElement(0, count: end - entry.bytes.count)) }
+            if entry.bytes.count < end {
+                entry.bytes.append(contentsOf: repeatElement(0, count: end - entry.bytes.count))
+            }
             entry.bytes.withUnsafeMutableBytes { target in
                 let destination = UnsafeMutableRawBufferPointer(rebasing: target[fragment.offset..<end])
                 destination.copyMemory(from: fragment.payload)

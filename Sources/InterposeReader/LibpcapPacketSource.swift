@@ -2,7 +2,7 @@ import CPcap
 import InterposeCapture
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads packets through libpcap (`pcap_open_offline_with_tstamp_precision`, nanoseconds).

@@ -1,7 +1,7 @@
 import InterposeCapture
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads packets from a pcapng file block by block, with each interface's own link type.
@@ -80,13 +80,16 @@ final class PcapngStreamPacketSource {
             if isSection {
                 var magic = [UInt8](repeating: 0, count: 4)
                 guard magic.withUnsafeMutableBytes({ fread($0.baseAddress, 1, 4, file) }) == 4 else {
-                    return .failed(message: "truncated pcapng file: section header at offset \(blockOffset)", offset: blockOffset)
+                    return .failed(
+                        message: "truncated pcapng file: section header at offset \(blockOffset)", offset: blockOffset)
                 }
                 switch (magic[0], magic[1], magic[2], magic[3]) {
                 case (0x4D, 0x3C, 0x2B, 0x1A): bigEndian = false
                 case (0x1A, 0x2B, 0x3C, 0x4D): bigEndian = true
                 default:
-                    return .failed(message: "pcapng section header at offset \(blockOffset) has a bad byte-order magic", offset: blockOffset)
+                    return .failed(
+                        message: "pcapng section header at offset \(blockOffset) has a bad byte-order magic",
+                        offset: blockOffset)
                 }
                 sawSection = true
                 interfaces.removeAll()
@@ -100,9 +103,11 @@ final class PcapngStreamPacketSource {
                 blockLength = 0
             }
             let (type, totalLength) = head.withUnsafeBytes { (value32($0, 0), Int(value32($0, 4))) }
-            guard totalLength >= 12, totalLength % 4 == 0, totalLength <= PcapngStreamPacketSource.maximumBlockLength else {
+            guard totalLength >= 12, totalLength % 4 == 0, totalLength <= PcapngStreamPacketSource.maximumBlockLength
+            else {
                 return .failed(
-                    message: "pcapng block at offset \(blockOffset) has an invalid length \(totalLength)", offset: blockOffset)
+                    message: "pcapng block at offset \(blockOffset) has an invalid length \(totalLength)",
+                    offset: blockOffset)
             }
             let already = blockLength
             let remaining = totalLength - 8 - already
@@ -115,7 +120,8 @@ final class PcapngStreamPacketSource {
             blockLength = already + read
             guard read == remaining else {
                 return .failed(
-                    message: "truncated pcapng file: block at offset \(blockOffset) needs \(totalLength) bytes, only \(8 + already + read) remain",
+                    message:
+                        "truncated pcapng file: block at offset \(blockOffset) needs \(totalLength) bytes, only \(8 + already + read) remain",
                     offset: blockOffset)
             }
             position += Int64(totalLength)
@@ -129,35 +135,52 @@ final class PcapngStreamPacketSource {
             case 0x0A0D_0D0A:
                 continue
             case 1:
-                guard bodyLength >= 8 else { return .failed(message: "pcapng interface block at offset \(blockOffset) is too short", offset: blockOffset) }
+                guard bodyLength >= 8 else {
+                    return .failed(
+                        message: "pcapng interface block at offset \(blockOffset) is too short", offset: blockOffset)
+                }
                 var interface = Interface(
                     linkType: LinkType(Int32(value16(block, 0))), snapshotLength: Int(value32(block, 4)))
                 readInterfaceOptions(&interface, from: 8, to: bodyLength)
                 interfaces.append(interface)
                 continue
             case 6, 2:
-                guard bodyLength >= 20 else { return .failed(message: "pcapng packet block at offset \(blockOffset) is too short", offset: blockOffset) }
+                guard bodyLength >= 20 else {
+                    return .failed(
+                        message: "pcapng packet block at offset \(blockOffset) is too short", offset: blockOffset)
+                }
                 let interfaceID = type == 6 ? Int(value32(block, 0)) : Int(value16(block, 0))
                 let captured = Int(value32(block, 12))
                 let original = Int(value32(block, 16))
                 guard interfaceID < interfaces.count else {
-                    return .failed(message: "pcapng packet block at offset \(blockOffset) names interface \(interfaceID), which is not described", offset: blockOffset)
+                    return .failed(
+                        message:
+                            "pcapng packet block at offset \(blockOffset) names interface \(interfaceID), which is not described",
+                        offset: blockOffset)
                 }
                 guard captured <= bodyLength - 20 else {
-                    return .failed(message: "pcapng packet block at offset \(blockOffset) claims \(captured) captured bytes in a \(totalLength)-byte block", offset: blockOffset)
+                    return .failed(
+                        message:
+                            "pcapng packet block at offset \(blockOffset) claims \(captured) captured bytes in a \(totalLength)-byte block",
+                        offset: blockOffset)
                 }
                 let ticks = UInt64(value32(block, 4)) << 32 | UInt64(value32(block, 8))
                 let timestamp = convert(ticks, interfaces[interfaceID])
                 lastTimestamp = timestamp
-                return packet(at: 20, captured: captured, original: original, linkType: interfaces[interfaceID].linkType, timestamp: timestamp)
+                return packet(
+                    at: 20, captured: captured, original: original, linkType: interfaces[interfaceID].linkType,
+                    timestamp: timestamp)
             case 3:
                 guard let first = interfaces.first, bodyLength >= 4 else {
-                    return .failed(message: "pcapng simple packet block at offset \(blockOffset) without an interface", offset: blockOffset)
+                    return .failed(
+                        message: "pcapng simple packet block at offset \(blockOffset) without an interface",
+                        offset: blockOffset)
                 }
                 let original = Int(value32(block, 0))
                 var captured = min(original, bodyLength - 4)
                 if first.snapshotLength > 0 { captured = min(captured, first.snapshotLength) }
-                return packet(at: 4, captured: captured, original: original, linkType: first.linkType, timestamp: lastTimestamp)
+                return packet(
+                    at: 4, captured: captured, original: original, linkType: first.linkType, timestamp: lastTimestamp)
             default:
                 // Interface statistics, name resolution, decryption secrets (TLS key logs), custom
                 // blocks: none carries a packet.
@@ -166,10 +189,13 @@ final class PcapngStreamPacketSource {
         }
     }
 
-    private func packet(at start: Int, captured: Int, original: Int, linkType: LinkType, timestamp: Timestamp) -> PacketSourceResult {
+    private func packet(at start: Int, captured: Int, original: Int, linkType: LinkType, timestamp: Timestamp)
+        -> PacketSourceResult
+    {
         // `storage` is not touched again until the next call, so the view stays valid as promised.
         let bytes = UnsafeRawBufferPointer(rebasing: block[start..<start + captured])
-        return .packet(RawPacket(timestamp: timestamp, linkType: linkType, originalLength: max(original, captured), bytes: bytes))
+        return .packet(
+            RawPacket(timestamp: timestamp, linkType: linkType, originalLength: max(original, captured), bytes: bytes))
     }
 
     private func readInterfaceOptions(_ interface: inout Interface, from start: Int, to end: Int) {

@@ -31,13 +31,15 @@ struct ReadState {
     }
 
     /// Records that the file could not be read past `offset`.
-    mutating func fail<Consumer: FrameConsumer>(message: String, offset: Int64?, packets: Int, consumer: inout Consumer) {
+    mutating func fail<Consumer: FrameConsumer>(message: String, offset: Int64?, packets: Int, consumer: inout Consumer)
+    {
         statistics.isTruncated = true
         let place = offset.map { "at byte offset \($0)" } ?? "after packet \(packets)"
         consumer.report(
             Finding(
                 code: "capture.truncated", severity: .error, frame: packets + 1,
-                message: "capture file is truncated or damaged \(place); the \(packets) packets before it were analysed",
+                message:
+                    "capture file is truncated or damaged \(place); the \(packets) packets before it were analysed",
                 detail: "libpcap: \(message)"))
     }
 
@@ -52,15 +54,20 @@ struct ReadState {
             consumer.report(
                 Finding(
                     code: "capture.snaplen", severity: .warning,
-                    message: "\(statistics.snaplenCutPackets) packets cut by the capture's snap length (\(statistics.snaplenMissingBytes) bytes not captured)",
-                    detail: "payload lost this way appears as tcp.gap; capture with a larger snap length (tcpdump -s 0)"))
+                    message:
+                        "\(statistics.snaplenCutPackets) packets cut by the capture's snap length (\(statistics.snaplenMissingBytes) bytes not captured)",
+                    detail: "payload lost this way appears as tcp.gap; capture with a larger snap length (tcpdump -s 0)"
+                ))
         }
         if statistics.headerCutPackets > 0 || statistics.malformedPackets > 0 {
             consumer.report(
                 Finding(
                     code: "capture.undecodable", severity: .warning,
-                    message: "\(statistics.headerCutPackets + statistics.malformedPackets) packets could not be decoded",
-                    detail: "\(statistics.headerCutPackets) cut before the end of their headers, \(statistics.malformedPackets) with inconsistent headers"))
+                    message:
+                        "\(statistics.headerCutPackets + statistics.malformedPackets) packets could not be decoded",
+                    detail:
+                        "\(statistics.headerCutPackets) cut before the end of their headers, \(statistics.malformedPackets) with inconsistent headers"
+                ))
         }
         if statistics.incompleteDatagrams > 0 {
             consumer.report(
@@ -69,7 +76,8 @@ struct ReadState {
                     message: "\(statistics.incompleteDatagrams) fragmented IP datagrams could not be rebuilt",
                     detail: "fragments missing, cut by the snap length, or inconsistent"))
         }
-        for (linkType, count) in statistics.unsupportedLinkTypePackets.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        for (linkType, count) in statistics.unsupportedLinkTypePackets.sorted(by: { $0.key.rawValue < $1.key.rawValue })
+        {
             consumer.report(
                 Finding(
                     code: "capture.unsupported-link-type", severity: .warning,

@@ -116,7 +116,8 @@ struct TCPConnectionTracker {
         }
         emit(&events, direction, &consumer)
         if toServer.isFinished && toClient.isFinished && resetBy == nil {
-            consumer.connectionClosed(finalize(timestamp: timestamp, packet: packet, events: &events, consumer: &consumer))
+            consumer.connectionClosed(
+                finalize(timestamp: timestamp, packet: packet, events: &events, consumer: &consumer))
         }
     }
 
@@ -203,8 +204,10 @@ struct TCPConnectionTracker {
                     mismatchFindings += 1
                     consumer.report(
                         Finding(
-                            code: "tcp.overlap-mismatch", severity: .error, connection: id, frame: packet > 0 ? packet : nil,
-                            message: "retransmitted bytes differ from the first copy \(direction) at stream offset \(offset)",
+                            code: "tcp.overlap-mismatch", severity: .error, connection: id,
+                            frame: packet > 0 ? packet : nil,
+                            message:
+                                "retransmitted bytes differ from the first copy \(direction) at stream offset \(offset)",
                             detail: "\(length) bytes overlap; the first copy is the one delivered"))
                 } else {
                     suppressedMismatches += 1
@@ -235,7 +238,9 @@ struct TCPConnectionTracker {
                     code: "tcp.overlap-mismatch", severity: .error, connection: id,
                     message: "\(suppressedMismatches) more retransmissions with different bytes not listed one by one"))
         }
-        for (direction, statistics) in [(Direction.clientToServer, toServer.statistics), (.serverToClient, toClient.statistics)] {
+        for (direction, statistics) in [
+            (Direction.clientToServer, toServer.statistics), (.serverToClient, toClient.statistics),
+        ] {
             if statistics.retransmissions > 0 {
                 var detail = "\(statistics.retransmittedBytes) bytes already delivered"
                 if statistics.unverifiedRetransmissions > 0 {
@@ -250,7 +255,8 @@ struct TCPConnectionTracker {
                 consumer.report(
                     Finding(
                         code: "tcp.out-of-order", severity: .info, connection: id,
-                        message: "\(statistics.outOfOrderSegments) segments out of order \(direction), put back in order"))
+                        message:
+                            "\(statistics.outOfOrderSegments) segments out of order \(direction), put back in order"))
             }
             if statistics.outOfOrderLimitHits > 0 {
                 consumer.report(
@@ -263,7 +269,8 @@ struct TCPConnectionTracker {
                 consumer.report(
                     Finding(
                         code: "tcp.data-after-fin", severity: .warning, connection: id,
-                        message: "\(statistics.dataAfterFinish) segments with data after the FIN \(direction), ignored"))
+                        message: "\(statistics.dataAfterFinish) segments with data after the FIN \(direction), ignored")
+                )
             }
         }
         for direction in Direction.allCases where dataAfterReset[direction] > 0 {
@@ -271,7 +278,8 @@ struct TCPConnectionTracker {
             consumer.report(
                 Finding(
                     code: "tcp.data-after-reset", severity: .warning, connection: id,
-                    message: "\(dataAfterReset[direction]) segments (\(dataBytesAfterReset[direction]) bytes) \(direction) arrived after the \(resetter) reset the connection: data nobody read",
+                    message:
+                        "\(dataAfterReset[direction]) segments (\(dataBytesAfterReset[direction]) bytes) \(direction) arrived after the \(resetter) reset the connection: data nobody read",
                     detail: "for a server, typically a response to a request the client gave up on"))
         }
         if resetsWithData > 0 {

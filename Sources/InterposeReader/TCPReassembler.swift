@@ -104,7 +104,8 @@ public struct TCPReassembler {
         }.sorted { $0.0 < $1.0 }
         for (_, slot) in open {
             guard let last = trackers[slot]?.last else { continue }
-            if let summary = trackers[slot]?.finalize(timestamp: last, packet: 0, events: &events, consumer: &consumer) {
+            if let summary = trackers[slot]?.finalize(timestamp: last, packet: 0, events: &events, consumer: &consumer)
+            {
                 consumer.connectionClosed(summary)
             }
         }
@@ -180,7 +181,8 @@ public struct TCPReassembler {
         slot: Int, key: FlowKey, timestamp: Timestamp, packet: Int, consumer: inout Consumer
     ) {
         if let tracker = trackers[slot], !tracker.isFinalized,
-            let summary = trackers[slot]?.finalize(timestamp: timestamp, packet: packet, events: &events, consumer: &consumer)
+            let summary = trackers[slot]?.finalize(
+                timestamp: timestamp, packet: packet, events: &events, consumer: &consumer)
         {
             consumer.connectionClosed(summary)
         }

@@ -105,7 +105,8 @@ struct TCPStreamReassembler {
                 if delta + Int64(length) > 0 {
                     statistics.dataAfterFinish += 1
                 } else {
-                    countRetransmission(at: offset + delta, payload: payload, length: length, timestamp, packet, &events)
+                    countRetransmission(
+                        at: offset + delta, payload: payload, length: length, timestamp, packet, &events)
                 }
             }
             return
@@ -160,7 +161,9 @@ struct TCPStreamReassembler {
 
     /// Takes the acknowledgement number the other side sent: releases retained bytes and turns
     /// holes the receiver acknowledged past into gaps.
-    mutating func peerAcknowledged(_ acknowledgment: UInt32, timestamp: Timestamp, packet: Int, into events: inout [StreamEvent]) {
+    mutating func peerAcknowledged(
+        _ acknowledgment: UInt32, timestamp: Timestamp, packet: Int, into events: inout [StreamEvent]
+    ) {
         if let previous = peerAcknowledgment, Int32(bitPattern: acknowledgment &- previous) <= 0 { return }
         peerAcknowledgment = acknowledgment
         guard isStarted, let acknowledged = acknowledgedOffset else { return }
@@ -230,7 +233,9 @@ struct TCPStreamReassembler {
         }
     }
 
-    private mutating func deliver(_ buffer: ByteBuffer, _ timestamp: Timestamp, _ packet: Int, _ events: inout [StreamEvent]) {
+    private mutating func deliver(
+        _ buffer: ByteBuffer, _ timestamp: Timestamp, _ packet: Int, _ events: inout [StreamEvent]
+    ) {
         let count = buffer.readableBytes
         events.append(.data(buffer, timestamp, packet: packet))
         statistics.bytes += Int64(count)
@@ -350,13 +355,21 @@ struct TCPStreamReassembler {
         if payload.count > 0 {
             var buffer = TCPStreamReassembler.allocator.buffer(capacity: payload.count)
             buffer.writeBytes(payload)
-            addUncovered(Piece(offset: start, length: payload.count, buffer: buffer, isFinish: false, packet: packet), to: &newPieces, timestamp, packet, &events)
+            addUncovered(
+                Piece(offset: start, length: payload.count, buffer: buffer, isFinish: false, packet: packet),
+                to: &newPieces, timestamp, packet, &events)
         }
         if missing > 0 {
-            addUncovered(Piece(offset: start + Int64(payload.count), length: missing, buffer: nil, isFinish: false, packet: packet), to: &newPieces, timestamp, packet, &events)
+            addUncovered(
+                Piece(
+                    offset: start + Int64(payload.count), length: missing, buffer: nil, isFinish: false, packet: packet),
+                to: &newPieces, timestamp, packet, &events)
         }
         if finish && !pending.contains(where: { $0.isFinish }) {
-            newPieces.append(Piece(offset: start + Int64(payload.count + missing), length: 0, buffer: nil, isFinish: true, packet: packet))
+            newPieces.append(
+                Piece(
+                    offset: start + Int64(payload.count + missing), length: 0, buffer: nil, isFinish: true,
+                    packet: packet))
         }
         guard !newPieces.isEmpty else {
             statistics.outOfOrderSegments -= 1
@@ -366,7 +379,9 @@ struct TCPStreamReassembler {
         }
         for piece in newPieces {
             pendingBytes += piece.length
-            let index = pending.firstIndex(where: { $0.offset > piece.offset || ($0.offset == piece.offset && $0.isFinish) }) ?? pending.count
+            let index =
+                pending.firstIndex(where: { $0.offset > piece.offset || ($0.offset == piece.offset && $0.isFinish) })
+                ?? pending.count
             pending.insert(piece, at: index)
         }
     }

@@ -34,7 +34,8 @@ public enum ContentDecoder {
         text(of: bytes, application: application, limit: limit, isRequest: true)
     }
 
-    private static func text(of bytes: [UInt8], application: ApplicationProtocol, limit: Int, isRequest: Bool) -> String {
+    private static func text(of bytes: [UInt8], application: ApplicationProtocol, limit: Int, isRequest: Bool) -> String
+    {
         let decoded: String?
         switch application {
         case .http1: decoded = HTTP1Content.text(bytes)

@@ -31,14 +31,16 @@ public struct ExchangeComparer: Sendable {
     /// response), `missing` when the recording has a response and the replay none, `same` when
     /// neither has one or every differing field is noise, else `differs` with the differences.
     /// - Parameter index: the exchange's position in its conversation.
-    public mutating func compare(recorded: RecordedExchange?, replayed: RecordedExchange?, index: Int) -> MessageResult {
+    public mutating func compare(recorded: RecordedExchange?, replayed: RecordedExchange?, index: Int) -> MessageResult
+    {
         let exchange = recorded ?? replayed
         var result = MessageResult(
             index: index, request: exchange?.summary ?? "", key: exchange?.key ?? "",
             requestText: exchange.map(Self.requestText) ?? "", verdict: .same,
             recordedSummary: recorded?.response?.summary, replayedSummary: replayed?.response?.summary,
             recordedText: recorded.map(Self.responseText) ?? "", replayedText: replayed.map(Self.responseText) ?? "",
-            recordedLatency: recorded?.response?.latencyNanoseconds, replayedLatency: replayed?.response?.latencyNanoseconds)
+            recordedLatency: recorded?.response?.latencyNanoseconds,
+            replayedLatency: replayed?.response?.latencyNanoseconds)
         guard let recorded else {
             result.verdict = .extra
             return result
@@ -93,7 +95,8 @@ public struct ExchangeComparer: Sendable {
 
     /// Two captures whose clients sent different things: the requests in one line each, or their
     /// text when the lines are the same.
-    private static func requestDifference(_ recorded: RecordedExchange, _ replayed: RecordedExchange) -> FieldDifference {
+    private static func requestDifference(_ recorded: RecordedExchange, _ replayed: RecordedExchange) -> FieldDifference
+    {
         if recorded.summary != replayed.summary {
             return FieldDifference(field: "request", recorded: recorded.summary, replayed: replayed.summary)
         }

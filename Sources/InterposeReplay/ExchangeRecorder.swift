@@ -36,7 +36,8 @@ public struct ExchangeRecorder {
     /// Bytes of each direction not yet claimed by a message; `nil` once a gap broke the alignment.
     private var unclaimed: [ByteBuffer?] = [ByteBuffer(), ByteBuffer()]
     /// The raw turn being built: which side is talking and since when.
-    private var rawTurn: (direction: Direction, start: Timestamp, end: Timestamp, bytes: [UInt8], size: Int64, hash: ContentHash)?
+    private var rawTurn:
+        (direction: Direction, start: Timestamp, end: Timestamp, bytes: [UInt8], size: Int64, hash: ContentHash)?
 
     /// Starts reading a conversation.
     /// - Parameters:

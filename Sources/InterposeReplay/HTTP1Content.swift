@@ -16,7 +16,8 @@ enum HTTP1Content {
         /// The status code when the start line is a status line.
         var status: String? {
             let parts = startLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].count == 3, parts[1].allSatisfy(\.isNumber) else {
+            guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].count == 3, parts[1].allSatisfy(\.isNumber)
+            else {
                 return nil
             }
             return String(parts[1])
@@ -122,7 +123,9 @@ enum HTTP1Content {
             var consumed = 0
             parts.body = dechunk(rest, consumed: &consumed)
             start = index + consumed
-        } else if let length = parts.header("content-length").flatMap({ Int($0.split(separator: ",").first?.trimmingWhitespace ?? "") }),
+        } else if let length = parts.header("content-length").flatMap({
+            Int($0.split(separator: ",").first?.trimmingWhitespace ?? "")
+        }),
             length >= 0
         {
             parts.body = Array(rest.prefix(length))

@@ -71,7 +71,8 @@ enum JSONValue: Decodable, Equatable {
         switch self {
         case .string(let text): return ByteText.quoted(text)
         case .integer(let text): return text
-        case .number(let value): return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+        case .number(let value):
+            return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
         case .bool(let value): return value ? "true" : "false"
         case .null: return "null"
         case .object: return "{…}"

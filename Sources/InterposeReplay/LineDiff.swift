@@ -86,7 +86,8 @@ public struct LineDiff: Sendable, Hashable {
                 let new = pair < added.count ? added[pair] : nil
                 let kind: Row.Kind = old != nil && new != nil ? .changed : old != nil ? .removed : .added
                 rows.append(
-                    Row(kind: kind, oldNumber: old.map { $0 + 1 }, oldText: old.map { oldLines[$0] },
+                    Row(
+                        kind: kind, oldNumber: old.map { $0 + 1 }, oldText: old.map { oldLines[$0] },
                         newNumber: new.map { $0 + 1 }, newText: new.map { newLines[$0] }, skipped: 0))
             }
             removed.removeAll()
@@ -96,8 +97,10 @@ public struct LineDiff: Sendable, Hashable {
             switch edit {
             case .same(let old, let new):
                 flush()
-                rows.append(Row(kind: .same, oldNumber: old + 1, oldText: oldLines[old], newNumber: new + 1,
-                                newText: newLines[new], skipped: 0))
+                rows.append(
+                    Row(
+                        kind: .same, oldNumber: old + 1, oldText: oldLines[old], newNumber: new + 1,
+                        newText: newLines[new], skipped: 0))
             case .removed(let old): removed.append(old)
             case .added(let new): added.append(new)
             }
@@ -122,8 +125,10 @@ public struct LineDiff: Sendable, Hashable {
             let keepAfter = end == rows.count ? 0 : context
             if end - index > keepBefore + keepAfter + 1 {
                 out.append(contentsOf: rows[index..<(index + keepBefore)])
-                out.append(Row(kind: .gap, oldNumber: nil, oldText: nil, newNumber: nil, newText: nil,
-                               skipped: end - index - keepBefore - keepAfter))
+                out.append(
+                    Row(
+                        kind: .gap, oldNumber: nil, oldText: nil, newNumber: nil, newText: nil,
+                        skipped: end - index - keepBefore - keepAfter))
                 out.append(contentsOf: rows[(end - keepAfter)..<end])
             } else {
                 out.append(contentsOf: rows[index..<end])

@@ -103,7 +103,9 @@ enum MQTTContent {
 
     /// A two-byte-length UTF-8 string.
     private static func string(_ reader: inout PostgresContent.Reader) -> String? {
-        guard let length = reader.int16().map({ Int(UInt16(bitPattern: $0)) }), let data = reader.take(length) else { return nil }
+        guard let length = reader.int16().map({ Int(UInt16(bitPattern: $0)) }), let data = reader.take(length) else {
+            return nil
+        }
         return ByteText.escaped(data)
     }
 

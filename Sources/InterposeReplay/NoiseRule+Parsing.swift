@@ -5,7 +5,8 @@ extension NoiseRule {
     /// `regex:PATTERN` (the pattern is checked to compile).
     public init(parsing spec: String) throws(NoiseRuleError) {
         let kinds: [(prefix: String, make: (String) -> NoiseRule)] = [
-            ("header:", { .header($0) }), ("json:", { .json($0) }), ("field:", { .field($0) }), ("regex:", { .regex($0) }),
+            ("header:", { .header($0) }), ("json:", { .json($0) }), ("field:", { .field($0) }),
+            ("regex:", { .regex($0) }),
         ]
         guard let kind = kinds.first(where: { spec.lowercased().hasPrefix($0.prefix) }) else {
             throw NoiseRuleError(spec: spec, reason: .unknownKind)

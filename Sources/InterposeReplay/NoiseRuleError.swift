@@ -39,11 +39,13 @@ public struct NoiseRuleError: Error, Sendable, Hashable, CustomStringConvertible
         case .unknownKind:
             return source + ": expected header:NAME, json:$.PATH, field:PATH or regex:PATTERN"
         case .empty:
-            return source + ": nothing after the kind; write e.g. header:date, json:$.meta.ts, field:row[*].updated_at, regex:[0-9a-f-]{36}"
+            return source
+                + ": nothing after the kind; write e.g. header:date, json:$.meta.ts, field:row[*].updated_at, regex:[0-9a-f-]{36}"
         case .jsonPathWithoutRoot:
             return source + ": a JSON path starts at the root $, e.g. json:$.meta.ts or json:$.items[*].id"
         case .invalidRegex:
-            return source + ": invalid regular expression: it does not compile (check that ( [ { are closed; escape . * + ? ( ) [ { \\ with \\ to match them)"
+            return source
+                + ": invalid regular expression: it does not compile (check that ( [ { are closed; escape . * + ? ( ) [ { \\ with \\ to match them)"
         case .unreadableFile(let why):
             return "cannot read noise rules file '\(spec)': \(why); give a readable UTF-8 file with one rule per line"
         }

@@ -8,7 +8,9 @@ extension NoiseRules {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw NoiseRuleError(spec: path, reason: .unreadableFile("no such file"))
         }
-        guard !isDirectory.boolValue else { throw NoiseRuleError(spec: path, reason: .unreadableFile("it is a directory")) }
+        guard !isDirectory.boolValue else {
+            throw NoiseRuleError(spec: path, reason: .unreadableFile("it is a directory"))
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NoiseRuleError(spec: path, reason: .unreadableFile("permission denied"))
         }

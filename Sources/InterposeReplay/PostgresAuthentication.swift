@@ -40,7 +40,8 @@ struct PostgresAuthentication {
         var outcome = Outcome.proceed
         while !done, pending.readableBytes >= 5 {
             let start = pending.readerIndex
-            guard let type: UInt8 = pending.getInteger(at: start), let length: Int32 = pending.getInteger(at: start + 1),
+            guard let type: UInt8 = pending.getInteger(at: start),
+                let length: Int32 = pending.getInteger(at: start + 1),
                 length >= 4
             else {
                 done = true
@@ -103,7 +104,8 @@ struct PostgresAuthentication {
         case 11:
             guard scram != nil else { return .fail("the PostgreSQL target continued a SASL exchange it did not start") }
             do {
-                let final = try scram!.clientFinalMessage(serverFirst: String(decoding: body.readableBytesView, as: UTF8.self))
+                let final = try scram!.clientFinalMessage(
+                    serverFirst: String(decoding: body.readableBytesView, as: UTF8.self))
                 return .send(Self.message("p", Array(final.utf8)))
             } catch {
                 return .fail("SCRAM-SHA-256 with the PostgreSQL target: \(error)")

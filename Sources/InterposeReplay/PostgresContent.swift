@@ -73,7 +73,9 @@ enum PostgresContent {
                 let found = errorFields(&reader)
                 // Position, file, line and routine name where the server raised it: they change
                 // with the server's build, not with the answer.
-                for (code, name) in [("V", "severity"), ("C", "code"), ("M", "message"), ("D", "detail"), ("H", "hint")] {
+                for (code, name) in [
+                    ("V", "severity"), ("C", "code"), ("M", "message"), ("D", "detail"), ("H", "hint"),
+                ] {
                     let value = code == "V" ? found["V"] ?? found["S"] : found[code]
                     if let value, prefix == "error" || code == "M" || code == "C" { add(prefix + "." + name, value) }
                 }
@@ -127,7 +129,9 @@ enum PostgresContent {
         var index = 0
         while index < bytes.count {
             guard index + 5 <= bytes.count, bytes[index] >= 0x20, bytes[index] < 0x7F else { return nil }
-            let length = Int(bytes[index + 1]) << 24 | Int(bytes[index + 2]) << 16 | Int(bytes[index + 3]) << 8 | Int(bytes[index + 4])
+            let length =
+                Int(bytes[index + 1]) << 24 | Int(bytes[index + 2]) << 16 | Int(bytes[index + 3]) << 8
+                | Int(bytes[index + 4])
             guard length >= 4 else { return nil }
             let end = min(bytes.count, index + 1 + length)
             messages.append(Message(type: bytes[index], body: bytes[(index + 5)..<end]))
@@ -238,7 +242,9 @@ enum PostgresContent {
             }
             flushRow()
             switch field.path {
-            case "columns": lines.append(field.value.split(separator: ",", omittingEmptySubsequences: false).joined(separator: " | "))
+            case "columns":
+                lines.append(
+                    field.value.split(separator: ",", omittingEmptySubsequences: false).joined(separator: " | "))
             case "rows": lines.append("(\(field.value) row\(field.value == "1" ? "" : "s"))")
             default: lines.append(field.path + ": " + field.value)
             }

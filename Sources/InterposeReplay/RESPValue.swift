@@ -98,7 +98,8 @@ indirect enum RESPValue: Equatable {
                 return blob(line).map { .error(String(decoding: $0, as: UTF8.self)) }
             case UInt8(ascii: "="):
                 guard let data = blob(line) else { return nil }
-                let format = data.count >= 4 && data[3] == UInt8(ascii: ":") ? String(decoding: data[0..<3], as: UTF8.self) : ""
+                let format =
+                    data.count >= 4 && data[3] == UInt8(ascii: ":") ? String(decoding: data[0..<3], as: UTF8.self) : ""
                 return .verbatim(format: format, format.isEmpty ? data : Array(data[4...]))
             case UInt8(ascii: "*"):
                 if line.hasPrefix("-") { return .null }
@@ -106,7 +107,9 @@ indirect enum RESPValue: Equatable {
             case UInt8(ascii: "~"): return elements(line, depth: depth).map { .set($0) }
             case UInt8(ascii: ">"): return elements(line, depth: depth).map { .push($0) }
             case UInt8(ascii: "%"), UInt8(ascii: "|"):
-                guard let count = Int(line), count >= 0, count <= bytes.count, let flat = elements(String(count * 2), depth: depth) else { return nil }
+                guard let count = Int(line), count >= 0, count <= bytes.count,
+                    let flat = elements(String(count * 2), depth: depth)
+                else { return nil }
                 let pairs = stride(from: 0, to: flat.count, by: 2).map { Pair(key: flat[$0], value: flat[$0 + 1]) }
                 // An attribute (`|`) is metadata about the value that follows it: skipped.
                 return type == UInt8(ascii: "|") ? value(depth: depth) : .map(pairs)

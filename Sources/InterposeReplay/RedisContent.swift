@@ -110,7 +110,10 @@ enum RedisContent {
             guard case .bulk(let bytes) = argument else { return nil }
             let bare =
                 !bytes.isEmpty
-                && bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\\") }
+                && bytes.allSatisfy {
+                    $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "'")
+                        && $0 != UInt8(ascii: "\\")
+                }
             words.append(bare ? String(decoding: bytes, as: UTF8.self) : ByteText.quoted(bytes))
         }
         return words.isEmpty ? nil : words.joined(separator: " ")

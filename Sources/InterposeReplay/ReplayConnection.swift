@@ -3,7 +3,7 @@ import InterposeCapture
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One replayed connection on its event loop: performs what its `ReplayConversationState` decides,

@@ -165,9 +165,10 @@ struct ReplayConversationState {
                     continue
                 }
                 let step = plan.steps[next]
-                guard let due = dueTime(
-                    responses: step.awaitResponses, serverBytes: step.awaitServerBytes, offset: step.offset,
-                    awaitedAt: step.awaitedAt, now: now, actions: &actions)
+                guard
+                    let due = dueTime(
+                        responses: step.awaitResponses, serverBytes: step.awaitServerBytes, offset: step.offset,
+                        awaitedAt: step.awaitedAt, now: now, actions: &actions)
                 else { return actions }
                 guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
                 actions.append(.send(step.bytes))
@@ -179,9 +180,10 @@ struct ReplayConversationState {
                 switch plan.ending {
                 case .clientFinish(let offset, let responses, let serverBytes),
                     .clientReset(let offset, let responses, let serverBytes):
-                    guard let due = dueTime(
-                        responses: responses, serverBytes: serverBytes, offset: offset,
-                        awaitedAt: plan.steps.last?.offset ?? 0, now: now, actions: &actions)
+                    guard
+                        let due = dueTime(
+                            responses: responses, serverBytes: serverBytes, offset: offset,
+                            awaitedAt: plan.steps.last?.offset ?? 0, now: now, actions: &actions)
                     else { return actions }
                     guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
                     lastProgress = now
@@ -192,9 +194,10 @@ struct ReplayConversationState {
                     observe(frame(.clientToServer, .finish, at: now))
                     phase = .awaitingServerClose
                 case .serverClose, .open:
-                    guard dueTime(
-                        responses: plan.responses, serverBytes: plan.serverBytes, offset: 0, awaitedAt: 0, now: now,
-                        actions: &actions) != nil
+                    guard
+                        dueTime(
+                            responses: plan.responses, serverBytes: plan.serverBytes, offset: 0, awaitedAt: 0, now: now,
+                            actions: &actions) != nil
                     else { return actions }
                     if case .open = plan.ending { return actions + finish(with: .close) }
                     phase = .awaitingServerClose
@@ -248,6 +251,8 @@ struct ReplayConversationState {
     }
 
     private func frame(_ direction: Direction, _ event: Frame.Event, at now: Int64) -> Frame {
-        Frame(connection: connection, direction: direction, timestamp: Timestamp(nanosecondsSinceEpoch: now), event: event)
+        Frame(
+            connection: connection, direction: direction, timestamp: Timestamp(nanosecondsSinceEpoch: now), event: event
+        )
     }
 }

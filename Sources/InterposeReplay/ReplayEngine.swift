@@ -233,7 +233,8 @@ private final class ReplayRunner {
             return
         }
         results[index] = ReplayedConversation(
-            planIndex: index, replayed: nil, error: "cannot connect to the \(settings.role.rawValue): \(describe(error))")
+            planIndex: index, replayed: nil,
+            error: "cannot connect to the \(settings.role.rawValue): \(describe(error))")
         markEnded(index)
         pump()
     }
@@ -249,7 +250,9 @@ private final class ReplayRunner {
         // IOError's own description repeats NIO's reason around the system's ("connection reset
         // (error set): Connection refused) (errno: 111)"); the system's words are what people check.
         if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
-        if error is ChannelError, case ChannelError.connectTimeout = error { return "no answer within the connect timeout" }
+        if error is ChannelError, case ChannelError.connectTimeout = error {
+            return "no answer within the connect timeout"
+        }
         return String(describing: error)
     }
 }

@@ -20,7 +20,8 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
     /// which, so a baseline that is down is not taken for a new build that is down.
     public static func unreachable(_ server: String, role: Role, reason: String) -> ReplayError {
         let build = role == .target ? "the new build" : "the old build"
-        return ReplayError(description: "cannot connect to the \(role.rawValue) \(server): \(reason); is \(build) running?")
+        return ReplayError(
+            description: "cannot connect to the \(role.rawValue) \(server): \(reason); is \(build) running?")
     }
 
     /// The target's (or the baseline's) name does not resolve.

@@ -44,7 +44,8 @@ extension ReplayReport {
         var run = ""
         let scalars = Array(text.unicodeScalars)
         for (index, scalar) in scalars.enumerated() {
-            let isControl = (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+            let isControl =
+                (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
                 || scalar.value == 0xFFFE || scalar.value == 0xFFFF
             guard isControl else {
                 run.unicodeScalars.append(scalar)
@@ -103,8 +104,10 @@ extension ReplayReport {
             html += "<span class=\"l\">\(label)</span></div>\n"
         }
         html += "</div>\n<nav>"
-        let links = [("latency", "Latency"), ("stopped", "Stopped early"), ("missing-extra", "Missing and extra"),
-                     ("noise", "Noise"), ("findings", "Findings"), ("conversations", "Conversations")]
+        let links = [
+            ("latency", "Latency"), ("stopped", "Stopped early"), ("missing-extra", "Missing and extra"),
+            ("noise", "Noise"), ("findings", "Findings"), ("conversations", "Conversations"),
+        ]
         html += links.map { "<a href=\"#\($0.0)\">\($0.1)</a>" }.joined(separator: " · ")
         html += "</nav>\n</section>\n"
         return html
@@ -113,11 +116,15 @@ extension ReplayReport {
     private func htmlStoppedEarly() -> String {
         var html = "<section id=\"stopped\">\n<h2>Conversations that stopped early</h2>\n"
         let rows = stoppedEarly
-        guard !rows.isEmpty else { return html + "<p class=\"none\">None: every conversation ran to its end.</p>\n</section>\n" }
-        html += "<table>\n<thead><tr><th>conversation</th><th>server</th><th>protocol</th><th>messages</th><th>error</th></tr></thead>\n<tbody>\n"
+        guard !rows.isEmpty else {
+            return html + "<p class=\"none\">None: every conversation ran to its end.</p>\n</section>\n"
+        }
+        html +=
+            "<table>\n<thead><tr><th>conversation</th><th>server</th><th>protocol</th><th>messages</th><th>error</th></tr></thead>\n<tbody>\n"
         for conversation in rows {
             html += "<tr><td><a href=\"#c\(conversation.id)\">#\(conversation.id)</a></td>"
-            html += "<td><code>\(Self.html(conversation.server))</code></td><td>\(Self.html(conversation.application))</td>"
+            html +=
+                "<td><code>\(Self.html(conversation.server))</code></td><td>\(Self.html(conversation.application))</td>"
             html += "<td class=\"num\">\(conversation.messages.count)</td>"
             html += "<td class=\"error\">\(Self.htmlValue(conversation.error))</td></tr>\n"
         }
@@ -127,7 +134,9 @@ extension ReplayReport {
     private func htmlMissingAndExtra() -> String {
         var html = "<section id=\"missing-extra\">\n<h2>Missing and extra responses</h2>\n"
         let rows = conversations.flatMap { conversation in
-            conversation.messages.filter { $0.verdict == .missing || $0.verdict == .extra }.map { (conversation.id, $0) }
+            conversation.messages.filter { $0.verdict == .missing || $0.verdict == .extra }.map {
+                (conversation.id, $0)
+            }
         }
         guard !rows.isEmpty else { return html + "<p class=\"none\">None.</p>\n</section>\n" }
         html += "<table>\n<thead><tr><th>conversation</th><th>message</th><th>verdict</th><th>request</th>"
@@ -135,20 +144,25 @@ extension ReplayReport {
         for (conversation, message) in rows {
             html += "<tr><td><a href=\"#c\(conversation)\">#\(conversation)</a></td>"
             html += "<td><a href=\"#c\(conversation)-m\(message.index)\">\(message.index)</a></td>"
-            html += "<td>\(Self.badge(message.verdict))</td><td><code>\(Self.html(message.request, limit: 200))</code></td>"
-            html += "<td>\(Self.htmlValue(message.recordedSummary))</td><td>\(Self.htmlValue(message.replayedSummary))</td></tr>\n"
+            html +=
+                "<td>\(Self.badge(message.verdict))</td><td><code>\(Self.html(message.request, limit: 200))</code></td>"
+            html +=
+                "<td>\(Self.htmlValue(message.recordedSummary))</td><td>\(Self.htmlValue(message.replayedSummary))</td></tr>\n"
         }
         return html + "</tbody>\n</table>\n</section>\n"
     }
 
     private func htmlNoise() -> String {
         var html = "<section id=\"noise\">\n<h2>Noise cancelled</h2>\n"
-        guard !noise.isEmpty else { return html + "<p class=\"none\">No field was cancelled as noise.</p>\n</section>\n" }
+        guard !noise.isEmpty else {
+            return html + "<p class=\"none\">No field was cancelled as noise.</p>\n</section>\n"
+        }
         html += "<p>Fields that differed but are not reported: <em>rule</em> means an <code>--ignore</code> rule, "
         html += "<em>baseline</em> means they differed between the recording and the baseline too.</p>\n"
         html += "<table>\n<thead><tr><th>field</th><th>messages</th><th>source</th></tr></thead>\n<tbody>\n"
         for row in noise {
-            html += "<tr><td><code>\(Self.html(row.field))</code></td><td class=\"num\">\(ReportFormatting.grouped(row.count))</td>"
+            html +=
+                "<tr><td><code>\(Self.html(row.field))</code></td><td class=\"num\">\(ReportFormatting.grouped(row.count))</td>"
             html += "<td><span class=\"tag\">\(Self.html(row.source))</span></td></tr>\n"
         }
         return html + "</tbody>\n</table>\n</section>\n"
@@ -157,12 +171,14 @@ extension ReplayReport {
     private func htmlFindings() -> String {
         var html = "<section id=\"findings\">\n<h2>Findings on the replayed traffic</h2>\n"
         guard !findings.isEmpty else { return html + "<p class=\"none\">The checks found nothing.</p>\n</section>\n" }
-        html += "<table>\n<thead><tr><th>severity</th><th>conversation</th><th>code</th><th>message</th></tr></thead>\n<tbody>\n"
+        html +=
+            "<table>\n<thead><tr><th>severity</th><th>conversation</th><th>code</th><th>message</th></tr></thead>\n<tbody>\n"
         for finding in findings.sorted(by: { $0.severity > $1.severity }) {
             let severity = finding.severity.rawValue
             html += "<tr class=\"sev-\(severity)\"><td><span class=\"badge sev-\(severity)\">\(severity)</span></td>"
             html += "<td>\(finding.conversation.map { "<a href=\"#c\($0)\">#\($0)</a>" } ?? "file")</td>"
-            html += "<td><code>\(Self.html(finding.code))</code></td><td>\(Self.html(finding.message, limit: Self.htmlValueLimit))</td></tr>\n"
+            html +=
+                "<td><code>\(Self.html(finding.code))</code></td><td>\(Self.html(finding.message, limit: Self.htmlValueLimit))</td></tr>\n"
         }
         return html + "</tbody>\n</table>\n</section>\n"
     }

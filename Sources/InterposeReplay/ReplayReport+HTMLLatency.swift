@@ -11,22 +11,28 @@ extension ReplayReport {
         }
         guard !rows.isEmpty else { return html + "<p class=\"none\">No message has both latencies.</p>\n</section>\n" }
         html += "<p class=\"dim\">Request start to response end. A row is marked slower when its replayed p50 or p99 "
-        html += "is more than \(ReportFormatting.fixed(latency.threshold * 100, 0))% (and 0.1 ms) above the recorded one, "
+        html +=
+            "is more than \(ReportFormatting.fixed(latency.threshold * 100, 0))% (and 0.1 ms) above the recorded one, "
         html += "over at least \(LatencyComparison.minimumSamples) messages.</p>\n"
         html += latencyChart(rows)
-        html += "<table>\n<thead><tr><th>request</th><th>count</th><th>p50 recorded</th><th>p50 replayed</th><th>change</th>"
+        html +=
+            "<table>\n<thead><tr><th>request</th><th>count</th><th>p50 recorded</th><th>p50 replayed</th><th>change</th>"
         html += "<th>p99 recorded</th><th>p99 replayed</th><th>change</th></tr></thead>\n<tbody>\n"
         for row in rows {
-            html += "<tr\(isSlower(row) ? " class=\"slower\"" : "")><td><code>\(Self.html(row.key, limit: 200))</code></td>"
+            html +=
+                "<tr\(isSlower(row) ? " class=\"slower\"" : "")><td><code>\(Self.html(row.key, limit: 200))</code></td>"
             html += "<td class=\"num\">\(ReportFormatting.grouped(row.replayed.count))</td>"
-            html += "<td class=\"num\">\(Self.latency(row.recorded.p50))</td><td class=\"num\">\(Self.latency(row.replayed.p50))</td>"
+            html +=
+                "<td class=\"num\">\(Self.latency(row.recorded.p50))</td><td class=\"num\">\(Self.latency(row.replayed.p50))</td>"
             html += "<td class=\"num\">\(Self.change(row.recorded.p50, row.replayed.p50))</td>"
-            html += "<td class=\"num\">\(Self.latency(row.recorded.p99))</td><td class=\"num\">\(Self.latency(row.replayed.p99))</td>"
+            html +=
+                "<td class=\"num\">\(Self.latency(row.recorded.p99))</td><td class=\"num\">\(Self.latency(row.replayed.p99))</td>"
             html += "<td class=\"num\">\(Self.change(row.recorded.p99, row.replayed.p99))</td></tr>\n"
         }
         html += "</tbody>\n</table>\n"
         if latency.rows.count > 10 {
-            html += "<p class=\"dim\">\(ReportFormatting.grouped(latency.rows.count - 10)) more request keys in report.json.</p>\n"
+            html +=
+                "<p class=\"dim\">\(ReportFormatting.grouped(latency.rows.count - 10)) more request keys in report.json.</p>\n"
         }
         return html + "</section>\n"
     }
@@ -50,9 +56,11 @@ extension ReplayReport {
         let largest = rows.map { max($0.recorded.p99, $0.replayed.p99, $0.recorded.p50, $0.replayed.p50) }.max() ?? 0
         let scale = Double(barArea) / Double(max(largest, 1))
         var svg = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" "
-        svg += "width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"latency p50 and p99, recorded against replayed\">\n"
+        svg +=
+            "width=\"\(width)\" height=\"\(height)\" role=\"img\" aria-label=\"latency p50 and p99, recorded against replayed\">\n"
         let series: [(String, String)] = [
-            ("p50 recorded", "s-rec50"), ("p50 replayed", "s-rep50"), ("p99 recorded", "s-rec99"), ("p99 replayed", "s-rep99"),
+            ("p50 recorded", "s-rec50"), ("p50 replayed", "s-rep50"), ("p99 recorded", "s-rec99"),
+            ("p99 replayed", "s-rep99"),
         ]
         for (index, (label, style)) in series.enumerated() {
             let x = labelWidth + index * 150
@@ -70,9 +78,11 @@ extension ReplayReport {
             for (bar, value) in values.enumerated() {
                 let y = top + 4 + bar * (barHeight + 2)
                 let length = max(1, Int((Double(max(value, 0)) * scale).rounded()))
-                svg += "<rect class=\"\(series[bar].1)\" x=\"\(labelWidth)\" y=\"\(y)\" width=\"\(length)\" height=\"\(barHeight)\">"
+                svg +=
+                    "<rect class=\"\(series[bar].1)\" x=\"\(labelWidth)\" y=\"\(y)\" width=\"\(length)\" height=\"\(barHeight)\">"
                 svg += "<title>\(series[bar].0) \(Self.latency(value))</title></rect>"
-                svg += "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + barHeight - 1)\" class=\"val\">\(Self.latency(value))</text>\n"
+                svg +=
+                    "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + barHeight - 1)\" class=\"val\">\(Self.latency(value))</text>\n"
             }
             svg += "</g>\n"
         }

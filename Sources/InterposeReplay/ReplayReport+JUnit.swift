@@ -34,10 +34,16 @@ extension ReplayReport {
         }
         let seconds = ReportFormatting.fixed(Double(durationNanoseconds) / 1e9, 3)
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
-        xml += #"<testsuites name="interpose replay" tests="\#(cases.count)" failures="\#(failing)" time="\#(seconds)">"# + "\n"
-        xml += #"  <testsuite name="interpose replay" tests="\#(cases.count)" failures="\#(failing)" errors="0" skipped="0" time="\#(seconds)">"# + "\n"
+        xml +=
+            #"<testsuites name="interpose replay" tests="\#(cases.count)" failures="\#(failing)" time="\#(seconds)">"#
+            + "\n"
+        xml +=
+            #"  <testsuite name="interpose replay" tests="\#(cases.count)" failures="\#(failing)" errors="0" skipped="0" time="\#(seconds)">"#
+            + "\n"
         xml += "    <properties>\n"
-        for (name, value) in [("recorded", recorded), ("target", target), ("baseline", baseline ?? "none"), ("verdict", verdictLine)] {
+        for (name, value) in [
+            ("recorded", recorded), ("target", target), ("baseline", baseline ?? "none"), ("verdict", verdictLine),
+        ] {
             xml += #"      <property name="\#(name)" value="\#(XMLEscaping.escape(value))"/>"# + "\n"
         }
         xml += "    </properties>\n"
@@ -49,9 +55,11 @@ extension ReplayReport {
     private static func testCase(
         name: String, className: String, failures: [(type: String, message: String, body: String)], notes: [String]
     ) -> String {
-        var xml = #"    <testcase name="\#(XMLEscaping.escape(name))" classname="\#(XMLEscaping.escape(className))">"# + "\n"
+        var xml =
+            #"    <testcase name="\#(XMLEscaping.escape(name))" classname="\#(XMLEscaping.escape(className))">"# + "\n"
         for failure in failures {
-            xml += #"      <failure type="\#(XMLEscaping.escape(failure.type))" message="\#(XMLEscaping.escape(failure.message))">"#
+            xml +=
+                #"      <failure type="\#(XMLEscaping.escape(failure.type))" message="\#(XMLEscaping.escape(failure.message))">"#
             xml += XMLEscaping.escape(failure.body) + "</failure>\n"
         }
         if !notes.isEmpty {
@@ -71,7 +79,8 @@ extension ReplayReport {
         switch message.verdict {
         case .differs:
             for difference in message.differences {
-                lines.append("\(difference.field): \(difference.recorded ?? "(none)") → \(difference.replayed ?? "(none)")")
+                lines.append(
+                    "\(difference.field): \(difference.recorded ?? "(none)") → \(difference.replayed ?? "(none)")")
             }
         case .missing, .extra, .same:
             lines.append("recorded: \(message.recordedSummary ?? "(none)")")

@@ -22,7 +22,8 @@ extension ReplayReport {
                 + "(\(ReportFormatting.plural(noiseCancelled, "noise field")) cancelled)"
         }
         var line = "REGRESSION: \(ReportFormatting.grouped(count(.differs))) differ, "
-        line += "\(ReportFormatting.grouped(count(.missing))) missing, \(ReportFormatting.grouped(count(.extra))) extra "
+        line +=
+            "\(ReportFormatting.grouped(count(.missing))) missing, \(ReportFormatting.grouped(count(.extra))) extra "
         line += "in \(ReportFormatting.plural(messages, "message"))"
         let stopped = stoppedEarly.count
         if stopped > 0 { line += ", \(ReportFormatting.plural(stopped, "conversation")) stopped early" }
@@ -43,7 +44,8 @@ extension ReplayReport {
             out.append(Regression(kind: .stoppedEarly, message: nil, title: "stopped early: \(error)"))
         }
         for finding in findings where finding.conversation == conversation.id && finding.severity == .error {
-            out.append(Regression(kind: .finding(finding.code), message: nil, title: "\(finding.code): \(finding.message)"))
+            out.append(
+                Regression(kind: .finding(finding.code), message: nil, title: "\(finding.code): \(finding.message)"))
         }
         return out
     }
@@ -62,7 +64,8 @@ extension ReplayReport {
         case .differs:
             let fields = message.differences.map(\.field)
             let verb = fields.count == 1 ? "differs" : "differ"
-            return "\(head): \(ReportFormatting.plural(fields.count, "field")) \(verb) (\(fields.joined(separator: ", ")))"
+            return
+                "\(head): \(ReportFormatting.plural(fields.count, "field")) \(verb) (\(fields.joined(separator: ", ")))"
         case .missing:
             return "\(head): no response in the replay (recorded \(message.recordedSummary ?? "a response"))"
         case .extra:

@@ -29,11 +29,15 @@ extension ReplayReport {
 
     private func summaryTable() -> String {
         var table = TextTable(
-            headers: ["conversations", "messages", "same", "differs", "missing", "extra", "stopped early", "noise cancelled"],
+            headers: [
+                "conversations", "messages", "same", "differs", "missing", "extra", "stopped early", "noise cancelled",
+            ],
             alignments: Array(repeating: .right, count: 8))
         table.add(
-            [conversations.count, messagesCompared, count(.same), count(.differs), count(.missing), count(.extra),
-             stoppedEarly.count, noiseCancelled].map { ReportFormatting.grouped($0) })
+            [
+                conversations.count, messagesCompared, count(.same), count(.differs), count(.missing), count(.extra),
+                stoppedEarly.count, noiseCancelled,
+            ].map { ReportFormatting.grouped($0) })
         return table.render()
     }
 
@@ -55,7 +59,9 @@ extension ReplayReport {
 
     private func missingAndExtraSection(limit: Int?) -> String {
         let rows = conversations.flatMap { conversation in
-            conversation.messages.filter { $0.verdict == .missing || $0.verdict == .extra }.map { (conversation.id, $0) }
+            conversation.messages.filter { $0.verdict == .missing || $0.verdict == .extra }.map {
+                (conversation.id, $0)
+            }
         }
         guard !rows.isEmpty else { return "" }
         var table = TextTable(
@@ -73,8 +79,9 @@ extension ReplayReport {
     private func stoppedEarlySection(limit: Int?) -> String {
         let rows = stoppedEarly
         guard !rows.isEmpty else { return "" }
-        var table = TextTable(headers: ["conv", "server", "protocol", "messages", "error"],
-                              alignments: [.right, .left, .left, .right, .left])
+        var table = TextTable(
+            headers: ["conv", "server", "protocol", "messages", "error"],
+            alignments: [.right, .left, .left, .right, .left])
         for conversation in rows.prefix(limit ?? rows.count) {
             table.add([
                 "#\(conversation.id)", Self.oneLine(conversation.server), Self.oneLine(conversation.application),
@@ -96,10 +103,14 @@ extension ReplayReport {
     private func latencySection() -> String {
         let rows = (latency.overall.map { [$0] } ?? []) + latency.rows.prefix(10)
         guard !rows.isEmpty || !latency.warnings.isEmpty else { return "" }
-        var text = "\nLatency, recorded -> replayed (threshold +\(ReportFormatting.fixed(latency.threshold * 100, 0))%):\n"
+        var text =
+            "\nLatency, recorded -> replayed (threshold +\(ReportFormatting.fixed(latency.threshold * 100, 0))%):\n"
         if !rows.isEmpty {
             var table = TextTable(
-                headers: ["request", "count", "p50 recorded", "p50 replayed", "change", "p99 recorded", "p99 replayed", "change"],
+                headers: [
+                    "request", "count", "p50 recorded", "p50 replayed", "change", "p99 recorded", "p99 replayed",
+                    "change",
+                ],
                 alignments: [.left, .right, .right, .right, .right, .right, .right, .right])
             for row in rows {
                 table.add([
@@ -112,7 +123,8 @@ extension ReplayReport {
             }
             text += table.render() + "\n"
             if latency.rows.count > 10 {
-                text += "  ... and \(ReportFormatting.grouped(latency.rows.count - 10)) more request keys (report.json has all)\n"
+                text +=
+                    "  ... and \(ReportFormatting.grouped(latency.rows.count - 10)) more request keys (report.json has all)\n"
             }
         }
         for warning in latency.warnings {

@@ -45,7 +45,8 @@ public struct ReplayReport: Sendable {
     /// A report from its parts.
     public init(
         recorded: String, target: String, baseline: String? = nil, conversations: [ConversationResult],
-        noise: [NoiseCount] = [], latency: LatencyComparison = LatencyComparison(overall: nil, rows: [], threshold: 0.2, warnings: []),
+        noise: [NoiseCount] = [],
+        latency: LatencyComparison = LatencyComparison(overall: nil, rows: [], threshold: 0.2, warnings: []),
         findings: [CheckFinding] = [], durationNanoseconds: Int64 = 0
     ) {
         self.recorded = recorded

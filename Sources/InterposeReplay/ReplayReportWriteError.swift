@@ -14,7 +14,8 @@ public enum ReplayReportWriteError: Error, Sendable, Hashable, CustomStringConve
         case .cannotCreateDirectory(let path, let reason):
             return "cannot create report directory \(path): \(reason) (choose another --report directory)"
         case .notADirectory(let path):
-            return "cannot write the report into \(path): it exists and is not a directory (choose another --report directory)"
+            return
+                "cannot write the report into \(path): it exists and is not a directory (choose another --report directory)"
         case .cannotWrite(let path, let reason):
             return "cannot write \(path): \(reason) (free space or choose another --report directory)"
         }

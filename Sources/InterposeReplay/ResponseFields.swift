@@ -24,9 +24,12 @@ enum ResponseFields {
         ]
     }
 
-    private static func decoded(_ response: RecordedExchange.Response, _ application: ApplicationProtocol) -> [ContentField]? {
+    private static func decoded(_ response: RecordedExchange.Response, _ application: ApplicationProtocol)
+        -> [ContentField]?
+    {
         guard !response.content.isEmpty else { return nil }
-        return ContentDecoder.fields(ofResponse: response.content, application: application).map(ContentDecoder.joiningRepeats)
+        return ContentDecoder.fields(ofResponse: response.content, application: application).map(
+            ContentDecoder.joiningRepeats)
     }
 
     /// The result of comparing two field lists.
@@ -51,7 +54,8 @@ enum ResponseFields {
             let other = replayedValues[field.path]
             guard other != field.value else { continue }
             guard let other else {
-                comparison.differences.append(FieldDifference(field: field.path, recorded: rules.mask(field.value), replayed: nil))
+                comparison.differences.append(
+                    FieldDifference(field: field.path, recorded: rules.mask(field.value), replayed: nil))
                 continue
             }
             let (a, b) = (rules.mask(field.value), rules.mask(other))
@@ -62,7 +66,8 @@ enum ResponseFields {
             }
         }
         for field in replayed where seen.insert(field.path).inserted {
-            comparison.differences.append(FieldDifference(field: field.path, recorded: nil, replayed: rules.mask(field.value)))
+            comparison.differences.append(
+                FieldDifference(field: field.path, recorded: nil, replayed: rules.mask(field.value)))
         }
         return comparison
     }

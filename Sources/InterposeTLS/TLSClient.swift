@@ -31,13 +31,15 @@ public final class TLSClient: Sendable {
         }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw TLSInterceptionError.badAuthorities(
-                authoritiesFlag, path, reason: FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")
+                authoritiesFlag, path,
+                reason: FileManager.default.fileExists(atPath: path) ? "not readable" : "no such file")
         }
         let certificates: [NIOSSLCertificate]
         do {
             certificates = try NIOSSLCertificate.fromPEMFile(path)
         } catch {
-            throw TLSInterceptionError.badAuthorities(authoritiesFlag, path, reason: "cannot read PEM certificates (\(error))")
+            throw TLSInterceptionError.badAuthorities(
+                authoritiesFlag, path, reason: "cannot read PEM certificates (\(error))")
         }
         guard !certificates.isEmpty else {
             throw TLSInterceptionError.badAuthorities(authoritiesFlag, path, reason: "the file holds no certificate")

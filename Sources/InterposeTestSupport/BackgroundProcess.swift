@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A long-running program a test starts (a server, the proxy, tcpdump), with its output in files
@@ -23,16 +23,19 @@ public final class BackgroundProcess: @unchecked Sendable {
     ///   - executable: a program name or path.
     ///   - arguments: its arguments.
     ///   - environment: extra environment variables.
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                currentDirectory: String? = nil) throws {
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: String? = nil
+    ) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-bg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         stdoutPath = dir.appendingPathComponent("stdout").path
         stderrPath = dir.appendingPathComponent("stderr").path
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process = try ProcessRunner.makeProcess(executable, arguments, environment: environment,
-                                                currentDirectory: currentDirectory)
+        process = try ProcessRunner.makeProcess(
+            executable, arguments, environment: environment,
+            currentDirectory: currentDirectory)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardInput = FileHandle.nullDevice
@@ -64,7 +67,8 @@ public final class BackgroundProcess: @unchecked Sendable {
             if out.contains(text) { return out }
             if !process.isRunning {
                 throw ProcessRunner.LaunchError(
-                    description: "process exited (\(process.terminationStatus)) before printing '\(text)': \(err) \(out)")
+                    description:
+                        "process exited (\(process.terminationStatus)) before printing '\(text)': \(err) \(out)")
             }
             usleep(10_000)
         }
@@ -81,7 +85,8 @@ public final class BackgroundProcess: @unchecked Sendable {
     /// - Returns: its exit status, or `nil` when it still runs after `timeout` seconds.
     public func waitForExit(timeout: Double) -> Int32? {
         guard ProcessRunner.waitForExit(process, timeout: timeout) else { return nil }
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
+        return process.terminationReason == .uncaughtSignal
+            ? 128 + process.terminationStatus
             : process.terminationStatus
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain blocking TCP socket with timeouts, for tests that need exact control over FIN, RST and
@@ -106,7 +106,9 @@ public final class BlockingSocket: @unchecked Sendable {
         let family = storage.ss_family
         return withUnsafePointer(to: &storage) { ptr -> UInt16 in
             if family == sa_family_t(AF_INET6) {
-                return ptr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+                return ptr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    UInt16(bigEndian: $0.pointee.sin6_port)
+                }
             }
             return ptr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
         }
@@ -136,7 +138,9 @@ public final class BlockingSocket: @unchecked Sendable {
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes {
+                Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SocketError(operation: "send", errno: errno)
@@ -166,7 +170,9 @@ public final class BlockingSocket: @unchecked Sendable {
         var out = [UInt8]()
         while out.count < count {
             let chunk = try receive(max: min(65536, count - out.count))
-            if chunk.isEmpty { throw SocketError(operation: "recv (EOF after \(out.count) of \(count) bytes)", errno: 0) }
+            if chunk.isEmpty {
+                throw SocketError(operation: "recv (EOF after \(out.count) of \(count) bytes)", errno: 0)
+            }
             out += chunk
         }
         return out

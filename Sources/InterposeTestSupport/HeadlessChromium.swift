@@ -44,7 +44,8 @@ public enum HeadlessChromium {
     /// - Throws: when it is not installed.
     public static func executable() throws -> String {
         guard let path = ProcessRunner.which("chromium") ?? ProcessRunner.which("chromium-browser") else {
-            throw Failure(description: "chromium is not installed: run scripts/setup (it installs the Debian package chromium)")
+            throw Failure(
+                description: "chromium is not installed: run scripts/setup (it installs the Debian package chromium)")
         }
         return path
     }
@@ -72,7 +73,9 @@ public enum HeadlessChromium {
     ) {
         let result = try run(["--dump-dom", fileURL(html)], in: directory, timeout: timeout)
         guard !result.timedOut, result.status == 0 else {
-            throw Failure(description: "chromium --dump-dom \(html) failed (status \(result.status)): \(result.stderrText.suffix(3000))")
+            throw Failure(
+                description:
+                    "chromium --dump-dom \(html) failed (status \(result.status)): \(result.stderrText.suffix(3000))")
         }
         return (result.stdoutText, consoleMessages(result.stderrText))
     }
@@ -98,7 +101,8 @@ public enum HeadlessChromium {
         return messages
     }
 
-    private static func run(_ arguments: [String], in directory: String, timeout: Double) throws -> ProcessRunner.Result {
+    private static func run(_ arguments: [String], in directory: String, timeout: Double) throws -> ProcessRunner.Result
+    {
         let profile = directory + "/chromium-profile-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: profile) }
         let flags = [

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// tcpdump capturing on the loopback interface into a pcap file while a test runs real clients

@@ -30,7 +30,11 @@ public enum NginxBuildPair {
         let base = "http://127.0.0.1:\(nginx.port)"
         let capture = try LoopbackCapture(path: path, ports: [nginx.port])
         let keepAlive = try ProcessRunner.run(
-            curl, ["-sS", "-o", "/dev/null", "\(base)/", "-o", "/dev/null", "\(base)/big.bin", "-o", "/dev/null", "\(base)/missing"],
+            curl,
+            [
+                "-sS", "-o", "/dev/null", "\(base)/", "-o", "/dev/null", "\(base)/big.bin", "-o", "/dev/null",
+                "\(base)/missing",
+            ],
             timeout: 30)
         let second = try ProcessRunner.run(curl, ["-sS", "-o", "/dev/null", "\(base)/same.txt"], timeout: 30)
         capture.stop()

@@ -16,10 +16,12 @@ public final class NginxServer: @unchecked Sendable {
     public init(httpDirectives: String = "") throws {
         let nginx = try ProcessRunner.require("nginx", package: "nginx")
         port = FreePort.next()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-nginx-\(UUID().uuidString)").path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-nginx-\(UUID().uuidString)").path
         root = directory + "/www"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        try Data("<html><body>hello from nginx</body></html>\n".utf8).write(to: URL(fileURLWithPath: root + "/index.html"))
+        try Data("<html><body>hello from nginx</body></html>\n".utf8).write(
+            to: URL(fileURLWithPath: root + "/index.html"))
         var generator = SystemRandomNumberGenerator()
         let big = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
         try Data(big).write(to: URL(fileURLWithPath: root + "/big.bin"))
@@ -34,7 +36,8 @@ public final class NginxServer: @unchecked Sendable {
                 }
                 """)
         try Data(configuration.utf8).write(to: URL(fileURLWithPath: directory + "/nginx.conf"))
-        process = try BackgroundProcess(nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"])
+        process = try BackgroundProcess(
+            nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/error.log"])
         if BlockingSocket.waitForListener(port: port) { return }
         process.stop()
         throw ProcessRunner.LaunchError(description: "nginx did not listen on 127.0.0.1:\(port): \(process.stderrText)")

@@ -89,8 +89,9 @@ public final class PatternPeer: ChannelInboundHandler, RemovableChannelHandler {
         if received + buffer.readableBytes > expected, problem == nil {
             problem = "received \(received + buffer.readableBytes) bytes, more than the \(expected) expected"
         }
-        if problem == nil, let offset = buffer.readableBytesView.withContiguousStorageIfAvailable({ incoming!.verify($0) })
-            ?? incoming!.verify(buffer.readableBytesView)
+        if problem == nil,
+            let offset = buffer.readableBytesView.withContiguousStorageIfAvailable({ incoming!.verify($0) })
+                ?? incoming!.verify(buffer.readableBytesView)
         {
             problem = "byte \(received + offset) differs from what was sent"
         }
@@ -233,8 +234,9 @@ public func runPatternClient(
         .channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(
-                    PatternPeer(role: .client(seed: seed, clientLength: clientLength, serverLength: serverLength),
-                                promise: promise))
+                    PatternPeer(
+                        role: .client(seed: seed, clientLength: clientLength, serverLength: serverLength),
+                        promise: promise))
             }
         }
         .connect(host: host, port: port).get()

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real PostgreSQL server (Debian `postgresql`, binaries under /usr/lib/postgresql/VERSION/bin)
@@ -32,7 +32,8 @@ public final class PostgresServer: @unchecked Sendable {
     public init(authentication: Authentication = .trust) throws {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let version = versions.sorted().last else {
-            throw ProcessRunner.LaunchError(description: "PostgreSQL is not installed: run scripts/test (it installs postgresql)")
+            throw ProcessRunner.LaunchError(
+                description: "PostgreSQL is not installed: run scripts/test (it installs postgresql)")
         }
         binaries = "/usr/lib/postgresql/\(version)/bin"
         port = FreePort.next()
@@ -44,12 +45,15 @@ public final class PostgresServer: @unchecked Sendable {
         } else {
             asUser = []
         }
-        let initdb = try PostgresServer.run(asUser, binaries + "/initdb", ["-D", directory + "/data", "-A", "trust", "-U", "postgres"], timeout: 120)
+        let initdb = try PostgresServer.run(
+            asUser, binaries + "/initdb", ["-D", directory + "/data", "-A", "trust", "-U", "postgres"], timeout: 120)
         guard initdb.status == 0 else {
             throw ProcessRunner.LaunchError(description: "initdb failed: \(initdb.stderrText)")
         }
-        let server = [binaries + "/postgres", "-D", directory + "/data", "-p", "\(port)", "-k", directory,
-            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
+        let server = [
+            binaries + "/postgres", "-D", directory + "/data", "-p", "\(port)", "-k", directory,
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+        ]
         process = try BackgroundProcess(asUser.first ?? server[0], Array((asUser + server).dropFirst()))
         try process.waitForOutput(containing: "ready to accept connections", timeout: 30)
         switch authentication {
@@ -69,13 +73,15 @@ public final class PostgresServer: @unchecked Sendable {
         let encryption = method == "md5" ? "md5" : "scram-sha-256"
         for sql in ["SET password_encryption = '\(encryption)'; ALTER USER postgres PASSWORD '\(escaped)'"] {
             let result = try PostgresServer.run(
-                asUser, psql, ["-h", directory, "-p", "\(port)", "-U", "postgres", "-X", "-c", sql, "postgres"], timeout: 30)
+                asUser, psql, ["-h", directory, "-p", "\(port)", "-U", "postgres", "-X", "-c", sql, "postgres"],
+                timeout: 30)
             guard result.status == 0 else { throw ProcessRunner.LaunchError(description: "psql: \(result.stderrText)") }
         }
         let hba = "local all all trust\nhost all all 127.0.0.1/32 \(method)\n"
         try hba.write(toFile: directory + "/data/pg_hba.conf", atomically: true, encoding: .utf8)
         let reload = try PostgresServer.run(
-            asUser, psql, ["-h", directory, "-p", "\(port)", "-U", "postgres", "-X", "-c", "SELECT pg_reload_conf()", "postgres"],
+            asUser, psql,
+            ["-h", directory, "-p", "\(port)", "-U", "postgres", "-X", "-c", "SELECT pg_reload_conf()", "postgres"],
             timeout: 30)
         guard reload.status == 0 else { throw ProcessRunner.LaunchError(description: "reload: \(reload.stderrText)") }
         usleep(300_000)  // the postmaster rereads pg_hba.conf on the signal, a moment later
@@ -87,7 +93,8 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// Stops the server and removes the cluster.
     public func stop() {
-        _ = try? PostgresServer.run(asUser, binaries + "/pg_ctl", ["stop", "-D", directory + "/data", "-m", "immediate"], timeout: 30)
+        _ = try? PostgresServer.run(
+            asUser, binaries + "/pg_ctl", ["stop", "-D", directory + "/data", "-m", "immediate"], timeout: 30)
         process.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs real programs for tests: one-shot commands with a time limit, and background servers
@@ -37,8 +37,11 @@ public enum ProcessRunner {
     public static func which(_ name: String) -> String? {
         if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let dirs = path.split(separator: ":").map(String.init) + ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-            "/usr/bin", "/sbin", "/bin"]
+        let dirs =
+            path.split(separator: ":").map(String.init) + [
+                "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+                "/usr/bin", "/sbin", "/bin",
+            ]
         for dir in dirs {
             let candidate = dir + "/" + name
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
@@ -68,8 +71,9 @@ public enum ProcessRunner {
         _ executable: String, _ arguments: [String], stdin: Data? = nil, timeout: Double = 60,
         environment: [String: String] = [:], currentDirectory: String? = nil
     ) throws -> Result {
-        let process = try makeProcess(executable, arguments, environment: environment,
-                                      currentDirectory: currentDirectory)
+        let process = try makeProcess(
+            executable, arguments, environment: environment,
+            currentDirectory: currentDirectory)
         let outPipe = Pipe()
         let errPipe = Pipe()
         process.standardOutput = outPipe
@@ -102,7 +106,9 @@ public enum ProcessRunner {
             process.waitUntilExit()
         }
         group.wait()
-        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
+        let status =
+            process.terminationReason == .uncaughtSignal
+            ? 128 + process.terminationStatus
             : process.terminationStatus
         return Result(status: status, stdout: box.out, stderr: box.err, timedOut: timedOut)
     }

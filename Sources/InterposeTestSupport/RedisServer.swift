@@ -16,14 +16,17 @@ public final class RedisServer: @unchecked Sendable {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("redis-\(port)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         process = try BackgroundProcess(
-            server, ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.path] + arguments)
+            server,
+            ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.path]
+                + arguments)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             let ping = try ProcessRunner.run("redis-cli", ["-p", "\(port)", "PING"], timeout: 5)
             if ping.stdoutText.contains("PONG") { return }
             usleep(50_000)
         }
-        throw ProcessRunner.LaunchError(description: "redis-server on port \(port) did not answer PING: \(process.stderrText)")
+        throw ProcessRunner.LaunchError(
+            description: "redis-server on port \(port) did not answer PING: \(process.stderrText)")
     }
 
     /// Stops the server.

@@ -39,8 +39,10 @@ public enum TSharkPayloadBytes {
     public static func conversations(file: String) throws -> [Conversation] {
         let rows = try TShark.fields(
             file: file, filter: "tcp && !tcp.analysis.keep_alive",
-            fields: ["tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport",
-                "tcp.seq_raw", "tcp.len", "tcp.flags.syn", "tcp.flags.reset"])
+            fields: [
+                "tcp.stream", "ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport",
+                "tcp.seq_raw", "tcp.len", "tcp.flags.syn", "tcp.flags.reset",
+            ])
         struct Direction {
             var base: UInt32
             var ranges: [(Int64, Int64)] = []

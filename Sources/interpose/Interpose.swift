@@ -14,7 +14,8 @@ struct Interpose: AsyncParsableCommand {
         abstract: "A capturing man-in-the-middle TCP proxy: forward, record, check, replay.",
         version: "0.1.0",
         subcommands: [
-            ProxyCommand.self, AnalyzeCommand.self, CheckCommand.self, SniffCommand.self, DiffCommand.self, ReplayCommand.self,
+            ProxyCommand.self, AnalyzeCommand.self, CheckCommand.self, SniffCommand.self, DiffCommand.self,
+            ReplayCommand.self,
             DemoServiceCommand.self, CACommand.self,
         ]
     )

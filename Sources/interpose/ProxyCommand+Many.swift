@@ -50,14 +50,18 @@ extension ProxyCommand {
                     upstream: try HostPort(parsing: upstream, what: "--upstream"), capture: capture, checks: check,
                     protocolHint: forced, portProtocols: hints))
         case (nil, nil):
-            if capture != nil { throw CommandLineError("--capture FILE records the --listen proxy: add --listen and --upstream, or use --capture-dir") }
+            if capture != nil {
+                throw CommandLineError(
+                    "--capture FILE records the --listen proxy: add --listen and --upstream, or use --capture-dir")
+            }
         case (nil, _?):
             throw CommandLineError("--listen HOST:PORT is required with --upstream")
         case (_?, nil):
             throw CommandLineError("--upstream HOST:PORT is required with --listen")
         }
         if endpoint == nil && proxies.isEmpty {
-            throw CommandLineError("nothing to run: give --listen and --upstream, --control HOST:PORT, or a --config with proxies")
+            throw CommandLineError(
+                "nothing to run: give --listen and --upstream, --control HOST:PORT, or a --config with proxies")
         }
 
         var logger = Logger(label: "interpose")

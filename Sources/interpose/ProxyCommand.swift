@@ -121,7 +121,9 @@ struct ProxyCommand: AsyncParsableCommand {
             valueName: "TYPE[:STREAM][:KEY=VALUE,...]"))
     var toxic: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Seed of the faults' random choices: the same seed, the same faults.", valueName: "N"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Seed of the faults' random choices: the same seed, the same faults.", valueName: "N"))
     var seed: UInt64?
 
     @OptionGroup var dissection: ProtocolOptions
@@ -138,7 +140,9 @@ struct ProxyCommand: AsyncParsableCommand {
             if tls.tlsIntercept {
                 throw CommandLineError("--tls-intercept works with --listen only, not --control/--config/--capture-dir")
             }
-            if transparent { throw CommandLineError("--transparent works with --listen only, not --control/--config/--capture-dir") }
+            if transparent {
+                throw CommandLineError("--transparent works with --listen only, not --control/--config/--capture-dir")
+            }
             return try await runMany()
         }
         guard let listen else { throw CommandLineError("--listen HOST:PORT is required (or --control, --config)") }

@@ -28,13 +28,15 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The new build to replay against.", valueName: "HOST:PORT"))
     var target: String
 
-    @Option(help: ArgumentHelp("A second instance of the old build; what differs there is noise.", valueName: "HOST:PORT"))
+    @Option(
+        help: ArgumentHelp("A second instance of the old build; what differs there is noise.", valueName: "HOST:PORT"))
     var baseline: String?
 
     @Option(help: "Replays against the baseline to learn noise from.")
     var runs = 1
 
-    @Option(help: ArgumentHelp("1 for the recorded pacing, N for N times faster, max for no pauses.", valueName: "N|max"))
+    @Option(
+        help: ArgumentHelp("1 for the recorded pacing, N for N times faster, max for no pauses.", valueName: "N|max"))
     var speed = "1"
 
     @Option(help: "At most this many connections at once.")

@@ -9,7 +9,8 @@ struct ReplayTLSOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("With --tls: the server name to send and check (default: each server's host).", valueName: "NAME"))
+        help: ArgumentHelp(
+            "With --tls: the server name to send and check (default: each server's host).", valueName: "NAME"))
     var tlsServerName: String?
 
     @Option(

@@ -8,7 +8,9 @@ import XCTest
 /// The control API over real HTTP (curl): Toxiproxy's routes, status codes and error bodies, and
 /// what they do to real proxies on loopback.
 final class ControlAPITests: XCTestCase {
-    private func proxyBody(_ name: String, upstream: UInt16 = 1, listen: String = "127.0.0.1:0", enabled: Bool? = nil) -> String {
+    private func proxyBody(_ name: String, upstream: UInt16 = 1, listen: String = "127.0.0.1:0", enabled: Bool? = nil)
+        -> String
+    {
         let enabledField = enabled.map { ",\"enabled\":\($0)" } ?? ""
         return "{\"name\":\"\(name)\",\"listen\":\"\(listen)\",\"upstream\":\"127.0.0.1:\(upstream)\"\(enabledField)}"
     }
@@ -81,17 +83,22 @@ final class ControlAPITests: XCTestCase {
         XCTAssertEqual(try api.request("POST", "/proxies/db/toxics", "{\"type\":\"teleport\"}").status, 400)
         let badStream = try api.request("POST", "/proxies/db/toxics", "{\"type\":\"timeout\",\"stream\":\"sideways\"}")
         XCTAssertEqual(badStream.status, 400)
-        XCTAssertEqual(try badStream.object()["error"] as? String, "stream was invalid, can be either upstream or downstream")
+        XCTAssertEqual(
+            try badStream.object()["error"] as? String, "stream was invalid, can be either upstream or downstream")
         XCTAssertEqual(try api.request("POST", "/proxies/nope/toxics", "{\"type\":\"latency\"}").status, 404)
 
         let cut = try api.request(
             "POST", "/proxies/db/toxics",
-            "{\"name\":\"cut\",\"type\":\"limit_data\",\"stream\":\"upstream\",\"toxicity\":0.5,\"attributes\":{\"bytes\":1000}}")
+            "{\"name\":\"cut\",\"type\":\"limit_data\",\"stream\":\"upstream\",\"toxicity\":0.5,\"attributes\":{\"bytes\":1000}}"
+        )
         XCTAssertEqual(cut.status, 200, cut.body)
-        XCTAssertEqual(try api.request("GET", "/proxies/db/toxics").array().map { $0["name"] as? String }, ["latency_downstream", "cut"])
+        XCTAssertEqual(
+            try api.request("GET", "/proxies/db/toxics").array().map { $0["name"] as? String },
+            ["latency_downstream", "cut"])
         XCTAssertEqual(try api.request("GET", "/proxies/db/toxics/cut").object()["toxicity"] as? Double, 0.5)
 
-        let updated = try api.request("POST", "/proxies/db/toxics/latency_downstream", "{\"attributes\":{\"jitter\":5}}")
+        let updated = try api.request(
+            "POST", "/proxies/db/toxics/latency_downstream", "{\"attributes\":{\"jitter\":5}}")
         XCTAssertEqual(updated.status, 200, updated.body)
         let attributes = try XCTUnwrap(try updated.object()["attributes"] as? [String: Any])
         XCTAssertEqual(attributes["latency"] as? Int, 100, "attributes not given keep their value")
@@ -134,8 +141,10 @@ final class ControlAPITests: XCTestCase {
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 2, "closed at once, not after the read timeout")
         open.close()
-        XCTAssertThrowsError(try BlockingSocket.connect(host: "127.0.0.1", port: port, timeout: 2), "refused while down")
-        XCTAssertNotEqual(try redisCLI(port, ["PING"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "PONG")
+        XCTAssertThrowsError(
+            try BlockingSocket.connect(host: "127.0.0.1", port: port, timeout: 2), "refused while down")
+        XCTAssertNotEqual(
+            try redisCLI(port, ["PING"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "PONG")
 
         let up = try api.request("POST", "/proxies/redis", "{\"enabled\":true}")
         XCTAssertEqual(up.status, 200)
@@ -171,7 +180,8 @@ final class ControlAPITests: XCTestCase {
         XCTAssertEqual(try api.request("POST", "/proxies", proxyBody("change", upstream: 5001)).status, 201)
         XCTAssertEqual(try api.request("POST", "/proxies/change/toxics", "{\"type\":\"latency\"}").status, 200)
 
-        let body = "[\(proxyBody("keep", upstream: 5000, listen: keepListen)),"
+        let body =
+            "[\(proxyBody("keep", upstream: 5000, listen: keepListen)),"
             + "\(proxyBody("change", upstream: 5002)),\(proxyBody("new", upstream: 5003))]"
         let populated = try api.request("POST", "/populate", body)
         XCTAssertEqual(populated.status, 201, populated.body)

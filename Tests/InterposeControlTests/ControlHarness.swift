@@ -20,7 +20,9 @@ final class ControlHarness: @unchecked Sendable {
         var body: String
 
         /// The body as JSON.
-        func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed]) }
+        func json() throws -> Any {
+            try JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed])
+        }
         func object() throws -> [String: Any] { try XCTUnwrap(try json() as? [String: Any], body) }
         func array() throws -> [[String: Any]] { try XCTUnwrap(try json() as? [[String: Any]], body) }
     }

@@ -10,7 +10,8 @@ final class ControlTrafficTests: XCTestCase {
     private var tempDir: URL!
 
     override func setUpWithError() throws {
-        tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-control-\(UUID().uuidString)")
+        tempDir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "interpose-control-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
     }
 
@@ -46,7 +47,10 @@ final class ControlTrafficTests: XCTestCase {
             let now = try PrometheusText.parse(metrics)
             if now["interpose_connections_total", ["proxy": "queue"]] == 2
                 && now["interpose_connections_open", ["proxy": "queue"]] == 0
-                && now["interpose_connections_open", ["proxy": "cache"]] == 0 { break }
+                && now["interpose_connections_open", ["proxy": "cache"]] == 0
+            {
+                break
+            }
             try await Task.sleep(nanoseconds: 100_000_000)
         } while Date() < deadline
         let samples = try PrometheusText.parse(metrics)
@@ -54,8 +58,10 @@ final class ControlTrafficTests: XCTestCase {
         XCTAssertEqual(samples["interpose_connections_total", ["proxy": "queue"]], 2, metrics)
         XCTAssertEqual(samples["interpose_connections_open", ["proxy": "queue"]], 0, metrics)
         // SET k in-cache: *3\r\n$3\r\nSET\r\n$1\r\nk\r\n$8\r\nin-cache\r\n is 34 bytes; +OK\r\n is 5.
-        XCTAssertEqual(samples["interpose_bytes_total", ["proxy": "cache", "direction": "client_to_server"]], 34, metrics)
-        XCTAssertEqual(samples["interpose_bytes_total", ["proxy": "cache", "direction": "server_to_client"]], 5, metrics)
+        XCTAssertEqual(
+            samples["interpose_bytes_total", ["proxy": "cache", "direction": "client_to_server"]], 34, metrics)
+        XCTAssertEqual(
+            samples["interpose_bytes_total", ["proxy": "cache", "direction": "server_to_client"]], 5, metrics)
         XCTAssertGreaterThan(samples["interpose_capture_bytes_written_total", ["proxy": "cache"]] ?? 0, 0, metrics)
         XCTAssertEqual(samples["interpose_capture_dropped_bytes_total", ["proxy": "cache"]], 0, metrics)
 
@@ -83,7 +89,8 @@ final class ControlTrafficTests: XCTestCase {
         XCTAssertEqual(try TShark.streamCount(file: cacheFile), 2, "redis-cli's SET and the open connection's")
         XCTAssertEqual(try TShark.streamCount(file: queueFile), 2)
         let stream = try TShark.followTCP(file: cacheFile, stream: 0)
-        XCTAssertEqual(String(decoding: stream.fromNode0, as: UTF8.self), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$8\r\nin-cache\r\n")
+        XCTAssertEqual(
+            String(decoding: stream.fromNode0, as: UTF8.self), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$8\r\nin-cache\r\n")
         XCTAssertEqual(String(decoding: stream.fromNode1, as: UTF8.self), "+OK\r\n")
     }
 }

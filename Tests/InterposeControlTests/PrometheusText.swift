@@ -25,7 +25,9 @@ struct PrometheusText {
         for line in text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) {
             let range = NSRange(line.startIndex..., in: line)
             if line.hasPrefix("# TYPE") {
-                guard type.firstMatch(in: line, range: range) != nil else { throw ParseError(description: "bad TYPE line: \(line)") }
+                guard type.firstMatch(in: line, range: range) != nil else {
+                    throw ParseError(description: "bad TYPE line: \(line)")
+                }
                 continue
             }
             if line.hasPrefix("#") { continue }
@@ -37,7 +39,8 @@ struct PrometheusText {
             if let labelRange = Range(match.range(at: 2), in: line) {
                 let text = String(line[labelRange])
                 for found in labelPattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                    labels[String(text[Range(found.range(at: 1), in: text)!])] = String(text[Range(found.range(at: 2), in: text)!])
+                    labels[String(text[Range(found.range(at: 1), in: text)!])] = String(
+                        text[Range(found.range(at: 2), in: text)!])
                 }
             }
             guard let value = Double(String(line[Range(match.range(at: 3), in: line)!])) else {

@@ -12,14 +12,16 @@ final class ToxiproxyPythonClientTests: XCTestCase {
     func testPublishedToxiproxyPythonClientWorksUnchanged() async throws {
         let python = Self.packageRoot.appendingPathComponent(".build/venv/bin/python3").path
         let probe = try ProcessRunner.run(python, ["-c", "import toxiproxy"], timeout: 30)
-        XCTAssertEqual(probe.status, 0, "toxiproxy-python is missing from .build/venv: run scripts/setup (\(probe.stderrText))")
+        XCTAssertEqual(
+            probe.status, 0, "toxiproxy-python is missing from .build/venv: run scripts/setup (\(probe.stderrText))")
         guard probe.status == 0 else { return }
 
         let redis = try RedisServer()
         defer { redis.stop() }
         let api = try await ControlHarness()
         defer { Task { await api.stop() } }
-        let script = Self.packageRoot.appendingPathComponent("Tests/InterposeControlTests/toxiproxy_client_check.py").path
+        let script = Self.packageRoot.appendingPathComponent("Tests/InterposeControlTests/toxiproxy_client_check.py")
+            .path
         let result = try ProcessRunner.run(python, [script, "\(api.port)", "\(redis.port)"], timeout: 120)
         XCTAssertEqual(result.status, 0, "stdout:\n\(result.stdoutText)\nstderr:\n\(result.stderrText)")
         XCTAssertTrue(result.stdoutText.contains("toxiproxy-python: all checks passed"), result.stdoutText)
@@ -31,12 +33,14 @@ final class ToxiproxyPythonClientTests: XCTestCase {
     func testToxicsSetThroughTheClientActOnRealTraffic() async throws {
         let python = Self.packageRoot.appendingPathComponent(".build/venv/bin/python3").path
         let probe = try ProcessRunner.run(python, ["-c", "import toxiproxy"], timeout: 30)
-        XCTAssertEqual(probe.status, 0, "toxiproxy-python is missing from .build/venv: run scripts/setup (\(probe.stderrText))")
+        XCTAssertEqual(
+            probe.status, 0, "toxiproxy-python is missing from .build/venv: run scripts/setup (\(probe.stderrText))")
         guard probe.status == 0 else { return }
 
         let api = try await ControlHarness()
         defer { Task { await api.stop() } }
-        let script = Self.packageRoot.appendingPathComponent("Tests/InterposeControlTests/toxiproxy_effects_check.py").path
+        let script = Self.packageRoot.appendingPathComponent("Tests/InterposeControlTests/toxiproxy_effects_check.py")
+            .path
         let result = try ProcessRunner.run(python, [script, "\(api.port)"], timeout: 120)
         XCTAssertEqual(result.status, 0, "stdout:\n\(result.stdoutText)\nstderr:\n\(result.stderrText)")
         XCTAssertTrue(result.stdoutText.contains("toxiproxy-python effects: all checks passed"), result.stdoutText)

@@ -24,7 +24,8 @@ final class AnalyzeCommandTests: XCTestCase {
         let lines = result.stderrText.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, "one line: \(result.stderrText)", file: file, line: line)
         for text in texts {
-            XCTAssertTrue(result.stderrText.contains(text), "mentions \(text): \(result.stderrText)", file: file, line: line)
+            XCTAssertTrue(
+                result.stderrText.contains(text), "mentions \(text): \(result.stderrText)", file: file, line: line)
         }
         XCTAssertTrue(result.stdoutText.isEmpty, "nothing on stdout", file: file, line: line)
     }
@@ -36,9 +37,10 @@ final class AnalyzeCommandTests: XCTestCase {
         let connections = try XCTUnwrap(document["connections"] as? [[String: Any]])
         XCTAssertEqual(connections.count, 1)
         let connection = connections[0]
-        for key in ["id", "client", "server", "protocol", "state", "start_ns", "end_ns", "bytes_to_server",
-            "bytes_to_client", "frames", "messages"]
-        {
+        for key in [
+            "id", "client", "server", "protocol", "state", "start_ns", "end_ns", "bytes_to_server",
+            "bytes_to_client", "frames", "messages",
+        ] {
             XCTAssertNotNil(connection[key], "connection has \(key)")
         }
         XCTAssertEqual(connection["client"] as? String, "141.142.228.5:59856")
@@ -125,7 +127,8 @@ final class AnalyzeCommandTests: XCTestCase {
             try json(try analyze(["--json", "--filter", "tcp port 35901", file]))["connections"] as? [Any])
         XCTAssertEqual(all.count, 15)
         XCTAssertEqual(one.count, 1)
-        assertOneLineError(try analyze(["--filter", "tcp port banana", file]), mentions: ["--filter 'tcp port banana'"])
+        assertOneLineError(
+            try analyze(["--filter", "tcp port banana", file]), mentions: ["--filter 'tcp port banana'"])
     }
 
     func testPcapngWithInterfacesLibpcapRefusesIsReadByOurOwnParser() throws {

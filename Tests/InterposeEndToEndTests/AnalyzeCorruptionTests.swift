@@ -61,7 +61,8 @@ final class AnalyzeCorruptionTests: XCTestCase {
                 }
                 let result = try ProcessRunner.run(InterposeBinary.path, ["analyze", "--json", target], timeout: 5)
                 lock.lock()
-                runs.append(Run(label: label, status: result.status, timedOut: result.timedOut, stderr: result.stderrText))
+                runs.append(
+                    Run(label: label, status: result.status, timedOut: result.timedOut, stderr: result.stderrText))
                 lock.unlock()
             } catch {
                 lock.lock()
@@ -74,7 +75,8 @@ final class AnalyzeCorruptionTests: XCTestCase {
         for run in runs {
             byStatus[run.status, default: 0] += 1
             XCTAssertFalse(run.timedOut, "\(run.label): still running after 5 s")
-            XCTAssertTrue([0, 1, 2].contains(run.status), "\(run.label): exit \(run.status): \(run.stderr.prefix(500))")
+            XCTAssertTrue(
+                [0, 1, 2].contains(run.status), "\(run.label): exit \(run.status): \(run.stderr.prefix(500))")
             XCTAssertFalse(run.stderr.contains("Fatal error"), "\(run.label): \(run.stderr.prefix(500))")
             if run.status == 2 {
                 XCTAssertEqual(run.stderr.split(separator: "\n").count, 1, "\(run.label): one line: \(run.stderr)")

@@ -3,7 +3,7 @@ import InterposeTestSupport
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `interpose proxy --control/--config` as users run it: a YAML file of two proxies in front of two
@@ -32,9 +32,11 @@ final class ControlCommandTests: XCTestCase {
     ) {
         XCTAssertEqual(result.status, 2, "exit status; stderr: \(result.stderrText)", file: file, line: line)
         XCTAssertFalse(result.timedOut, file: file, line: line)
-        XCTAssertEqual(result.stderrText.split(separator: "\n").count, 1, "one line: \(result.stderrText)", file: file, line: line)
+        XCTAssertEqual(
+            result.stderrText.split(separator: "\n").count, 1, "one line: \(result.stderrText)", file: file, line: line)
         for text in texts {
-            XCTAssertTrue(result.stderrText.contains(text), "mentions '\(text)': \(result.stderrText)", file: file, line: line)
+            XCTAssertTrue(
+                result.stderrText.contains(text), "mentions '\(text)': \(result.stderrText)", file: file, line: line)
         }
     }
 
@@ -70,11 +72,14 @@ final class ControlCommandTests: XCTestCase {
         defer { proxy.stop() }
         try proxy.waitForOutput(containing: "control API on", timeout: 30)
 
-        XCTAssertEqual(try ProcessRunner.run("redis-cli", ["-p", "\(cachePort)", "SET", "k", "one"]).stdoutText, "OK\n")
-        XCTAssertEqual(try ProcessRunner.run("redis-cli", ["-p", "\(queuePort)", "SET", "k", "two"]).stdoutText, "OK\n")
+        XCTAssertEqual(
+            try ProcessRunner.run("redis-cli", ["-p", "\(cachePort)", "SET", "k", "one"]).stdoutText, "OK\n")
+        XCTAssertEqual(
+            try ProcessRunner.run("redis-cli", ["-p", "\(queuePort)", "SET", "k", "two"]).stdoutText, "OK\n")
         XCTAssertEqual(try ProcessRunner.run("redis-cli", ["-p", "\(first.port)", "GET", "k"]).stdoutText, "one\n")
         XCTAssertEqual(try ProcessRunner.run("redis-cli", ["-p", "\(second.port)", "GET", "k"]).stdoutText, "two\n")
-        let toxics = try ProcessRunner.run("curl", ["-s", "--max-time", "10", "http://127.0.0.1:\(controlPort)/proxies/cache/toxics"])
+        let toxics = try ProcessRunner.run(
+            "curl", ["-s", "--max-time", "10", "http://127.0.0.1:\(controlPort)/proxies/cache/toxics"])
         XCTAssertTrue(toxics.stdoutText.contains("\"name\":\"slow\""), toxics.stdoutText)
         let findings = try ProcessRunner.run(
             "curl", ["-s", "--max-time", "10", "http://127.0.0.1:\(controlPort)/interpose/proxies/cache/findings"])
@@ -106,7 +111,8 @@ final class ControlCommandTests: XCTestCase {
 
         let toxic = try write(
             "toxic.yaml",
-            "proxies:\n  - name: a\n    listen: 127.0.0.1:0\n    upstream: 127.0.0.1:1\n    toxics:\n      - {type: latency, toxicity: 2}\n")
+            "proxies:\n  - name: a\n    listen: 127.0.0.1:0\n    upstream: 127.0.0.1:1\n    toxics:\n      - {type: latency, toxicity: 2}\n"
+        )
         assertOneLineError(
             try ProcessRunner.run(InterposeBinary.path, ["proxy", "--config", toxic], timeout: 30),
             mentions: ["toxic.yaml", "proxies[0].toxics[0]", "toxicity"])
@@ -122,7 +128,9 @@ final class ControlCommandTests: XCTestCase {
             mentions: ["broken.yaml"])
 
         assertOneLineError(
-            try ProcessRunner.run(InterposeBinary.path, ["proxy", "--config", tempDir.appendingPathComponent("none.yaml").path], timeout: 30),
+            try ProcessRunner.run(
+                InterposeBinary.path, ["proxy", "--config", tempDir.appendingPathComponent("none.yaml").path],
+                timeout: 30),
             mentions: ["none.yaml", "cannot read"])
     }
 
@@ -162,7 +170,8 @@ final class ControlCommandTests: XCTestCase {
         static func ip(_ arguments: [String]) throws {
             let result = try ProcessRunner.run("ip", arguments, timeout: 10)
             guard result.status == 0 else {
-                throw XCTSkip("cannot set up a network namespace (ip \(arguments.joined(separator: " "))): \(result.stderrText)")
+                throw XCTSkip(
+                    "cannot set up a network namespace (ip \(arguments.joined(separator: " "))): \(result.stderrText)")
             }
         }
     }
@@ -178,14 +187,20 @@ final class ControlCommandTests: XCTestCase {
         assertOneLineError(refused, mentions: ["192.0.2.10:8474", "--control-token"])
 
         let proxy = try BackgroundProcess(
-            "ip", ["netns", "exec", namespace.name, InterposeBinary.path, "proxy", "--control", control,
-                   "--control-token", "s3cret"])
+            "ip",
+            [
+                "netns", "exec", namespace.name, InterposeBinary.path, "proxy", "--control", control,
+                "--control-token", "s3cret",
+            ])
         defer { proxy.stop() }
         try proxy.waitForOutput(containing: "control API on", timeout: 30)
         func curl(_ extra: [String]) throws -> String {
             let result = try ProcessRunner.run(
-                "ip", ["netns", "exec", namespace.name, "curl", "-s", "--max-time", "10", "-o", "/dev/null",
-                       "-w", "%{http_code}"] + extra + ["http://\(control)/proxies"], timeout: 20)
+                "ip",
+                [
+                    "netns", "exec", namespace.name, "curl", "-s", "--max-time", "10", "-o", "/dev/null",
+                    "-w", "%{http_code}",
+                ] + extra + ["http://\(control)/proxies"], timeout: 20)
             return result.stdoutText
         }
         XCTAssertEqual(try curl([]), "401")

@@ -31,8 +31,12 @@ final class DiffCommandTests: XCTestCase {
 
         let different = try diff(noise + [a, b])
         XCTAssertEqual(different.status, 1, different.stderrText)
-        XCTAssertTrue(different.stdoutText.contains("REGRESSION: 2 differ, 0 missing, 0 extra in 4 messages"), different.stdoutText)
-        let statusRow = different.stdoutText.split(separator: "\n").first { $0.contains("/big.bin") && $0.contains("status") }
+        XCTAssertTrue(
+            different.stdoutText.contains("REGRESSION: 2 differ, 0 missing, 0 extra in 4 messages"),
+            different.stdoutText)
+        let statusRow = different.stdoutText.split(separator: "\n").first {
+            $0.contains("/big.bin") && $0.contains("status")
+        }
         XCTAssertNotNil(statusRow, different.stdoutText)
         XCTAssertTrue(statusRow?.contains("200") == true && statusRow?.contains("404") == true, different.stdoutText)
 
@@ -50,12 +54,15 @@ final class DiffCommandTests: XCTestCase {
         XCTAssertEqual(status["request"] as? String, "GET /big.bin HTTP/1.1")
         XCTAssertEqual(status["recorded"] as? String, "200")
         XCTAssertEqual(status["replayed"] as? String, "404")
-        XCTAssertEqual(status["conversation"] as? Int, document["conversation_results"].flatMap { ($0 as? [[String: Any]])?.first?["id"] as? Int })
+        XCTAssertEqual(
+            status["conversation"] as? Int,
+            document["conversation_results"].flatMap { ($0 as? [[String: Any]])?.first?["id"] as? Int })
         XCTAssertEqual(status["message"] as? Int, 1)
         let noiseCounts = try XCTUnwrap(document["noise"] as? [[String: Any]])
         let noiseFields = Set(noiseCounts.compactMap { $0["field"] as? String })
         XCTAssertTrue(noiseFields.isSuperset(of: ["header:last-modified", "header:etag"]), "\(noiseFields)")
-        XCTAssertTrue(noiseFields.isSubset(of: ["header:date", "header:last-modified", "header:etag"]), "\(noiseFields)")
+        XCTAssertTrue(
+            noiseFields.isSubset(of: ["header:date", "header:last-modified", "header:etag"]), "\(noiseFields)")
         for file in ["report.json", "junit.xml", "report.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: reportDirectory + "/" + file), file)
         }

@@ -8,17 +8,22 @@ final class ProxyCommandInputTests: XCTestCase {
         try ProcessRunner.run(InterposeBinary.path, arguments, timeout: timeout)
     }
 
-    private func assertOneLineError(_ result: ProcessRunner.Result, mentions text: String,
-                                    file: StaticString = #filePath, line: UInt = #line) {
+    private func assertOneLineError(
+        _ result: ProcessRunner.Result, mentions text: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(result.status, 2, "exit status; stderr: \(result.stderrText)", file: file, line: line)
         XCTAssertFalse(result.timedOut, file: file, line: line)
         let lines = result.stderrText.split(separator: "\n")
         XCTAssertGreaterThanOrEqual(lines.count, 1, file: file, line: line)
-        XCTAssertTrue(lines.first?.contains(text) ?? false, "first line names the problem: \(result.stderrText)",
-                      file: file, line: line)
-        XCTAssertLessThanOrEqual(lines.count, 2, "one line (and at most a usage hint): \(result.stderrText)",
-                                 file: file, line: line)
-        XCTAssertFalse(result.stderrText.contains("Fatal error"), "no crash: \(result.stderrText)", file: file, line: line)
+        XCTAssertTrue(
+            lines.first?.contains(text) ?? false, "first line names the problem: \(result.stderrText)",
+            file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            lines.count, 2, "one line (and at most a usage hint): \(result.stderrText)",
+            file: file, line: line)
+        XCTAssertFalse(
+            result.stderrText.contains("Fatal error"), "no crash: \(result.stderrText)", file: file, line: line)
     }
 
     func testUnparseableListenAddressIsOneLineAndExitTwo() throws {

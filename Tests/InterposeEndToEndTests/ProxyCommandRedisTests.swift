@@ -3,7 +3,7 @@ import InterposeTestSupport
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `interpose proxy` as users run it: redis-server behind it, redis-cli and redis-benchmark in

@@ -279,7 +279,8 @@ final class ProxyTLSInterceptTests: XCTestCase {
 
     func testDecryptedCaptureReplaysOverTLSWithHTTP2AsRecorded() throws {
         let capture = work + "/replayable-tls.pcapng"
-        let proxy = try startProxy(upstreamPort: server.tlsPort, ["--upstream-ca", server.caPath, "--capture", capture])
+        let proxy = try startProxy(
+            upstreamPort: server.tlsPort, ["--upstream-ca", server.caPath, "--capture", capture])
         let ca = try trustedCA()
         for (path, version) in [("/h1", "--http1.1"), ("/h2", "--http2")] {
             let result = try curl(proxy.port, path, trusting: ca, [version])
@@ -291,7 +292,8 @@ final class ProxyTLSInterceptTests: XCTestCase {
             InterposeBinary.path,
             [
                 "replay", capture, "--target", "127.0.0.1:\(server.tlsPort)", "--tls", "--target-ca", server.caPath,
-                "--tls-server-name", TLSUpstreamServer.serverName, "--speed", "max", "--json", "--capture", replayCapture,
+                "--tls-server-name", TLSUpstreamServer.serverName, "--speed", "max", "--json", "--capture",
+                replayCapture,
                 "--ignore", "header:Date",
             ], timeout: 60)
         XCTAssertEqual(replay.status, 0, replay.stdoutText + replay.stderrText)
@@ -307,8 +309,11 @@ final class ProxyTLSInterceptTests: XCTestCase {
         // A target whose certificate is not trusted: each conversation stops with the reason.
         let untrusted = try ProcessRunner.run(
             InterposeBinary.path,
-            ["replay", capture, "--target", "127.0.0.1:\(server.untrustedPort)", "--tls", "--target-ca", server.caPath,
-             "--speed", "max"], timeout: 60)
+            [
+                "replay", capture, "--target", "127.0.0.1:\(server.untrustedPort)", "--tls", "--target-ca",
+                server.caPath,
+                "--speed", "max",
+            ], timeout: 60)
         XCTAssertEqual(untrusted.status, 1, untrusted.stdoutText + untrusted.stderrText)
         XCTAssertTrue(
             untrusted.stdoutText.contains("the TLS handshake with the target failed"), untrusted.stdoutText)
@@ -317,7 +322,8 @@ final class ProxyTLSInterceptTests: XCTestCase {
             InterposeBinary.path, ["replay", capture, "--target", "127.0.0.1:1", "--target-ca", server.caPath],
             timeout: 30)
         XCTAssertEqual(badFlag.status, 2)
-        XCTAssertEqual(badFlag.stderrText, "interpose: --tls-server-name, --target-ca and --insecure-target need --tls\n")
+        XCTAssertEqual(
+            badFlag.stderrText, "interpose: --tls-server-name, --target-ca and --insecure-target need --tls\n")
     }
 
     func testCAPrintKeepsTheKeyOwnerOnlyAndPrintsTheSameCertificateEachTime() throws {

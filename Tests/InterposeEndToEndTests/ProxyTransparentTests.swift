@@ -31,7 +31,8 @@ final class ProxyTransparentTests: XCTestCase {
         """
 
     private func requireTools() throws {
-        for tool in ["ip", "iptables", "python3"] where ProcessRunner.which(tool) == nil && !FileManager.default.isExecutableFile(atPath: "/usr/sbin/\(tool)") {
+        for tool in ["ip", "iptables", "python3"]
+        where ProcessRunner.which(tool) == nil && !FileManager.default.isExecutableFile(atPath: "/usr/sbin/\(tool)") {
             throw XCTSkip("\(tool) is missing: run scripts/setup")
         }
         guard getuid() == 0 else { throw XCTSkip("network namespaces and iptables need root") }
@@ -41,31 +42,40 @@ final class ProxyTransparentTests: XCTestCase {
     private func startTopology(capture: String) throws -> (NamespacePair, BackgroundProcess) {
         let net = try NamespacePair()
         addTeardownBlock { net.remove() }
-        let server = try net.start(in: net.server, ["python3", "-c", Self.serverScript, net.serverAddress, "\(serverPort)"])
+        let server = try net.start(
+            in: net.server, ["python3", "-c", Self.serverScript, net.serverAddress, "\(serverPort)"])
         addTeardownBlock { server.stop(grace: 1) }
         try server.waitForOutput(containing: "ready", timeout: 5)
         // Traffic routed through the host (from the client namespace), and local traffic except the
         // proxy's own marked upstream connections: without the mark exclusion they would loop.
         for rule in [
-            ["-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-d", net.serverAddress, "--dport", "\(serverPort)",
-             "-j", "REDIRECT", "--to-ports", "\(proxyPort)"],
-            ["-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", net.serverAddress, "--dport", "\(serverPort)",
-             "-m", "mark", "!", "--mark", "\(mark)", "-j", "REDIRECT", "--to-ports", "\(proxyPort)"],
+            [
+                "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-d", net.serverAddress, "--dport", "\(serverPort)",
+                "-j", "REDIRECT", "--to-ports", "\(proxyPort)",
+            ],
+            [
+                "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-d", net.serverAddress, "--dport", "\(serverPort)",
+                "-m", "mark", "!", "--mark", "\(mark)", "-j", "REDIRECT", "--to-ports", "\(proxyPort)",
+            ],
         ] {
             let result = try net.run(in: net.server, ["iptables"] + rule)
             XCTAssertEqual(result.status, 0, "iptables \(rule): \(result.stderrText)")
         }
-        let proxy = try net.start(in: net.server, [
-            InterposeBinary.path, "proxy", "--transparent", "--listen", "0.0.0.0:\(proxyPort)", "--mark", "\(mark)",
-            "--capture", capture, "--grace", "1",
-        ])
+        let proxy = try net.start(
+            in: net.server,
+            [
+                InterposeBinary.path, "proxy", "--transparent", "--listen", "0.0.0.0:\(proxyPort)", "--mark", "\(mark)",
+                "--capture", capture, "--grace", "1",
+            ])
         addTeardownBlock { proxy.stop(grace: 2) }
         try proxy.waitForOutput(containing: "listening on", timeout: 10)
         return (net, proxy)
     }
 
     private func temporaryCapture() -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("transparent-\(UUID().uuidString).pcapng").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "transparent-\(UUID().uuidString).pcapng"
+        ).path
         addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         return path
     }
@@ -75,14 +85,18 @@ final class ProxyTransparentTests: XCTestCase {
         let capture = temporaryCapture()
         let (net, proxy) = try startTopology(capture: capture)
 
-        let answer = try net.run(in: net.client, ["python3", "-c", Self.clientScript, net.serverAddress, "\(serverPort)"])
-        XCTAssertEqual(answer.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "real \(serverPort): hello",
-                       "client output: \(answer.stdoutText) \(answer.stderrText); proxy: \(proxy.stderrText)")
+        let answer = try net.run(
+            in: net.client, ["python3", "-c", Self.clientScript, net.serverAddress, "\(serverPort)"])
+        XCTAssertEqual(
+            answer.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "real \(serverPort): hello",
+            "client output: \(answer.stdoutText) \(answer.stderrText); proxy: \(proxy.stderrText)")
         // A local client in the server namespace goes through the OUTPUT rule; the proxy's marked
         // upstream connection does not, so there is no loop.
-        let local = try net.run(in: net.server, ["python3", "-c", Self.clientScript, net.serverAddress, "\(serverPort)"])
-        XCTAssertEqual(local.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "real \(serverPort): hello",
-                       "local client: \(local.stdoutText) \(local.stderrText); proxy: \(proxy.stderrText)")
+        let local = try net.run(
+            in: net.server, ["python3", "-c", Self.clientScript, net.serverAddress, "\(serverPort)"])
+        XCTAssertEqual(
+            local.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "real \(serverPort): hello",
+            "local client: \(local.stdoutText) \(local.stderrText); proxy: \(proxy.stderrText)")
 
         proxy.signal(SIGTERM)
         XCTAssertEqual(proxy.waitForExit(timeout: 10), 0, proxy.stderrText)
@@ -96,8 +110,9 @@ final class ProxyTransparentTests: XCTestCase {
             "-T", "fields", "-e", "ip.src", "-e", "ip.dst", "-e", "tcp.dstport",
         ])
         let rows = syns.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
-        XCTAssertTrue(rows.contains([net.clientAddress, net.serverAddress, "\(serverPort)"]),
-                      "client leg is client -> real server: \(syns)")
+        XCTAssertTrue(
+            rows.contains([net.clientAddress, net.serverAddress, "\(serverPort)"]),
+            "client leg is client -> real server: \(syns)")
         let ports = try TShark.run(["-r", capture, "-T", "fields", "-e", "tcp.port"])
         XCTAssertFalse(ports.contains("\(proxyPort)"), "the proxy's listen port is not in the capture: \(ports)")
     }
@@ -120,7 +135,8 @@ final class ProxyTransparentTests: XCTestCase {
 
     func testRedirectedTLSConnectionIsInterceptedForItsOriginalDestination() throws {
         try requireTools()
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("transparent-tls-\(UUID().uuidString)").path
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("transparent-tls-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: work) }
         func openssl(_ arguments: [String]) throws {
@@ -146,9 +162,12 @@ final class ProxyTransparentTests: XCTestCase {
         let net = try NamespacePair()
         addTeardownBlock { net.remove() }
         let tlsPort = 8443
-        let server = try net.start(in: net.server, [
-            "python3", "-c", Self.tlsServerScript, net.serverAddress, "\(tlsPort)", work + "/svc.pem", work + "/svc.key",
-        ])
+        let server = try net.start(
+            in: net.server,
+            [
+                "python3", "-c", Self.tlsServerScript, net.serverAddress, "\(tlsPort)", work + "/svc.pem",
+                work + "/svc.key",
+            ])
         addTeardownBlock { server.stop(grace: 1) }
         try server.waitForOutput(containing: "ready", timeout: 5)
         let rule = [
@@ -157,21 +176,26 @@ final class ProxyTransparentTests: XCTestCase {
         ]
         XCTAssertEqual(try net.run(in: net.server, ["iptables"] + rule).status, 0)
         let capture = work + "/decrypted.pcapng"
-        let proxy = try net.start(in: net.server, [
-            InterposeBinary.path, "proxy", "--transparent", "--listen", "0.0.0.0:\(proxyPort)", "--tls-intercept",
-            "--ca-dir", work + "/ca", "--upstream-ca", work + "/ca.pem", "--capture", capture, "--grace", "1",
-        ])
+        let proxy = try net.start(
+            in: net.server,
+            [
+                InterposeBinary.path, "proxy", "--transparent", "--listen", "0.0.0.0:\(proxyPort)", "--tls-intercept",
+                "--ca-dir", work + "/ca", "--upstream-ca", work + "/ca.pem", "--capture", capture, "--grace", "1",
+            ])
         addTeardownBlock { proxy.stop(grace: 2) }
         try proxy.waitForOutput(containing: "listening on", timeout: 10)
 
-        let answer = try net.run(in: net.client, [
-            "curl", "-sS", "--max-time", "10", "--cacert", work + "/intercept-ca.pem", "--resolve",
-            "svc.test:\(tlsPort):\(net.serverAddress)", "https://svc.test:\(tlsPort)/through",
-        ])
+        let answer = try net.run(
+            in: net.client,
+            [
+                "curl", "-sS", "--max-time", "10", "--cacert", work + "/intercept-ca.pem", "--resolve",
+                "svc.test:\(tlsPort):\(net.serverAddress)", "https://svc.test:\(tlsPort)/through",
+            ])
         XCTAssertEqual(answer.stdoutText, "real tls /through\n", "\(answer.stderrText); proxy: \(proxy.stderrText)")
         proxy.signal(SIGTERM)
         XCTAssertEqual(proxy.waitForExit(timeout: 10), 0, proxy.stderrText)
-        XCTAssertTrue(proxy.stderrText.contains("original destination \(net.serverAddress):\(tlsPort)"), proxy.stderrText)
+        XCTAssertTrue(
+            proxy.stderrText.contains("original destination \(net.serverAddress):\(tlsPort)"), proxy.stderrText)
         XCTAssertTrue(proxy.stderrText.contains("tls: 1 intercepted"), proxy.stderrText)
         // The capture holds the plaintext between the real endpoints.
         let requests = try TShark.run([
@@ -189,7 +213,8 @@ final class ProxyTransparentTests: XCTestCase {
         let (net, proxy) = try startTopology(capture: capture)
 
         let started = Date()
-        let answer = try net.run(in: net.client, ["python3", "-c", Self.clientScript, net.serverAddress, "\(proxyPort)"])
+        let answer = try net.run(
+            in: net.client, ["python3", "-c", Self.clientScript, net.serverAddress, "\(proxyPort)"])
         let said = answer.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertTrue(said == "RESET" || said == "EOF", "refused: \(said) \(answer.stderrText)")
         XCTAssertLessThan(Date().timeIntervalSince(started), 5)
@@ -207,8 +232,9 @@ final class ProxyTransparentTests: XCTestCase {
             InterposeBinary.path,
             ["proxy", "--transparent", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:6379"], timeout: 30)
         XCTAssertEqual(result.status, 2, result.stderrText)
-        XCTAssertTrue(result.stderrText.contains("--transparent") && result.stderrText.contains("--upstream"),
-                      result.stderrText)
+        XCTAssertTrue(
+            result.stderrText.contains("--transparent") && result.stderrText.contains("--upstream"),
+            result.stderrText)
         XCTAssertEqual(result.stderrText.split(separator: "\n").count, 1, result.stderrText)
     }
 
@@ -223,10 +249,12 @@ final class ProxyTransparentTests: XCTestCase {
     func testMarkWithoutTheCapabilityStopsAtStartWithExitTwo() throws {
         guard let capsh = ProcessRunner.which("capsh") else { throw XCTSkip("capsh (libcap2-bin) is missing") }
         // SO_MARK is allowed with CAP_NET_ADMIN or (Linux 5.17+) CAP_NET_RAW: drop both.
-        let result = try ProcessRunner.run(capsh, [
-            "--drop=cap_net_admin,cap_net_raw", "--", "-c",
-            "exec '\(InterposeBinary.path)' proxy --transparent --listen 127.0.0.1:0 --mark 7",
-        ], timeout: 30)
+        let result = try ProcessRunner.run(
+            capsh,
+            [
+                "--drop=cap_net_admin,cap_net_raw", "--", "-c",
+                "exec '\(InterposeBinary.path)' proxy --transparent --listen 127.0.0.1:0 --mark 7",
+            ], timeout: 30)
         XCTAssertEqual(result.status, 2, result.stderrText)
         XCTAssertTrue(result.stderrText.contains("cannot set --mark 7"), result.stderrText)
         XCTAssertFalse(result.stderrText.contains("listening on"), result.stderrText)

@@ -22,7 +22,10 @@ final class ReplayCommandTests: XCTestCase {
         /// Build 2: `GET /users/7` answers `"plan":"enterprise"`.
         let newBuild: DemoServiceProcess
 
-        init(directory: String, capture: String, target: DemoServiceProcess, baseline: DemoServiceProcess, newBuild: DemoServiceProcess) {
+        init(
+            directory: String, capture: String, target: DemoServiceProcess, baseline: DemoServiceProcess,
+            newBuild: DemoServiceProcess
+        ) {
             self.directory = directory
             self.capture = capture
             self.target = target
@@ -48,7 +51,9 @@ final class ReplayCommandTests: XCTestCase {
     /// Fields of the workload's answers that change on every request: `Date` on all 12,
     /// `served_at` on the 9 answers with a user or the list, `request_id` and `X-Request-Id` on
     /// the 7 answers with one user.
-    static let noiseCounts = ["header:date": 12, "json:$.served_at": 9, "json:$.request_id": 7, "header:x-request-id": 7]
+    static let noiseCounts = [
+        "header:date": 12, "json:$.served_at": 9, "json:$.request_id": 7, "header:x-request-id": 7,
+    ]
     static let noiseRules = ["json:$.served_at", "json:$.request_id", "header:x-request-id", "header:date"]
 
     nonisolated(unsafe) private static var shared: Fixture?
@@ -64,7 +69,9 @@ final class ReplayCommandTests: XCTestCase {
                 Self.sharedFailure = "\(error)"
             }
         }
-        if let failure = Self.sharedFailure { throw ReplayTestFailure(description: "recording the workload failed: \(failure)") }
+        if let failure = Self.sharedFailure {
+            throw ReplayTestFailure(description: "recording the workload failed: \(failure)")
+        }
         fixture = Self.shared
         work = fixture.directory + "/" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -95,7 +102,9 @@ final class ReplayCommandTests: XCTestCase {
     /// answer's `Date` (whole seconds) differs between the recording and any replay: noise the
     /// baseline can learn for every message.
     private static func record() throws -> Fixture {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-replay-e2e-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "interpose-replay-e2e-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let capture = directory + "/service.pcapng"
         let recorded = try DemoServiceProcess(build: 1)
@@ -104,14 +113,17 @@ final class ReplayCommandTests: XCTestCase {
         for group in sequentialGroups {
             let curl = try ProcessRunner.run("curl", curlArguments(proxy.port, group), timeout: 20)
             guard curl.status == 0, curl.stdoutText == expectedStatusLines(proxy.port, group) else {
-                throw ReplayTestFailure(description: "curl \(group): \(curl.status) \(curl.stdoutText) \(curl.stderrText)")
+                throw ReplayTestFailure(
+                    description: "curl \(group): \(curl.status) \(curl.stdoutText) \(curl.stderrText)")
             }
         }
         let clients = try parallelGroups.map { try BackgroundProcess("curl", curlArguments(proxy.port, $0)) }
         for (client, group) in zip(clients, parallelGroups) {
             let status = client.waitForExit(timeout: 20)
             guard status == 0, client.stdoutText == expectedStatusLines(proxy.port, group) else {
-                throw ReplayTestFailure(description: "curl \(group): \(String(describing: status)) \(client.stdoutText) \(client.stderrText)")
+                throw ReplayTestFailure(
+                    description:
+                        "curl \(group): \(String(describing: status)) \(client.stdoutText) \(client.stderrText)")
             }
         }
         let recordedAt = Date()
@@ -139,11 +151,13 @@ final class ReplayCommandTests: XCTestCase {
             "--report", reportDirectory,
         ])
         assertReplayStatus(result, 0)
-        XCTAssertEqual(lastLine(result.stdoutText), "NO REGRESSION: all 12 messages the same (35 noise fields cancelled)")
+        XCTAssertEqual(
+            lastLine(result.stdoutText), "NO REGRESSION: all 12 messages the same (35 noise fields cancelled)")
         let stderr = result.stderrText.split(separator: "\n").map(String.init)
         XCTAssertEqual(stderr.count, 2, result.stderrText)
         XCTAssertTrue(
-            stderr.first?.hasPrefix("replayed \(Self.conversations) conversations, \(Self.requests) requests in ") ?? false,
+            stderr.first?.hasPrefix("replayed \(Self.conversations) conversations, \(Self.requests) requests in ")
+                ?? false,
             result.stderrText)
         XCTAssertEqual(
             stderr.last,
@@ -163,28 +177,41 @@ final class ReplayCommandTests: XCTestCase {
         let junit = try String(contentsOfFile: reportDirectory + "/junit.xml", encoding: .utf8)
         XCTAssertTrue(junit.contains(#"<testsuites name="interpose replay" tests="6" failures="0""#), junit)
         let html = try String(contentsOfFile: reportDirectory + "/report.html", encoding: .utf8)
-        XCTAssertTrue(html.contains("<title>interpose replay: NO REGRESSION: all 12 messages the same"), String(html.prefix(2000)))
+        XCTAssertTrue(
+            html.contains("<title>interpose replay: NO REGRESSION: all 12 messages the same"), String(html.prefix(2000))
+        )
     }
 
     // MARK: - The planted change
 
     /// The differences build 2 must produce, and only those: per recorded `GET /users/7`, the plan
     /// and (10 bytes of "enterprise" for 4 of "free") the body's length.
-    private func assertOnlyUser7Differs(_ report: ReplayReportDocument, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertOnlyUser7Differs(
+        _ report: ReplayReportDocument, file: StaticString = #filePath, line: UInt = #line
+    ) {
         let differences = report.differences
         XCTAssertEqual(
             report.counts,
-            ["conversations": 5, "messages_compared": 12, "same": 9, "differs": Self.user7Requests, "missing": 0, "extra": 0],
+            [
+                "conversations": 5, "messages_compared": 12, "same": 9, "differs": Self.user7Requests, "missing": 0,
+                "extra": 0,
+            ],
             file: file, line: line)
         XCTAssertEqual(report.regression, true, file: file, line: line)
-        XCTAssertTrue(differences.allSatisfy { $0.request == "GET /users/7 HTTP/1.1" }, "\(differences)", file: file, line: line)
+        XCTAssertTrue(
+            differences.allSatisfy { $0.request == "GET /users/7 HTTP/1.1" }, "\(differences)", file: file, line: line)
         let plan = differences.filter { $0.field == "json:$.plan" }
         XCTAssertEqual(plan.count, Self.user7Requests, "\(differences)", file: file, line: line)
-        XCTAssertTrue(plan.allSatisfy { $0.recorded == #""free""# && $0.replayed == #""enterprise""# }, "\(plan)", file: file, line: line)
+        XCTAssertTrue(
+            plan.allSatisfy { $0.recorded == #""free""# && $0.replayed == #""enterprise""# }, "\(plan)", file: file,
+            line: line)
         let messages = Set(plan.map { [$0.conversation, $0.message] })
-        XCTAssertEqual(messages.count, Self.user7Requests, "one plan difference per recorded /users/7: \(plan)", file: file, line: line)
+        XCTAssertEqual(
+            messages.count, Self.user7Requests, "one plan difference per recorded /users/7: \(plan)", file: file,
+            line: line)
         // The body grew by 6 bytes, and its length is not a difference of its own: the body's fields say it.
-        XCTAssertEqual(differences.count, Self.user7Requests, "nothing else differs: \(differences)", file: file, line: line)
+        XCTAssertEqual(
+            differences.count, Self.user7Requests, "nothing else differs: \(differences)", file: file, line: line)
     }
 
     func testBuild2AgainstBaselineReportsExactlyTheUser7Plan() throws {
@@ -226,7 +253,8 @@ final class ReplayCommandTests: XCTestCase {
             [fixture.capture, "--target", fixture.target.address, "--report", reportDirectory]
                 + Self.noiseRules.flatMap { ["--ignore", $0] })
         assertReplayStatus(result, 0)
-        XCTAssertEqual(lastLine(result.stdoutText), "NO REGRESSION: all 12 messages the same (35 noise fields cancelled)")
+        XCTAssertEqual(
+            lastLine(result.stdoutText), "NO REGRESSION: all 12 messages the same (35 noise fields cancelled)")
         let report = try ReplayReportDocument(directory: reportDirectory)
         XCTAssertEqual(report.differences, [])
         XCTAssertEqual(report.noise, expectedNoise(source: "rule"), "\(report.noise)")
@@ -236,7 +264,8 @@ final class ReplayCommandTests: XCTestCase {
         let bare = try runReplay([fixture.capture, "--target", fixture.target.address, "--json"])
         assertReplayStatus(bare, 1)
         let bareReport = try ReplayReportDocument(data: bare.stdout)
-        XCTAssertEqual(Set(bareReport.differences.map(\.field)), Set(Self.noiseCounts.keys), "\(bareReport.differences)")
+        XCTAssertEqual(
+            Set(bareReport.differences.map(\.field)), Set(Self.noiseCounts.keys), "\(bareReport.differences)")
         XCTAssertEqual(bareReport.count("differs"), 12)
     }
 
@@ -244,7 +273,9 @@ final class ReplayCommandTests: XCTestCase {
         let rules = work + "/noise.rules"
         let text = "# demo-service noise\n\n" + Self.noiseRules.joined(separator: "\n") + "\n"
         try text.write(toFile: rules, atomically: true, encoding: .utf8)
-        let result = try runReplay([fixture.capture, "--target", fixture.target.address, "--ignore-file", rules, "--json"])
+        let result = try runReplay([
+            fixture.capture, "--target", fixture.target.address, "--ignore-file", rules, "--json",
+        ])
         assertReplayStatus(result, 0)
         let report = try ReplayReportDocument(data: result.stdout)
         XCTAssertEqual(report.differences, [])
@@ -255,7 +286,8 @@ final class ReplayCommandTests: XCTestCase {
         let result = try runReplay([fixture.capture, "--target", fixture.target.address, "--ignore", "bogus"])
         assertReplayStatus(result, 2)
         XCTAssertEqual(
-            result.stderrText, "interpose: --ignore 'bogus': expected header:NAME, json:$.PATH, field:PATH or regex:PATTERN\n")
+            result.stderrText,
+            "interpose: --ignore 'bogus': expected header:NAME, json:$.PATH, field:PATH or regex:PATTERN\n")
         XCTAssertEqual(result.stdoutText, "")
 
         let rules = work + "/bad.rules"
@@ -283,7 +315,8 @@ final class ReplayCommandTests: XCTestCase {
         assertReplayStatus(result, 2)
         XCTAssertEqual(
             result.stderrText,
-            "interpose: cannot connect to the target 127.0.0.1:\(port): connection refused; is the new build running?\n")
+            "interpose: cannot connect to the target 127.0.0.1:\(port): connection refused; is the new build running?\n"
+        )
         XCTAssertEqual(result.stdoutText, "")
         XCTAssertFalse(FileManager.default.fileExists(atPath: work + "/down/report.json"), "no report without a replay")
 
@@ -293,7 +326,8 @@ final class ReplayCommandTests: XCTestCase {
         assertReplayStatus(baselineDown, 2)
         XCTAssertEqual(
             baselineDown.stderrText,
-            "interpose: cannot connect to the baseline 127.0.0.1:\(port): connection refused; is the old build running?\n")
+            "interpose: cannot connect to the baseline 127.0.0.1:\(port): connection refused; is the old build running?\n"
+        )
     }
 
     func testMissingCaptureAndBadSpeedAreExitTwo() throws {
@@ -340,8 +374,11 @@ final class ReplayCommandTests: XCTestCase {
         XCTAssertEqual(diff.status, 1, diff.stdoutText + diff.stderrText)
         XCTAssertEqual(lastLine(diff.stdoutText), "REGRESSION: 12 differ, 0 missing, 0 extra in 12 messages")
         // With the rules, the recording and its replay against the same build are the same.
-        let rules = ["header:date", "header:x-request-id", "json:$.served_at", "json:$.request_id"].flatMap { ["--ignore", $0] }
-        let quiet = try ProcessRunner.run(InterposeBinary.path, ["diff"] + rules + [fixture.capture, replayCapture], timeout: 60)
+        let rules = ["header:date", "header:x-request-id", "json:$.served_at", "json:$.request_id"].flatMap {
+            ["--ignore", $0]
+        }
+        let quiet = try ProcessRunner.run(
+            InterposeBinary.path, ["diff"] + rules + [fixture.capture, replayCapture], timeout: 60)
         XCTAssertEqual(quiet.status, 0, quiet.stdoutText + quiet.stderrText)
     }
 

@@ -10,7 +10,8 @@ final class ReplayPostgresAuthenticationTests: XCTestCase {
     private static let password = "s3cret 'quoted'"
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-pg-auth-\(UUID().uuidString)").path
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-pg-auth-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
 
@@ -21,7 +22,11 @@ final class ReplayPostgresAuthenticationTests: XCTestCase {
     @discardableResult
     private func psql(_ server: PostgresServer, _ commands: [String]) throws -> String {
         let result = try ProcessRunner.run(
-            "psql", ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", "postgres"]
+            "psql",
+            [
+                "-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d",
+                "postgres",
+            ]
                 + commands.flatMap { ["-c", $0] }, timeout: 30, environment: ["PGPASSWORD": Self.password])
         XCTAssertEqual(result.status, 0, "psql \(commands): \(result.stderrText)")
         return result.stdoutText
@@ -33,17 +38,25 @@ final class ReplayPostgresAuthenticationTests: XCTestCase {
         let server = try PostgresServer(authentication: authentication)
         defer { server.stop() }
         let refused = try ProcessRunner.run(
-            "psql", ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-X", "-w", "-c", "SELECT 1", "postgres"],
+            "psql",
+            ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-X", "-w", "-c", "SELECT 1", "postgres"],
             timeout: 30)
         XCTAssertNotEqual(refused.status, 0, "the server wants a password: \(refused.stdoutText)")
-        try psql(server, ["CREATE TABLE IF NOT EXISTS plans(id int, name text)", "TRUNCATE plans", "INSERT INTO plans VALUES (1, 'free'), (2, 'pro')"])
+        try psql(
+            server,
+            [
+                "CREATE TABLE IF NOT EXISTS plans(id int, name text)", "TRUNCATE plans",
+                "INSERT INTO plans VALUES (1, 'free'), (2, 'pro')",
+            ])
 
         let capture = work + "/\(method).pcap"
         let tcpdump = try LoopbackCapture(path: capture, ports: [server.port])
         XCTAssertEqual(try psql(server, ["SELECT id, name FROM plans ORDER BY id"]), "1|free\n2|pro\n")
         tcpdump.stop()
 
-        let answered = try runReplay([capture, "--target", "127.0.0.1:\(server.port)", "--pg-password", Self.password, "--json"])
+        let answered = try runReplay([
+            capture, "--target", "127.0.0.1:\(server.port)", "--pg-password", Self.password, "--json",
+        ])
         assertReplayStatus(answered, 0)
         let report = try ReplayReportDocument(data: answered.stdout)
         XCTAssertEqual(report.differences, [], "\(method)")

@@ -11,7 +11,9 @@ final class ReplayPostgresTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-replay-pg-\(UUID().uuidString)").path
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-replay-pg-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
 
@@ -29,7 +31,10 @@ final class ReplayPostgresTests: XCTestCase {
     private func psql(_ server: PostgresServer, database: String, _ commands: [String]) throws -> String {
         let result = try ProcessRunner.run(
             "psql",
-            ["-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", database]
+            [
+                "-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d",
+                database,
+            ]
                 + commands.flatMap { ["-c", $0] }, timeout: 30)
         XCTAssertEqual(result.status, 0, "psql \(commands): \(result.stderrText)")
         return result.stdoutText
@@ -59,7 +64,8 @@ final class ReplayPostgresTests: XCTestCase {
         let capture = work + "/postgres.pcap"
         let tcpdump = try LoopbackCapture(path: capture, ports: [recorded.port])
         XCTAssertEqual(try psql(recorded, database: "app", [Self.select]), "1|ann|free\n2|bob|pro\n3|cy|free\n")
-        XCTAssertEqual(try psql(recorded, database: "app", [Self.insert, Self.selectInserted]), "INSERT 0 1\n4|dee|pro\n")
+        XCTAssertEqual(
+            try psql(recorded, database: "app", [Self.insert, Self.selectInserted]), "INSERT 0 1\n4|dee|pro\n")
         tcpdump.stop()
 
         // Identical data: the startup answers (parameters, BackendKeyData) differ between servers
@@ -73,12 +79,18 @@ final class ReplayPostgresTests: XCTestCase {
         XCTAssertEqual(sameReport.count("missing"), 0)
         XCTAssertEqual(sameReport.count("extra"), 0)
         XCTAssertEqual(sameReport.noise, [], "nothing needed cancelling")
-        let applications = (sameReport.object["conversation_results"] as? [[String: Any]] ?? []).map { $0["application"] as? String ?? "" }
+        let applications = (sameReport.object["conversation_results"] as? [[String: Any]] ?? []).map {
+            $0["application"] as? String ?? ""
+        }
         XCTAssertEqual(applications, ["postgres", "postgres"])
-        XCTAssertEqual(try psql(target, database: "app", ["SELECT count(*) FROM users WHERE id = 4"]), "1\n", "the replay's INSERT ran")
+        XCTAssertEqual(
+            try psql(target, database: "app", ["SELECT count(*) FROM users WHERE id = 4"]), "1\n",
+            "the replay's INSERT ran")
 
         // One cell changed (and the row the first replay inserted taken out again).
-        try psql(target, database: "app", ["DELETE FROM users WHERE id = 4", "UPDATE users SET plan = 'enterprise' WHERE id = 2"])
+        try psql(
+            target, database: "app",
+            ["DELETE FROM users WHERE id = 4", "UPDATE users SET plan = 'enterprise' WHERE id = 2"])
         let changed = try runReplay([capture, "--target", "127.0.0.1:\(target.port)", "--json"])
         assertReplayStatus(changed, 1)
         let changedReport = try ReplayReportDocument(data: changed.stdout)

@@ -9,7 +9,9 @@ final class ReplayRedisTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-replay-redis-\(UUID().uuidString)").path
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-replay-redis-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
 
@@ -72,7 +74,9 @@ final class ReplayRedisTests: XCTestCase {
             ["conversations": 7, "messages_compared": 11, "same": 11, "differs": 0, "missing": 0, "extra": 0])
         XCTAssertEqual(sameReport.differences, [])
         XCTAssertEqual(sameReport.verdict, "NO REGRESSION: all 11 messages the same (0 noise fields cancelled)")
-        let applications = (sameReport.object["conversation_results"] as? [[String: Any]] ?? []).map { $0["application"] as? String ?? "" }
+        let applications = (sameReport.object["conversation_results"] as? [[String: Any]] ?? []).map {
+            $0["application"] as? String ?? ""
+        }
         XCTAssertEqual(Set(applications), ["redis"], "every conversation is dissected as Redis, the burst too")
 
         let changed = try runReplay([capture, "--target", "127.0.0.1:\(renamed.port)", "--speed", "max", "--json"])
@@ -83,8 +87,11 @@ final class ReplayRedisTests: XCTestCase {
             ["conversations": 7, "messages_compared": 11, "same": 7, "differs": 4, "missing": 0, "extra": 0])
         let differences = report.differences
         XCTAssertEqual(
-            differences.map(\.request), ["INCR visits", "INCR visits", "INCR visits", "INCR visits", "INCR burst",
-                "INCR burst", "INCR burst", "INCR burst"], "only the INCR messages differ: \(differences)")
+            differences.map(\.request),
+            [
+                "INCR visits", "INCR visits", "INCR visits", "INCR visits", "INCR burst",
+                "INCR burst", "INCR burst", "INCR burst",
+            ], "only the INCR messages differ: \(differences)")
         let errors = differences.filter { $0.field == "error" }
         XCTAssertEqual(errors.count, 4, "\(differences)")
         for error in errors {
@@ -92,7 +99,8 @@ final class ReplayRedisTests: XCTestCase {
             XCTAssertTrue(error.replayed?.hasPrefix("ERR unknown command 'INCR'") ?? false, "\(error)")
         }
         let replies = differences.filter { $0.field == "reply" }
-        XCTAssertEqual(replies.map(\.recorded), ["(integer) 1", "(integer) 2", "(integer) 1", "(integer) 2"], "\(differences)")
+        XCTAssertEqual(
+            replies.map(\.recorded), ["(integer) 1", "(integer) 2", "(integer) 1", "(integer) 2"], "\(differences)")
         XCTAssertTrue(replies.allSatisfy { $0.replayed == nil }, "\(replies)")
         XCTAssertEqual(report.verdict, "REGRESSION: 4 differ, 0 missing, 0 extra in 11 messages")
     }

@@ -34,7 +34,8 @@ struct ReplayReportDocument {
     /// Parses a document; throws when it is not one JSON object.
     init(data: Data) throws {
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ReplayTestFailure(description: "report is not a JSON object: \(String(decoding: data.prefix(300), as: UTF8.self))")
+            throw ReplayTestFailure(
+                description: "report is not a JSON object: \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
         self.object = object
     }
@@ -70,7 +71,9 @@ struct ReplayReportDocument {
     var noise: Set<Noise> {
         Set(
             (object["noise"] as? [[String: Any]] ?? []).map {
-                Noise(field: $0["field"] as? String ?? "", count: $0["count"] as? Int ?? -1, source: $0["source"] as? String ?? "")
+                Noise(
+                    field: $0["field"] as? String ?? "", count: $0["count"] as? Int ?? -1,
+                    source: $0["source"] as? String ?? "")
             })
     }
 

@@ -27,13 +27,17 @@ final class RequestFaultsTests: XCTestCase {
     func testRequestsAreHeldUntilComplete() {
         var faults = RequestFaults(connection: 1, serverPort: 8080, seed: 1)
         _ = faults.update([Toxic(type: .httpStatus, toxicity: 0)])
-        XCTAssertEqual(faults.receiveRequestBytes(ByteBuffer(string: "POST /a HTTP/1.1\r\nContent-Length: 4\r\n\r\nab"), at: t), [])
+        XCTAssertEqual(
+            faults.receiveRequestBytes(ByteBuffer(string: "POST /a HTTP/1.1\r\nContent-Length: 4\r\n\r\nab"), at: t), []
+        )
         XCTAssertEqual(faults.heldBytes, 41)
         let actions = faults.receiveRequestBytes(ByteBuffer(string: "cdGET /b HTTP/1.1\r\n\r\n"), at: t)
-        XCTAssertEqual(actions, [
-            .forward(ByteBuffer(string: "POST /a HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd")),
-            .forward(ByteBuffer(string: "GET /b HTTP/1.1\r\n\r\n")),
-        ])
+        XCTAssertEqual(
+            actions,
+            [
+                .forward(ByteBuffer(string: "POST /a HTTP/1.1\r\nContent-Length: 4\r\n\r\nabcd")),
+                .forward(ByteBuffer(string: "GET /b HTTP/1.1\r\n\r\n")),
+            ])
     }
 
     func testAnswerWaitsForOutstandingRequests() {
@@ -43,7 +47,8 @@ final class RequestFaultsTests: XCTestCase {
         _ = faults.update([Toxic(type: .httpStatus, toxicity: 0)])
         XCTAssertEqual(faults.receiveRequestBytes(get("/1"), at: t), [.forward(get("/1"))])
         _ = faults.update([Toxic(type: .httpStatus, toxicity: 1)])
-        XCTAssertEqual(faults.receiveRequestBytes(get("/2"), at: t), [.forward(get("/2"))], "/1 is still at the upstream")
+        XCTAssertEqual(
+            faults.receiveRequestBytes(get("/2"), at: t), [.forward(get("/2"))], "/1 is still at the upstream")
         faults.receiveResponseBytes(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), at: t)
         faults.receiveResponseBytes(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), at: t)
         guard case .answer? = faults.receiveRequestBytes(get("/3"), at: t).first else { return XCTFail() }
@@ -53,7 +58,13 @@ final class RequestFaultsTests: XCTestCase {
         var faults = RequestFaults(connection: 1, serverPort: 6379, seed: 1)
         _ = faults.update([Toxic(type: .redisError, attributes: ["error": "BUSY busy"])])
         let actions = faults.receiveRequestBytes(ByteBuffer(string: "*1\r\n$4\r\nPING\r\n"), at: t)
-        XCTAssertEqual(actions, [.answer(ByteBuffer(string: "-BUSY busy\r\n"), instead: ByteBuffer(string: "*1\r\n$4\r\nPING\r\n"), note: "redis_error_downstream: answered -BUSY instead of forwarding PING")])
+        XCTAssertEqual(
+            actions,
+            [
+                .answer(
+                    ByteBuffer(string: "-BUSY busy\r\n"), instead: ByteBuffer(string: "*1\r\n$4\r\nPING\r\n"),
+                    note: "redis_error_downstream: answered -BUSY instead of forwarding PING")
+            ])
     }
 
     func testDropAfterRequestsClosesOnTheNextRequest() {
@@ -67,7 +78,8 @@ final class RequestFaultsTests: XCTestCase {
         XCTAssertEqual(actions.count, 3)
         XCTAssertEqual(Array(actions.prefix(2)), [.forward(ping), .forward(ping)])
         guard case .close(let note) = actions[2] else { return XCTFail("\(actions)") }
-        XCTAssertEqual(note, "drop_after_requests_downstream: connection closed after 2 requests instead of forwarding PING")
+        XCTAssertEqual(
+            note, "drop_after_requests_downstream: connection closed after 2 requests instead of forwarding PING")
     }
 
     func testUnknownProtocolPassesThrough() {
@@ -84,7 +96,8 @@ final class RequestFaultsTests: XCTestCase {
             return (0..<50).map { i in
                 let actions = faults.receiveRequestBytes(get("/\(i)"), at: t)
                 if case .forward? = actions.first {
-                    faults.receiveResponseBytes(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), at: t)
+                    faults.receiveResponseBytes(
+                        ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), at: t)
                     return false
                 }
                 return true
@@ -104,10 +117,20 @@ final class RequestFaultsTests: XCTestCase {
         XCTAssertEqual(status.name, "s")
         XCTAssertEqual(status.toxicity, 0.2)
         XCTAssertEqual(status.stream, .upstream)
-        XCTAssertThrowsError(try Toxic(commandLine: "latncy")) { XCTAssertTrue("\($0)".contains("unknown type 'latncy'")) }
-        XCTAssertThrowsError(try Toxic(commandLine: "latency:sideways")) { XCTAssertTrue("\($0)".contains("upstream or downstream")) }
-        XCTAssertThrowsError(try Toxic(commandLine: "latency:latency=fast")) { XCTAssertTrue("\($0)".contains("must be a number")) }
-        XCTAssertThrowsError(try Toxic(commandLine: "latency:toxicity=2")) { XCTAssertTrue("\($0)".contains("between 0 and 1")) }
-        XCTAssertThrowsError(try Toxic(commandLine: "latency:speed=2")) { XCTAssertTrue("\($0)".contains("no attribute 'speed'")) }
+        XCTAssertThrowsError(try Toxic(commandLine: "latncy")) {
+            XCTAssertTrue("\($0)".contains("unknown type 'latncy'"))
+        }
+        XCTAssertThrowsError(try Toxic(commandLine: "latency:sideways")) {
+            XCTAssertTrue("\($0)".contains("upstream or downstream"))
+        }
+        XCTAssertThrowsError(try Toxic(commandLine: "latency:latency=fast")) {
+            XCTAssertTrue("\($0)".contains("must be a number"))
+        }
+        XCTAssertThrowsError(try Toxic(commandLine: "latency:toxicity=2")) {
+            XCTAssertTrue("\($0)".contains("between 0 and 1"))
+        }
+        XCTAssertThrowsError(try Toxic(commandLine: "latency:speed=2")) {
+            XCTAssertTrue("\($0)".contains("no attribute 'speed'"))
+        }
     }
 }

@@ -36,9 +36,12 @@ final class ToxicPipelineTests: XCTestCase {
         XCTAssertEqual(p.heldBytes, 2)
         XCTAssertEqual(p.nextDeadline, 100 * ms)
         XCTAssertEqual(p.advance(now: 99 * ms), [])
-        XCTAssertEqual(p.advance(now: 100 * ms), [.note("latency_downstream: +100 ms"), .deliver(ByteBuffer(string: "a"))])
+        XCTAssertEqual(
+            p.advance(now: 100 * ms), [.note("latency_downstream: +100 ms"), .deliver(ByteBuffer(string: "a"))])
         XCTAssertEqual(p.receiveEnd(now: 20 * ms), [])
-        XCTAssertEqual(p.advance(now: 110 * ms), [.note("latency_downstream: +100 ms"), .deliver(ByteBuffer(string: "b")), .endOfStream])
+        XCTAssertEqual(
+            p.advance(now: 110 * ms),
+            [.note("latency_downstream: +100 ms"), .deliver(ByteBuffer(string: "b")), .endOfStream])
         XCTAssertEqual(p.heldBytes, 0)
     }
 
@@ -78,7 +81,9 @@ final class ToxicPipelineTests: XCTestCase {
         var p = pipeline([Toxic(type: .slicer, attributes: ["average_size": 10, "size_variation": 5, "delay": 1000])])
         let input = (0..<200).map { UInt8($0) }
         var actions = p.receive(ByteBuffer(bytes: input), now: 0)
-        var pieces: [Int] = actions.compactMap { if case .deliver(let b) = $0 { return b.readableBytes } else { return nil } }
+        var pieces: [Int] = actions.compactMap {
+            if case .deliver(let b) = $0 { return b.readableBytes } else { return nil }
+        }
         var output = delivered(actions)
         while let due = p.nextDeadline {
             actions = p.advance(now: due)
@@ -93,7 +98,9 @@ final class ToxicPipelineTests: XCTestCase {
     func testTimeoutZeroHoldsUntilRemovedThenDataFlows() {
         let timeout = Toxic(type: .timeout, attributes: ["timeout": 0])
         var p = pipeline([timeout])
-        XCTAssertEqual(notes(p.receive(ByteBuffer(string: "held"), now: 0)), ["timeout_downstream: data stopped until the toxic is removed"])
+        XCTAssertEqual(
+            notes(p.receive(ByteBuffer(string: "held"), now: 0)),
+            ["timeout_downstream: data stopped until the toxic is removed"])
         XCTAssertNil(p.nextDeadline)
         XCTAssertEqual(p.heldBytes, 4)
         XCTAssertEqual(p.update([], now: 50 * ms), [.deliver(ByteBuffer(string: "held"))])
@@ -115,7 +122,9 @@ final class ToxicPipelineTests: XCTestCase {
         XCTAssertNil(p.nextDeadline)
         XCTAssertEqual(p.receive(ByteBuffer(string: "x"), now: 1000 * ms), [])
         XCTAssertEqual(p.nextDeadline, 1300 * ms)
-        XCTAssertEqual(p.advance(now: 1300 * ms), [.note("reset_peer_downstream: connection reset"), .reset("reset_peer_downstream: connection reset")])
+        XCTAssertEqual(
+            p.advance(now: 1300 * ms),
+            [.note("reset_peer_downstream: connection reset"), .reset("reset_peer_downstream: connection reset")])
     }
 
     func testLimitDataPassesExactlyThatManyBytesThenCloses() {

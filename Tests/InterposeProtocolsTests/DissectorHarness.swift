@@ -33,7 +33,8 @@ struct DissectorHarness {
 
     mutating func gap(_ direction: Direction, _ size: Int) {
         clock += 1_000
-        dissector.gap(size, direction: direction, at: Timestamp(nanosecondsSinceEpoch: clock), packet: nil, into: &output)
+        dissector.gap(
+            size, direction: direction, at: Timestamp(nanosecondsSinceEpoch: clock), packet: nil, into: &output)
     }
 
     mutating func finish(_ direction: Direction) {

@@ -13,7 +13,8 @@ final class HTTP1DissectorTests: XCTestCase {
             h.send(.clientToServer, "POST /users HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", chunk: chunk)
             h.send(.serverToClient, "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", chunk: chunk)
             h.end()
-            XCTAssertEqual(h.requests.map(\.summary), ["GET /users/17?full=1 HTTP/1.1", "POST /users HTTP/1.1"], "chunk \(chunk)")
+            XCTAssertEqual(
+                h.requests.map(\.summary), ["GET /users/17?full=1 HTTP/1.1", "POST /users HTTP/1.1"], "chunk \(chunk)")
             XCTAssertEqual(h.requests.map(\.key), ["GET /users/{id}", "POST /users"])
             XCTAssertEqual(h.responses.map(\.name), ["200", "503"])
             XCTAssertEqual(h.responses.map(\.answers), [h.requests[0].index, h.requests[1].index])
@@ -46,7 +47,8 @@ final class HTTP1DissectorTests: XCTestCase {
             h.send(.clientToServer, "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n")
             h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world", chunk: chunk)
             h.send(
-                .serverToClient, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+                .serverToClient,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
                 chunk: chunk)
             h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello there", chunk: chunk)
             h.end()
@@ -165,7 +167,10 @@ final class HTTP1DissectorTests: XCTestCase {
             h.send(.clientToServer, "GET /1 HTTP/1.1\r\nHo", chunk: chunk)
             h.gap(.clientToServer, 40)
             h.send(.clientToServer, "st: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n", chunk: chunk)
-            h.send(.serverToClient, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", chunk: chunk)
+            h.send(
+                .serverToClient,
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+                chunk: chunk)
             h.gap(.serverToClient, 100)
             h.send(.serverToClient, "junk\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", chunk: chunk)
             h.end()

@@ -77,7 +77,8 @@ final class HTTP2DissectorTests: XCTestCase {
             var h = opened(chunk: .max)
             h.send(
                 .clientToServer,
-                client.headers(1, [(":method", "GET"), (":scheme", "http"), (":path", "/"), (":authority", "a")], endStream: true))
+                client.headers(
+                    1, [(":method", "GET"), (":scheme", "http"), (":path", "/"), (":authority", "a")], endStream: true))
             var bytes = server.headers(1, [(":status", "200")])
             for (position, frame) in frames.enumerated() {
                 bytes += W.data(1, frame, endStream: position == frames.count - 1)

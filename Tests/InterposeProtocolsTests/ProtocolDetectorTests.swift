@@ -28,6 +28,7 @@ final class ProtocolDetectorTests: XCTestCase {
 
     func testPortHintsComeFirst() {
         let hinted = ProtocolDetector(portHints: [7000: .redis])
-        XCTAssertEqual(hinted.detect(client: Array("GET / HTTP/1.1".utf8), server: [], serverPort: 7000).application, .redis)
+        XCTAssertEqual(
+            hinted.detect(client: Array("GET / HTTP/1.1".utf8), server: [], serverPort: 7000).application, .redis)
     }
 }

@@ -10,7 +10,9 @@ final class RedisDissectorTests: XCTestCase {
     func testPipelinedCommandsPairWithRepliesWhateverTheReadSizes() {
         for chunk in [1, 2, 5, 100, Int.max] {
             var h = DissectorHarness(RedisDissector())
-            h.send(.clientToServer, command("SET", "k", "v") + command("GET", "k") + command("INCR", "n") + "PING\r\n", chunk: chunk)
+            h.send(
+                .clientToServer, command("SET", "k", "v") + command("GET", "k") + command("INCR", "n") + "PING\r\n",
+                chunk: chunk)
             h.send(.serverToClient, "+OK\r\n$1\r\nv\r\n:1\r\n+PONG\r\n", chunk: chunk)
             h.end()
             XCTAssertEqual(h.requests.map(\.name), ["SET", "GET", "INCR", "PING"], "chunk \(chunk)")
@@ -36,7 +38,10 @@ final class RedisDissectorTests: XCTestCase {
     func testErrorsAreClassifiedByTheirCode() {
         var h = DissectorHarness(RedisDissector())
         h.send(.clientToServer, command("GET", "k") + command("LPUSH", "k", "x") + command("AUTH", "nope"))
-        h.send(.serverToClient, "$-1\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n-WRONGPASS invalid username-password pair\r\n")
+        h.send(
+            .serverToClient,
+            "$-1\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n-WRONGPASS invalid username-password pair\r\n"
+        )
         h.end()
         XCTAssertEqual(h.responses.map { $0.status?.code }, ["OK", "WRONGTYPE", "WRONGPASS"])
         XCTAssertEqual(h.responses.map { $0.status?.outcome }, [.success, .clientError, .authenticationFailure])
@@ -62,7 +67,9 @@ final class RedisDissectorTests: XCTestCase {
         h.send(.serverToClient, "*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n")
         h.send(.serverToClient, "*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n")
         h.send(.clientToServer, command("UNSUBSCRIBE"))
-        h.send(.serverToClient, "*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$11\r\nunsubscribe\r\n$1\r\nb\r\n:0\r\n")
+        h.send(
+            .serverToClient,
+            "*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:1\r\n*3\r\n$11\r\nunsubscribe\r\n$1\r\nb\r\n:0\r\n")
         h.send(.clientToServer, command("PING"))
         h.send(.serverToClient, "+PONG\r\n")
         h.end()

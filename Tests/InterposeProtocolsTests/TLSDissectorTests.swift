@@ -135,7 +135,8 @@ final class TLSDissectorTests: XCTestCase {
         let wrong = certificateFindings(validCertificate, sni: "api.other.example")
         XCTAssertEqual(wrong.codes, ["tls.certificate-name-mismatch"])
         XCTAssertEqual(wrong.output.findings.first?.severity, .error)
-        let wildcard = B.der(cn: "ignored", notBefore: "230101000000Z", notAfter: "300101000000Z", dnsNames: ["*.example.net"])
+        let wildcard = B.der(
+            cn: "ignored", notBefore: "230101000000Z", notAfter: "300101000000Z", dnsNames: ["*.example.net"])
         XCTAssertEqual(certificateFindings(wildcard, sni: "api.example.net").codes, [], "a wildcard names one label")
         XCTAssertEqual(certificateFindings(wildcard, sni: "a.b.example.net").codes, ["tls.certificate-name-mismatch"])
         XCTAssertEqual(

@@ -6,7 +6,7 @@ import InterposeTestSupport
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Toxics on real loopback traffic through a real proxy: what each does, measured from the client.
@@ -66,7 +66,9 @@ final class FaultInjectionTests: ProxyTestCase {
         let payload = (0..<3000).map { UInt8($0 % 251) }
         let server = try FaultTestServer.sending(payload)
         defer { server.stop() }
-        let toxics = ToxicSet([Toxic(type: .slicer, attributes: ["average_size": 100, "size_variation": 40, "delay": 2000])])
+        let toxics = ToxicSet([
+            Toxic(type: .slicer, attributes: ["average_size": 100, "size_variation": 40, "delay": 2000])
+        ])
         let (_, port, _) = try await startProxy(upstreamPort: Int(server.port), toxics: toxics)
         let (received, reads) = try await blocking {
             let socket = try connect(port)
@@ -223,7 +225,8 @@ final class FaultInjectionTests: ProxyTestCase {
     func testCaptureHasACommentWhereEachFaultFired() async throws {
         let server = try FaultTestServer.echo()
         defer { server.stop() }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString).pcapng").path
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("faults-\(UUID().uuidString).pcapng")
+            .path
         defer { try? FileManager.default.removeItem(atPath: file) }
         let toxics = ToxicSet([
             Toxic(type: .latency, attributes: ["latency": 20]),
@@ -252,6 +255,7 @@ final class FaultInjectionTests: ProxyTestCase {
             XCTAssertEqual(row[1], "2", "the comment is on the first small segment")
         }
         let segments = try TShark.fields(file: file, filter: "tcp.len == 2", fields: ["tcp.len"])
-        XCTAssertGreaterThanOrEqual(segments.filter { $0.first == "2" }.count, 9, "the capture shows the small segments")
+        XCTAssertGreaterThanOrEqual(
+            segments.filter { $0.first == "2" }.count, 9, "the capture shows the small segments")
     }
 }

@@ -1,13 +1,13 @@
+import Foundation
 import InterposeCapture
 import InterposeProxy
 import InterposeTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
-import Foundation
 import XCTest
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Half-close, reset and failure propagate through the proxy as they would on a direct connection.
@@ -57,20 +57,21 @@ final class ProxyConnectionLifecycleTests: ProxyTestCase {
     /// EOF before the upstream connection exists. They must wait for it, not be dropped (a lost EOF
     /// left the connection hanging; lost bytes never reached the upstream).
     func testBytesAndEOFSentBeforeTheUpstreamConnectsAreForwarded() async throws {
-        let server = try ScriptedServer(python: """
-            import socket, sys, threading
-            def handle(c):
-                data = b""
+        let server = try ScriptedServer(
+            python: """
+                import socket, sys, threading
+                def handle(c):
+                    data = b""
+                    while True:
+                        d = c.recv(65536)
+                        if not d: break
+                        data += d
+                    c.sendall(str(len(data)).encode()); c.close()
+                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(512)
                 while True:
-                    d = c.recv(65536)
-                    if not d: break
-                    data += d
-                c.sendall(str(len(data)).encode()); c.close()
-            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(512)
-            while True:
-                c, _ = s.accept(); threading.Thread(target=handle, args=(c,), daemon=True).start()
-            """)
+                    c, _ = s.accept(); threading.Thread(target=handle, args=(c,), daemon=True).start()
+                """)
         defer { server.stop() }
         let (_, port, _) = try await startProxy(upstreamPort: Int(server.port))
         // Many at once: the race needs the event loops busy accepting while bytes arrive.
@@ -112,7 +113,8 @@ final class ProxyConnectionLifecycleTests: ProxyTestCase {
                 return e
             }
         }
-        XCTAssertEqual(error?.errno, ECONNRESET, "the upstream must see a reset, not a FIN: \(String(describing: error))")
+        XCTAssertEqual(
+            error?.errno, ECONNRESET, "the upstream must see a reset, not a FIN: \(String(describing: error))")
         let closed = await waitUntil { proxy.statistics.snapshot.closedAbnormally == 1 }
         XCTAssertTrue(closed)
     }

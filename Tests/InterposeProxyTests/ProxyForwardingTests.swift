@@ -1,9 +1,9 @@
+import Foundation
 import InterposeCapture
 import InterposeProxy
 import InterposeTestSupport
 import NIOCore
 import NIOPosix
-import Foundation
 import XCTest
 
 /// Every byte crosses the proxy unchanged, in order, on many connections at once.
@@ -112,7 +112,8 @@ final class ProxyForwardingTests: ProxyTestCase {
             XCTAssertEqual(byToken.count, count)
             for (i, client) in result.clients.enumerated() {
                 let expected = "sc\(i);"
-                XCTAssertEqual(String(decoding: try client.receive(exactly: expected.utf8.count), as: UTF8.self), expected)
+                XCTAssertEqual(
+                    String(decoding: try client.receive(exactly: expected.utf8.count), as: UTF8.self), expected)
             }
         }
         for client in result.clients { client.close() }

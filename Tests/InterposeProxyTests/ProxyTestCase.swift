@@ -1,10 +1,10 @@
+import Foundation
 import InterposeCapture
 import InterposeFaults
 import InterposeProxy
 import Logging
 import NIOCore
 import NIOPosix
-import Foundation
 import XCTest
 
 /// Starts real proxies on loopback for the tests in this target.

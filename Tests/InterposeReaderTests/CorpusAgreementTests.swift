@@ -39,7 +39,8 @@ final class CorpusAgreementTests: XCTestCase {
         var justified: [String] = []
         for outcome in outcomes.sorted(by: { $0.path < $1.path }) {
             if let reason = Self.justifiedDifferences[outcome.path] {
-                XCTAssertFalse(outcome.agrees, "\(outcome.path) now agrees with tshark: remove it from justifiedDifferences")
+                XCTAssertFalse(
+                    outcome.agrees, "\(outcome.path) now agrees with tshark: remove it from justifiedDifferences")
                 justified.append("\(outcome.path): \(reason) [\(outcome.message)]")
             } else if outcome.agrees {
                 agreeing += 1
@@ -47,7 +48,9 @@ final class CorpusAgreementTests: XCTestCase {
                 XCTFail("\(outcome.path): \(outcome.message)")
             }
         }
-        print("corpus: \(agreeing) of \(entries.count) files agree exactly with tshark; \(justified.count) differ on purpose:")
+        print(
+            "corpus: \(agreeing) of \(entries.count) files agree exactly with tshark; \(justified.count) differ on purpose:"
+        )
         for line in justified { print("  \(line)") }
     }
 

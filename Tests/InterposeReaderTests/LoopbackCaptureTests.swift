@@ -11,7 +11,9 @@ final class LoopbackCaptureTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-loopback-\(UUID().uuidString)").path
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-loopback-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
 
@@ -32,15 +34,20 @@ final class LoopbackCaptureTests: XCTestCase {
     }
 
     /// Our reassembled bytes of each conversation equal `tshark -z follow,tcp,raw,N`, byte for byte.
-    private func assertBytesEqualTSharkFollow(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertBytesEqualTSharkFollow(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws
+    {
         let consumer = try read(path)
         for (index, summary) in consumer.summaries.sorted(by: { $0.id < $1.id }).enumerated() {
             let followed = try TShark.followTCP(file: path, stream: index)
             let clientFirst = followed.node0 == summary.descriptor.client.description
             let toServer = consumer.bytes(summary.id, .clientToServer)
             let toClient = consumer.bytes(summary.id, .serverToClient)
-            XCTAssertEqual(toServer, clientFirst ? followed.fromNode0 : followed.fromNode1, "stream \(index) client->server", file: file, line: line)
-            XCTAssertEqual(toClient, clientFirst ? followed.fromNode1 : followed.fromNode0, "stream \(index) server->client", file: file, line: line)
+            XCTAssertEqual(
+                toServer, clientFirst ? followed.fromNode0 : followed.fromNode1, "stream \(index) client->server",
+                file: file, line: line)
+            XCTAssertEqual(
+                toClient, clientFirst ? followed.fromNode1 : followed.fromNode0, "stream \(index) server->client",
+                file: file, line: line)
         }
     }
 
@@ -52,7 +59,12 @@ final class LoopbackCaptureTests: XCTestCase {
         let capture = try LoopbackCapture(path: path, ports: [nginx.port])
         let base = "http://127.0.0.1:\(nginx.port)"
         // One keep-alive connection with three requests, then two connections of their own.
-        let first = try ProcessRunner.run(curl, ["-sS", "-o", "/dev/null", "\(base)/", "-o", "/dev/null", "\(base)/big.bin", "-o", "/dev/null", "\(base)/missing"], timeout: 30)
+        let first = try ProcessRunner.run(
+            curl,
+            [
+                "-sS", "-o", "/dev/null", "\(base)/", "-o", "/dev/null", "\(base)/big.bin", "-o", "/dev/null",
+                "\(base)/missing",
+            ], timeout: 30)
         XCTAssertEqual(first.status, 0, first.stderrText)
         for _ in 0..<2 {
             let more = try ProcessRunner.run(curl, ["-sS", "-o", "/dev/null", "\(base)/big.bin"], timeout: 30)
@@ -84,16 +96,21 @@ final class LoopbackCaptureTests: XCTestCase {
         let path = "\(work)/redis.pcap"
         let capture = try LoopbackCapture(path: path, ports: [redis.port])
         let value = String(repeating: "v", count: 100_000)
-        for command in [["SET", "greeting", "hello"], ["GET", "greeting"], ["SET", "big", value], ["GET", "big"], ["LPUSH", "list", "a", "b", "c"]] {
+        for command in [
+            ["SET", "greeting", "hello"], ["GET", "greeting"], ["SET", "big", value], ["GET", "big"],
+            ["LPUSH", "list", "a", "b", "c"],
+        ] {
             let result = try ProcessRunner.run(cli, ["-p", "\(redis.port)"] + command, timeout: 20)
             XCTAssertEqual(result.status, 0, result.stderrText)
         }
-        let pipeline = try ProcessRunner.run(cli, ["-p", "\(redis.port)", "--pipe"], stdin: Data("SET a 1\r\nINCR a\r\nGET a\r\n".utf8), timeout: 20)
+        let pipeline = try ProcessRunner.run(
+            cli, ["-p", "\(redis.port)", "--pipe"], stdin: Data("SET a 1\r\nINCR a\r\nGET a\r\n".utf8), timeout: 20)
         XCTAssertEqual(pipeline.status, 0, pipeline.stderrText)
         capture.stop()
         let consumer = try read(path)
         XCTAssertEqual(consumer.summaries.count, 6)
-        XCTAssertTrue(consumer.summaries.allSatisfy { $0.descriptor.server.port == redis.port && $0.state == .complete })
+        XCTAssertTrue(
+            consumer.summaries.allSatisfy { $0.descriptor.server.port == redis.port && $0.state == .complete })
         assertAgreesWithTShark(path)
         try assertBytesEqualTSharkFollow(path)
     }
@@ -104,8 +121,11 @@ final class LoopbackCaptureTests: XCTestCase {
         let psql = try ProcessRunner.require("psql", package: "postgresql-client")
         let path = "\(work)/postgres.pcap"
         let capture = try LoopbackCapture(path: path, ports: [postgres.port])
-        let queries = "CREATE TABLE t (id int, name text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g; SELECT * FROM t; DROP TABLE t;"
-        let result = try ProcessRunner.run(psql, ["-h", "127.0.0.1", "-p", "\(postgres.port)", "-U", "postgres", "-c", queries], timeout: 60, environment: ["PGSSLMODE": "disable"])
+        let queries =
+            "CREATE TABLE t (id int, name text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 2000) g; SELECT * FROM t; DROP TABLE t;"
+        let result = try ProcessRunner.run(
+            psql, ["-h", "127.0.0.1", "-p", "\(postgres.port)", "-U", "postgres", "-c", queries], timeout: 60,
+            environment: ["PGSSLMODE": "disable"])
         XCTAssertEqual(result.status, 0, result.stderrText)
         capture.stop()
         let consumer = try read(path)
@@ -125,10 +145,12 @@ final class LoopbackCaptureTests: XCTestCase {
             (path, port) = try captureNginx("edit-source-\(attempt)")
             original = try read(path)
         }
-        XCTAssertFalse(original.findings.contains { $0.severity >= .warning }, "clean source capture: \(original.findings)")
+        XCTAssertFalse(
+            original.findings.contains { $0.severity >= .warning }, "clean source capture: \(original.findings)")
         // Server data packets of the first conversation, by packet number, with their payload length.
-        let rows = try TShark.fields(file: path, filter: "tcp.len > 0 && tcp.stream == 0 && tcp.srcport == \(port)",
-                                     fields: ["frame.number", "tcp.len"])
+        let rows = try TShark.fields(
+            file: path, filter: "tcp.len > 0 && tcp.stream == 0 && tcp.srcport == \(port)",
+            fields: ["frame.number", "tcp.len"])
         let packets = rows.compactMap { row -> (Int, Int)? in
             guard row.count == 2, let number = Int(row[0]), let length = Int(row[1]) else { return nil }
             return (number, length)
@@ -145,9 +167,12 @@ final class LoopbackCaptureTests: XCTestCase {
         let deleted = try read("\(work)/deleted.pcap")
         let gap = deleted.findings.first { $0.code == "tcp.gap" && $0.connection == stream.id }
         XCTAssertNotNil(gap, "\(deleted.findings)")
-        XCTAssertTrue(gap?.message.hasPrefix("\(victimLength) bytes missing server->client") ?? false, "\(String(describing: gap))")
+        XCTAssertTrue(
+            gap?.message.hasPrefix("\(victimLength) bytes missing server->client") ?? false,
+            "\(String(describing: gap))")
         XCTAssertEqual(deleted.summaries.first { $0.id == stream.id }?.state, .incomplete)
-        XCTAssertEqual(deleted.events(stream.id, .serverToClient).filter { $0.hasPrefix("gap") }, ["gap:\(victimLength)"])
+        XCTAssertEqual(
+            deleted.events(stream.id, .serverToClient).filter { $0.hasPrefix("gap") }, ["gap:\(victimLength)"])
         XCTAssertEqual(deleted.bytes(stream.id, .serverToClient).count, originalBytes.count - victimLength)
         assertAgreesWithTShark("\(work)/deleted.pcap")
 

@@ -14,11 +14,14 @@ final class PacketDecoderTests: XCTestCase {
     ]
     private let payload = Array("hello".utf8)
 
-    private func ipv4(options: [UInt8] = [], body: [UInt8], protocolNumber: UInt8 = 6, fragment: UInt16 = 0) -> [UInt8] {
+    private func ipv4(options: [UInt8] = [], body: [UInt8], protocolNumber: UInt8 = 6, fragment: UInt16 = 0) -> [UInt8]
+    {
         let headerLength = 20 + options.count
         let total = headerLength + body.count
-        return [0x40 | UInt8(headerLength / 4), 0, UInt8(total >> 8), UInt8(total & 0xFF), 0x12, 0x34,
-            UInt8(fragment >> 8), UInt8(fragment & 0xFF), 64, protocolNumber, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
+        return [
+            0x40 | UInt8(headerLength / 4), 0, UInt8(total >> 8), UInt8(total & 0xFF), 0x12, 0x34,
+            UInt8(fragment >> 8), UInt8(fragment & 0xFF), 64, protocolNumber, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ]
             + options + body
     }
 
@@ -74,7 +77,8 @@ final class PacketDecoderTests: XCTestCase {
     func testIPv6ExtensionHeadersAndAtomicFragment() {
         let hopByHop: [UInt8] = [44, 0, 1, 4, 0, 0, 0, 0]  // next: fragment
         let atomicFragment: [UInt8] = [6, 0, 0, 0, 0, 0, 0, 9]  // offset 0, M=0
-        assertSegment(decode(ethernet(0x86DD, ipv6(next: 0, body: hopByHop + atomicFragment + tcp + payload)), .ethernet))
+        assertSegment(
+            decode(ethernet(0x86DD, ipv6(next: 0, body: hopByHop + atomicFragment + tcp + payload)), .ethernet))
     }
 
     func testLinuxCookedV1AndV2() {
@@ -122,7 +126,9 @@ final class PacketDecoderTests: XCTestCase {
         var datagram: IPFragmentReassembler.Datagram?
         for packet in [second, first] {
             packet.withUnsafeBytes { bytes in
-                guard case .fragment(let fragment) = PacketDecoder.decode(bytes, originalLength: bytes.count, linkType: .raw)
+                guard
+                    case .fragment(let fragment) = PacketDecoder.decode(
+                        bytes, originalLength: bytes.count, linkType: .raw)
                 else { return XCTFail("not a fragment") }
                 if let done = reassembler.add(fragment, at: Timestamp(nanosecondsSinceEpoch: 0)) { datagram = done }
             }

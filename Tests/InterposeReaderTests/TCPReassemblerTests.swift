@@ -127,11 +127,15 @@ final class TCPReassemblerTests: XCTestCase {
         XCTAssertEqual(gap?.frame, 5, "the first packet after the hole")
         XCTAssertTrue(gap?.message.hasPrefix("4 bytes missing client->server") ?? false, "\(String(describing: gap))")
         XCTAssertEqual(consumer.summaries[0].state, .incomplete)
-        XCTAssertEqual(consumer.events(consumer.summaries[0].id, .clientToServer), ["open", "data:4", "gap:4", "data:4", "close"])
+        XCTAssertEqual(
+            consumer.events(consumer.summaries[0].id, .clientToServer), ["open", "data:4", "gap:4", "data:4", "close"])
     }
 
     func testGapFindingsAreCappedPerConnectionAndTheRestCounted() {
-        reassembler = TCPReassembler(settings: { var s = TCPReassembler.Settings(); s.findingsPerConnection = 2; return s }())
+        reassembler = TCPReassembler(
+            settings: {
+                var s = TCPReassembler.Settings(); s.findingsPerConnection = 2; return s
+            }())
         handshake()
         for i in 0..<5 { send(client, server, seq: 101 + UInt32(i) * 10, ack: 501, .psh, "x") }
         reassembler.finish(into: &consumer)

@@ -28,7 +28,8 @@ final class TCPStreamReassemblerTests: XCTestCase {
 
     private func ack(_ number: UInt32) {
         packet += 1
-        stream.peerAcknowledged(number, timestamp: Timestamp(nanosecondsSinceEpoch: Int64(packet)), packet: packet, into: &events)
+        stream.peerAcknowledged(
+            number, timestamp: Timestamp(nanosecondsSinceEpoch: Int64(packet)), packet: packet, into: &events)
     }
 
     private func close() {

@@ -48,7 +48,9 @@ enum TSharkAgreement {
         if tsharkPairs != ourPairs {
             return Outcome(
                 path: label, agrees: false,
-                message: "conv,tcp lists \(tsharkPairs.count) conversations \(tsharkPairs.prefix(5)), we find \(ourPairs.count) \(ourPairs.prefix(5))")
+                message:
+                    "conv,tcp lists \(tsharkPairs.count) conversations \(tsharkPairs.prefix(5)), we find \(ourPairs.count) \(ourPairs.prefix(5))"
+            )
         }
         if ours != expected {
             let missing = expected.filter { !ours.contains($0) }.prefix(3)

@@ -37,7 +37,8 @@ final class CaptureDiffRealTrafficTests: XCTestCase {
         XCTAssertEqual(
             rows(report),
             [
-                "GET / HTTP/1.1 differs body", "GET /big.bin HTTP/1.1 differs status header:content-type header:accept-ranges body",
+                "GET / HTTP/1.1 differs body",
+                "GET /big.bin HTTP/1.1 differs status header:content-type header:accept-ranges body",
                 "GET /missing HTTP/1.1 same", "GET /same.txt HTTP/1.1 same",
             ])
         let big = report.conversations[0].messages[1]
@@ -47,7 +48,10 @@ final class CaptureDiffRealTrafficTests: XCTestCase {
         let index = report.conversations[0].messages[0].differences[0]
         XCTAssertTrue(index.replayed?.contains("build 2") ?? false, "\(index)")
         XCTAssertTrue(report.conversations.allSatisfy { $0.replayedID != nil && $0.error == nil })
-        XCTAssertTrue(report.conversations.flatMap(\.messages).allSatisfy { $0.recordedLatency != nil && $0.replayedLatency != nil })
+        XCTAssertTrue(
+            report.conversations.flatMap(\.messages).allSatisfy {
+                $0.recordedLatency != nil && $0.replayedLatency != nil
+            })
         XCTAssertEqual(report.count(.same), 2)
         XCTAssertEqual(report.count(.differs), 2)
         // Date differs only when the two captures straddle a second; the files' times always differ.
@@ -82,11 +86,13 @@ final class CaptureDiffRealTrafficTests: XCTestCase {
         let conversations = try CaptureDiff.read(a)
         XCTAssertEqual(conversations.count, 2)
         var comparison = ReplayComparison()
-        let missing = comparison.report(CaptureDiff.pairs(conversations, Array(conversations.prefix(1))), recorded: "a", target: "b")
+        let missing = comparison.report(
+            CaptureDiff.pairs(conversations, Array(conversations.prefix(1))), recorded: "a", target: "b")
         XCTAssertEqual(missing.conversations.flatMap(\.messages).map(\.verdict), [.same, .same, .same, .missing])
         XCTAssertEqual(missing.conversations.last?.error, "conversation only in A")
         XCTAssertNil(missing.conversations.last?.replayedID)
-        let extra = comparison.report(CaptureDiff.pairs(Array(conversations.prefix(1)), conversations), recorded: "a", target: "b")
+        let extra = comparison.report(
+            CaptureDiff.pairs(Array(conversations.prefix(1)), conversations), recorded: "a", target: "b")
         XCTAssertEqual(extra.conversations.flatMap(\.messages).map(\.verdict), [.same, .same, .same, .extra])
         XCTAssertEqual(extra.conversations.last?.messages.last?.request, "GET /same.txt HTTP/1.1")
         XCTAssertEqual(extra.conversations.last?.error, "conversation only in B")

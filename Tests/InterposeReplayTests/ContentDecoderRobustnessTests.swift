@@ -19,7 +19,8 @@ final class ContentDecoderRobustnessTests: XCTestCase {
             _ = ContentDecoder.text(of: Array(text.utf8), application: application)
         }
         XCTAssertEqual(
-            ContentDecoder.fields(ofResponse: Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".utf8), application: .http1)?.last,
+            ContentDecoder.fields(
+                ofResponse: Array("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".utf8), application: .http1)?.last,
             ContentField(path: "body", value: "abc"))
         let postgres: [UInt8] = [UInt8(ascii: "D"), 0x7f, 0xff, 0xff, 0xff, 0x7f, 0xff]
         XCTAssertNotNil(ContentDecoder.fields(ofResponse: postgres, application: .postgres))

@@ -20,8 +20,10 @@ final class ExchangeComparerTests: XCTestCase {
 
     func testDifferencesByPathWithFieldsOnOneSideOnly() {
         var comparer = ExchangeComparer()
-        let recorded = ReplayFixtures.exchange(response: ReplayFixtures.http(headers: ["Date: Mon", "X-Old: 1"], body: "hello"))
-        let replayed = ReplayFixtures.exchange(response: ReplayFixtures.http("500 Oops", headers: ["Date: Mon", "X-New: 2"], body: "hello"))
+        let recorded = ReplayFixtures.exchange(
+            response: ReplayFixtures.http(headers: ["Date: Mon", "X-Old: 1"], body: "hello"))
+        let replayed = ReplayFixtures.exchange(
+            response: ReplayFixtures.http("500 Oops", headers: ["Date: Mon", "X-New: 2"], body: "hello"))
         let result = comparer.compare(recorded: recorded, replayed: replayed, index: 3)
         XCTAssertEqual(result.verdict, .differs)
         XCTAssertEqual(result.index, 3)
@@ -45,24 +47,33 @@ final class ExchangeComparerTests: XCTestCase {
         }
         XCTAssertEqual(
             comparer.noiseCounts,
-            [NoiseCount(field: "body", count: 2, source: "rule"), NoiseCount(field: "header:date", count: 2, source: "rule")])
+            [
+                NoiseCount(field: "body", count: 2, source: "rule"),
+                NoiseCount(field: "header:date", count: 2, source: "rule"),
+            ])
     }
 
     func testBaselineNoiseIsCancelledOnlyForTheLearnedKey() {
         var model = NoiseModel()
         model.learn(
-            recorded: ReplayFixtures.exchange(key: "GET /users/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":1}]}"#)),
-            baseline: ReplayFixtures.exchange(key: "GET /users/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":2}]}"#)))
+            recorded: ReplayFixtures.exchange(
+                key: "GET /users/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":1}]}"#)),
+            baseline: ReplayFixtures.exchange(
+                key: "GET /users/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":2}]}"#)))
         var comparer = ExchangeComparer(noise: model)
         let users = comparer.compare(
-            recorded: ReplayFixtures.exchange(key: "GET /users/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":1},{"ts":1}]}"#)),
-            replayed: ReplayFixtures.exchange(key: "GET /users/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":3},{"ts":4}]}"#)),
+            recorded: ReplayFixtures.exchange(
+                key: "GET /users/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":1},{"ts":1}]}"#)),
+            replayed: ReplayFixtures.exchange(
+                key: "GET /users/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":3},{"ts":4}]}"#)),
             index: 0)
         XCTAssertEqual(users.verdict, .same)
         XCTAssertEqual(users.noise, ["json:$.rows[0].ts", "json:$.rows[1].ts"])
         let orders = comparer.compare(
-            recorded: ReplayFixtures.exchange(key: "GET /orders/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":1}]}"#)),
-            replayed: ReplayFixtures.exchange(key: "GET /orders/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":3}]}"#)),
+            recorded: ReplayFixtures.exchange(
+                key: "GET /orders/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":1}]}"#)),
+            replayed: ReplayFixtures.exchange(
+                key: "GET /orders/{id}", response: ReplayFixtures.json(#"{"rows":[{"ts":3}]}"#)),
             index: 1)
         XCTAssertEqual(orders.verdict, .differs)
         XCTAssertEqual(orders.differences, [FieldDifference(field: "json:$.rows[0].ts", recorded: "1", replayed: "3")])
@@ -75,7 +86,8 @@ final class ExchangeComparerTests: XCTestCase {
             recorded: ReplayFixtures.exchange(.http2, response: [1], code: "200", bodyFingerprint: 0xab),
             replayed: ReplayFixtures.exchange(.http2, response: [1], code: "200", bodyFingerprint: 0xcd), index: 0)
         XCTAssertEqual(
-            result.differences, [FieldDifference(field: "body", recorded: "0x00000000000000ab", replayed: "0x00000000000000cd")])
+            result.differences,
+            [FieldDifference(field: "body", recorded: "0x00000000000000ab", replayed: "0x00000000000000cd")])
         let empty = comparer.compare(
             recorded: ReplayFixtures.exchange(response: ok, code: "200", bodyFingerprint: 1),
             replayed: ReplayFixtures.exchange(response: [], code: "404", bodyFingerprint: 1), index: 0)
@@ -89,7 +101,8 @@ final class ExchangeComparerTests: XCTestCase {
             replayed: ReplayFixtures.exchange(summary: "GET /users/8 HTTP/1.1", fingerprint: 2, response: ok), index: 0)
         XCTAssertEqual(result.verdict, .differs)
         XCTAssertEqual(
-            result.differences, [FieldDifference(field: "request", recorded: "GET /users/7 HTTP/1.1", replayed: "GET /users/8 HTTP/1.1")])
+            result.differences,
+            [FieldDifference(field: "request", recorded: "GET /users/7 HTTP/1.1", replayed: "GET /users/8 HTTP/1.1")])
     }
 
     func testResultCarriesRequestTextsAndLatencies() {

@@ -9,19 +9,27 @@ final class HTTP1ContentTests: XCTestCase {
     }
 
     func testStatusHeadersAndTextBodyByContentLength() {
-        let bytes = Array("HTTP/1.1 404 Not Found\r\nServer: nginx\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nContent-Length: 5\r\n\r\nhello".utf8)
+        let bytes = Array(
+            "HTTP/1.1 404 Not Found\r\nServer: nginx\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nContent-Length: 5\r\n\r\nhello"
+                .utf8)
         XCTAssertEqual(
             fields(bytes),
-            ["status=404", "header:server=nginx", "header:set-cookie=a=1, b=2", "header:content-length=5", "body=hello"])
+            [
+                "status=404", "header:server=nginx", "header:set-cookie=a=1, b=2", "header:content-length=5",
+                "body=hello",
+            ])
     }
 
     func testChunkedBodyIsDechunked() {
-        let bytes = Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n".utf8)
+        let bytes = Array(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n"
+                .utf8)
         XCTAssertEqual(fields(bytes), ["status=200", "header:transfer-encoding=chunked", "body=hello world"])
     }
 
     func testJSONIsFlattenedByPathWithSortedKeysAndJSONScalars() {
-        let body = #"{"user":{"name":"bob","age":42,"admin":true,"boss":null},"items":[{"id":1},{"id":2.5}],"tags":[],"meta":{}}"#
+        let body =
+            #"{"user":{"name":"bob","age":42,"admin":true,"boss":null},"items":[{"id":1},{"id":2.5}],"tags":[],"meta":{}}"#
         XCTAssertEqual(
             fields(ReplayFixtures.json(body)).filter { $0.hasPrefix("json:") },
             [
@@ -43,7 +51,8 @@ final class HTTP1ContentTests: XCTestCase {
         XCTAssertEqual(comparer.compare(recorded: a, replayed: b, index: 0).verdict, .same)
         let changed = comparer.compare(recorded: a, replayed: c, index: 0)
         XCTAssertEqual(changed.verdict, .differs)
-        XCTAssertEqual(changed.differences, [FieldDifference(field: "json:$.b.c[1].d", recorded: #""x""#, replayed: #""y""#)])
+        XCTAssertEqual(
+            changed.differences, [FieldDifference(field: "json:$.b.c[1].d", recorded: #""x""#, replayed: #""y""#)])
     }
 
     func testBinaryBodyIsEscapedAndLongBodyIsPrefixLengthAndHash() {
@@ -64,10 +73,14 @@ final class HTTP1ContentTests: XCTestCase {
 
     func testTextIsHeadAndBodyAndIsCutAtTheLimit() {
         let bytes = ReplayFixtures.http(headers: ["Server: x"], body: "hi")
-        XCTAssertEqual(ContentDecoder.text(of: bytes, application: .http1), "HTTP/1.1 200 OK\nServer: x\nContent-Length: 2\n\nhi")
-        XCTAssertEqual(ContentDecoder.text(of: bytes, application: .http1, limit: 8), "HTTP/1.1… (\(bytes.count) bytes)")
+        XCTAssertEqual(
+            ContentDecoder.text(of: bytes, application: .http1), "HTTP/1.1 200 OK\nServer: x\nContent-Length: 2\n\nhi")
+        XCTAssertEqual(
+            ContentDecoder.text(of: bytes, application: .http1, limit: 8), "HTTP/1.1… (\(bytes.count) bytes)")
         let request = Array("POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc".utf8)
-        XCTAssertEqual(ContentDecoder.text(of: request, application: .http1), "POST /a HTTP/1.1\nHost: h\nContent-Length: 3\n\nabc")
+        XCTAssertEqual(
+            ContentDecoder.text(of: request, application: .http1), "POST /a HTTP/1.1\nHost: h\nContent-Length: 3\n\nabc"
+        )
     }
 
     func testHTTP2AndTLSHaveNoFields() {

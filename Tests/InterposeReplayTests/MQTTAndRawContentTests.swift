@@ -10,7 +10,8 @@ final class MQTTAndRawContentTests: XCTestCase {
 
     func testConnack() {
         XCTAssertEqual(fields([0x20, 0x02, 0x01, 0x05]), ["type=CONNACK", "session_present=1", "return_code=5"])
-        XCTAssertEqual(fields([0x20, 0x03, 0x00, 0x87, 0x00]), ["type=CONNACK", "session_present=0", "reason_code=135"])
+        XCTAssertEqual(
+            fields([0x20, 0x03, 0x00, 0x87, 0x00]), ["type=CONNACK", "session_present=0", "reason_code=135"])
     }
 
     func testPublishLeavesOutThePacketIdentifier() {
@@ -20,7 +21,8 @@ final class MQTTAndRawContentTests: XCTestCase {
         var other = publish
         other[7] = 0x99
         XCTAssertEqual(fields(other), fields(publish))
-        XCTAssertEqual(ContentDecoder.text(of: publish, application: .mqtt), "PUBLISH topic=a/b qos=1 retain=1 payload=hi")
+        XCTAssertEqual(
+            ContentDecoder.text(of: publish, application: .mqtt), "PUBLISH topic=a/b qos=1 retain=1 payload=hi")
     }
 
     func testTwoPacketsAndSuback() {

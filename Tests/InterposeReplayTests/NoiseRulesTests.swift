@@ -6,8 +6,11 @@ import XCTest
 final class NoiseRulesTests: XCTestCase {
     func testParsesEveryKind() throws {
         let rules = try NoiseRules(["header:Date", "json:$.meta", "field:row[*].updated_at", "regex:[0-9a-f]{8}"])
-        XCTAssertEqual(rules.rules, [.header("Date"), .json("$.meta"), .field("row[*].updated_at"), .regex("[0-9a-f]{8}")])
-        XCTAssertEqual(rules.rules.map(\.description), ["header:Date", "json:$.meta", "field:row[*].updated_at", "regex:[0-9a-f]{8}"])
+        XCTAssertEqual(
+            rules.rules, [.header("Date"), .json("$.meta"), .field("row[*].updated_at"), .regex("[0-9a-f]{8}")])
+        XCTAssertEqual(
+            rules.rules.map(\.description),
+            ["header:Date", "json:$.meta", "field:row[*].updated_at", "regex:[0-9a-f]{8}"])
     }
 
     func testErrorsAreOneLineNamingTheRule() {
@@ -20,8 +23,11 @@ final class NoiseRulesTests: XCTestCase {
             }
         }
         XCTAssertEqual(message("xyz"), "--ignore 'xyz': expected header:NAME, json:$.PATH, field:PATH or regex:PATTERN")
-        XCTAssertEqual(message("json:meta.ts"), "--ignore 'json:meta.ts': a JSON path starts at the root $, e.g. json:$.meta.ts or json:$.items[*].id")
-        XCTAssertTrue(message("regex:(").hasPrefix("--ignore 'regex:(': invalid regular expression: "), message("regex:("))
+        XCTAssertEqual(
+            message("json:meta.ts"),
+            "--ignore 'json:meta.ts': a JSON path starts at the root $, e.g. json:$.meta.ts or json:$.items[*].id")
+        XCTAssertTrue(
+            message("regex:(").hasPrefix("--ignore 'regex:(': invalid regular expression: "), message("regex:("))
         XCTAssertTrue(message("header:").hasPrefix("--ignore 'header:': nothing after the kind"), message("header:"))
         XCTAssertFalse(message("regex:(").contains("\n"))
     }
@@ -57,7 +63,9 @@ final class NoiseRulesTests: XCTestCase {
     }
 
     func testRegexMasksEveryMatch() throws {
-        let rules = try NoiseRules(["regex:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "regex:t=[0-9]+"])
+        let rules = try NoiseRules([
+            "regex:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "regex:t=[0-9]+",
+        ])
         XCTAssertEqual(
             rules.mask("id 123e4567-e89b-12d3-a456-426614174000 and 00000000-0000-0000-0000-000000000000 at t=17"),
             "id <ignored> and <ignored> at <ignored>")
@@ -79,7 +87,8 @@ final class NoiseRulesTests: XCTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let good = directory.appendingPathComponent("good.txt").path
-        try "# volatile\n\nheader:date\n  json:$.served_at  \nregex:#[0-9]+\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try "# volatile\n\nheader:date\n  json:$.served_at  \nregex:#[0-9]+\n".write(
+            toFile: good, atomically: true, encoding: .utf8)
         let rules = try NoiseRules.load(file: good)
         XCTAssertEqual(rules.rules, [.header("date"), .json("$.served_at"), .regex("#[0-9]+")])
         let bad = directory.appendingPathComponent("bad.txt").path
@@ -91,7 +100,9 @@ final class NoiseRulesTests: XCTestCase {
         let missing = directory.appendingPathComponent("missing.txt").path
         XCTAssertThrowsError(try NoiseRules.load(file: missing)) { error in
             XCTAssertEqual(
-                "\(error)", "cannot read noise rules file '\(missing)': no such file; give a readable UTF-8 file with one rule per line")
+                "\(error)",
+                "cannot read noise rules file '\(missing)': no such file; give a readable UTF-8 file with one rule per line"
+            )
         }
     }
 }

@@ -31,8 +31,10 @@ final class PostgresContentTests: XCTestCase {
         reply.fields("N", [("S", "NOTICE"), ("V", "NOTICE"), ("C", "00000"), ("M", "hello")])
         reply.fields(
             "E",
-            [("S", "FEHLER"), ("V", "ERROR"), ("C", "42P01"), ("M", "relation \"nope\" does not exist"), ("P", "15"),
-             ("F", "parse_relation.c"), ("L", "1392"), ("R", "parserOpenTable")])
+            [
+                ("S", "FEHLER"), ("V", "ERROR"), ("C", "42P01"), ("M", "relation \"nope\" does not exist"), ("P", "15"),
+                ("F", "parse_relation.c"), ("L", "1392"), ("R", "parserOpenTable"),
+            ])
         reply.readyForQuery("E")
         XCTAssertEqual(
             fields(reply.bytes),
@@ -64,16 +66,21 @@ final class PostgresContentTests: XCTestCase {
     func testRequestTextIsTheQuery() {
         var simple = PostgresBytes()
         simple.message("Q", PostgresBytes.cString("SELECT * FROM users WHERE id = 7"))
-        XCTAssertEqual(ContentDecoder.text(of: simple.bytes, application: .postgres), "SELECT * FROM users WHERE id = 7")
+        XCTAssertEqual(
+            ContentDecoder.text(of: simple.bytes, application: .postgres), "SELECT * FROM users WHERE id = 7")
         var extended = PostgresBytes()
         extended.message("P", PostgresBytes.cString("") + PostgresBytes.cString("SELECT $1") + PostgresBytes.int16(0))
         extended.message(
-            "B", PostgresBytes.cString("") + PostgresBytes.cString("") + PostgresBytes.int16(0) + PostgresBytes.int16(1)
+            "B",
+            PostgresBytes.cString("") + PostgresBytes.cString("") + PostgresBytes.int16(0) + PostgresBytes.int16(1)
                 + PostgresBytes.int32(2) + Array("42".utf8) + PostgresBytes.int16(0))
         extended.message("E", PostgresBytes.cString("") + PostgresBytes.int32(0))
         extended.message("S", [])
-        XCTAssertEqual(ContentDecoder.text(of: extended.bytes, application: .postgres), "SELECT $1\nBind \"42\"\nExecute\nSync")
-        let startup = PostgresBytes.int32(41) + PostgresBytes.int32(196_608) + PostgresBytes.cString("user") + PostgresBytes.cString("app")
+        XCTAssertEqual(
+            ContentDecoder.text(of: extended.bytes, application: .postgres), "SELECT $1\nBind \"42\"\nExecute\nSync")
+        let startup =
+            PostgresBytes.int32(41) + PostgresBytes.int32(196_608) + PostgresBytes.cString("user")
+            + PostgresBytes.cString("app")
             + PostgresBytes.cString("database") + PostgresBytes.cString("shop") + [0]
         XCTAssertEqual(ContentDecoder.text(of: startup, application: .postgres), "startup user=app database=shop")
     }

@@ -4,7 +4,9 @@ import XCTest
 /// Redis replies (RESP2 and RESP3) decoded into fields and text the way redis-cli prints them.
 final class RedisContentTests: XCTestCase {
     private func fields(_ text: String) -> [String] {
-        (ContentDecoder.fields(ofResponse: Array(text.utf8), application: .redis) ?? []).map { "\($0.path)=\($0.value)" }
+        (ContentDecoder.fields(ofResponse: Array(text.utf8), application: .redis) ?? []).map {
+            "\($0.path)=\($0.value)"
+        }
     }
 
     func testScalars() {

@@ -20,7 +20,10 @@ final class RedisRealServerTests: XCTestCase {
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {
             bytes += try socket.receive()
-            if let fields = ContentDecoder.fields(ofResponse: bytes, application: .redis), fields.first?.path != "bytes" { return bytes }
+            if let fields = ContentDecoder.fields(ofResponse: bytes, application: .redis), fields.first?.path != "bytes"
+            {
+                return bytes
+            }
         }
         XCTFail("no complete reply to \(words): \(bytes)")
         return bytes
@@ -34,7 +37,8 @@ final class RedisRealServerTests: XCTestCase {
         let server = try RedisServer()
         self.server = server
         let socket = try BlockingSocket.connect(host: "127.0.0.1", port: server.port)
-        XCTAssertEqual(fields(try reply(socket, ["HSET", "user:1", "name", "bob", "age", "42"])), ["reply=(integer) 2"])
+        XCTAssertEqual(
+            fields(try reply(socket, ["HSET", "user:1", "name", "bob", "age", "42"])), ["reply=(integer) 2"])
         XCTAssertEqual(
             fields(try reply(socket, ["HGETALL", "user:1"])),
             [#"reply[0]="name""#, #"reply[1]="bob""#, #"reply[2]="age""#, #"reply[3]="42""#])

@@ -13,7 +13,8 @@ final class ReplayEngineTests: XCTestCase {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-replay-\(UUID().uuidString)").path
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-replay-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
 
@@ -75,7 +76,8 @@ final class ReplayEngineTests: XCTestCase {
             let exchanges = try XCTUnwrap(replayed.replayed).exchanges
             XCTAssertEqual(exchanges.map(\.summary), planned.recorded.exchanges.map(\.summary))
             XCTAssertEqual(
-                exchanges.map { $0.response?.content ?? [] }, planned.recorded.exchanges.map { $0.response?.content ?? [] })
+                exchanges.map { $0.response?.content ?? [] },
+                planned.recorded.exchanges.map { $0.response?.content ?? [] })
         }
         let last = try XCTUnwrap(run.conversations[2].replayed?.exchanges.last?.response)
         XCTAssertEqual(String(decoding: last.content, as: UTF8.self), "$6\r\nhello!\r\n")

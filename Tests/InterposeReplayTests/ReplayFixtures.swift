@@ -6,7 +6,8 @@ import InterposeReplay
 enum ReplayFixtures {
     /// An exchange for a request, answered when `response` is given.
     static func exchange(
-        _ application: ApplicationProtocol = .http1, key: String = "GET /users/{id}", summary: String = "GET /users/7 HTTP/1.1",
+        _ application: ApplicationProtocol = .http1, key: String = "GET /users/{id}",
+        summary: String = "GET /users/7 HTTP/1.1",
         fingerprint: UInt64 = 7, request: [UInt8] = [], response: [UInt8]?, code: String = "200",
         bodyFingerprint: UInt64 = 0, latency: Int64 = 1_000
     ) -> RecordedExchange {
@@ -50,10 +51,15 @@ struct PostgresBytes {
         bytes += body
     }
 
-    static func int16(_ value: Int16) -> [UInt8] { [UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)] }
+    static func int16(_ value: Int16) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+    }
 
     static func int32(_ value: Int32) -> [UInt8] {
-        [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16), UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+        [
+            UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+            UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value),
+        ]
     }
 
     static func cString(_ text: String) -> [UInt8] { Array(text.utf8) + [0] }
@@ -62,7 +68,8 @@ struct PostgresBytes {
     mutating func rowDescription(_ names: [String], binary: Set<String> = []) {
         var body = Self.int16(Int16(names.count))
         for name in names {
-            body += Self.cString(name) + Self.int32(0) + Self.int16(0) + Self.int32(25) + Self.int16(-1) + Self.int32(-1)
+            body +=
+                Self.cString(name) + Self.int32(0) + Self.int16(0) + Self.int32(25) + Self.int16(-1) + Self.int32(-1)
             body += Self.int16(binary.contains(name) ? 1 : 0)
         }
         message("T", body)

@@ -9,7 +9,9 @@ final class ReplayReportChromiumTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-chromium-\(UUID().uuidString)").path
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-chromium-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
 

@@ -12,7 +12,8 @@ final class ReplayReportRenderingTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-report-\(UUID().uuidString)").path
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-report-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
 
@@ -27,16 +28,22 @@ final class ReplayReportRenderingTests: XCTestCase {
             lines.dropLast().last,
             "REGRESSION: 1 differ, 1 missing, 1 extra in 9 messages, 1 conversation stopped early, 1 error finding",
             text)
-        XCTAssertTrue(text.hasPrefix("Recorded: /captures/old <&> \"q\".pcapng\nTarget:   127.0.0.1:8081\nBaseline: 127.0.0.1:8080\n"), text)
-        for heading in ["Differences:", "Missing and extra responses:", "Conversations that stopped early:", "Noise cancelled:",
-                        "Latency, recorded -> replayed", "Findings on the replayed traffic:"] {
+        XCTAssertTrue(
+            text.hasPrefix(
+                "Recorded: /captures/old <&> \"q\".pcapng\nTarget:   127.0.0.1:8081\nBaseline: 127.0.0.1:8080\n"), text)
+        for heading in [
+            "Differences:", "Missing and extra responses:", "Conversations that stopped early:", "Noise cancelled:",
+            "Latency, recorded -> replayed", "Findings on the replayed traffic:",
+        ] {
             XCTAssertTrue(text.contains("\n" + heading), "no \(heading) in\n\(text)")
         }
         XCTAssertTrue(text.contains("\nWARNING: GET /users/{id}: p99 5.0ms -> 9.0ms (+80%)\n"), text)
         XCTAssertTrue(text.contains("\nWARNING: all: p99 5.0ms -> 9.0ms (+80%)\n"), text)
         // The differing field, its value escaped onto one line; no raw control byte reaches the terminal.
-        XCTAssertTrue(text.contains(#"json:$.name       "Ada"     "<script>alert('x&y')</script>\x1b[31m\x00\x07""#), text)
-        XCTAssertFalse(text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "control bytes in the text report")
+        XCTAssertTrue(
+            text.contains(#"json:$.name       "Ada"     "<script>alert('x&y')</script>\x1b[31m\x00\x07""#), text)
+        XCTAssertFalse(
+            text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "control bytes in the text report")
         XCTAssertTrue(text.contains("json:$.new_field  (none)    1\n"), text)
         XCTAssertTrue(text.contains("reset by the target after 1 of 3 requests <script>boom()</script>"), text)
     }
@@ -52,8 +59,9 @@ final class ReplayReportRenderingTests: XCTestCase {
         var report = ReplayReportSamples.clean()
         let long = String(repeating: "x", count: 500)
         report.conversations[0].messages = (0..<5).map { index in
-            MessageResult(index: index, request: "GET /\(index)", key: "GET /{n}", verdict: .differs,
-                          differences: [FieldDifference(field: "body", recorded: long, replayed: "y")])
+            MessageResult(
+                index: index, request: "GET /\(index)", key: "GET /{n}", verdict: .differs,
+                differences: [FieldDifference(field: "body", recorded: long, replayed: "y")])
         }
         let text = report.renderText(limit: 2)
         XCTAssertTrue(text.contains(String(repeating: "x", count: 60) + "…"), text)
@@ -64,7 +72,8 @@ final class ReplayReportRenderingTests: XCTestCase {
 
     func testJSONHasTheRequiredKeysWithTheirValues() throws {
         let report = ReplayReportSamples.regression()
-        let parsed = try JSONSerialization.jsonObject(with: Data(report.renderJSON().utf8), options: [.fragmentsAllowed])
+        let parsed = try JSONSerialization.jsonObject(
+            with: Data(report.renderJSON().utf8), options: [.fragmentsAllowed])
         let json = try XCTUnwrap(parsed as? [String: Any])
         XCTAssertEqual(json["conversations"] as? Int, 4)
         XCTAssertEqual(json["messages_compared"] as? Int, 9)
@@ -79,7 +88,9 @@ final class ReplayReportRenderingTests: XCTestCase {
         XCTAssertEqual(json["duration_ns"] as? Int, 2_500_000_000)
         let differences = try XCTUnwrap(json["differences"] as? [[String: Any]])
         XCTAssertEqual(differences.count, 2)
-        XCTAssertEqual(differences.map { Set($0.keys) }, Array(repeating: ["conversation", "message", "request", "field", "recorded", "replayed"], count: 2))
+        XCTAssertEqual(
+            differences.map { Set($0.keys) },
+            Array(repeating: ["conversation", "message", "request", "field", "recorded", "replayed"], count: 2))
         XCTAssertEqual(differences[0]["conversation"] as? Int, 1)
         XCTAssertEqual(differences[0]["message"] as? Int, 1)
         XCTAssertEqual(differences[0]["request"] as? String, "GET /users/7 HTTP/1.1")
@@ -98,11 +109,13 @@ final class ReplayReportRenderingTests: XCTestCase {
         XCTAssertEqual((latency["overall"] as? [String: Any])?["replayed_p99_us"] as? Int, 9_000)
         XCTAssertEqual((latency["rows"] as? [[String: Any]])?.first?["recorded_p50_us"] as? Int, 1_000)
         XCTAssertEqual((latency["warnings"] as? [String])?.count, 2)
-        XCTAssertEqual((json["findings"] as? [[String: Any]])?.map { $0["severity"] as? String }, ["error", "warning", "info"])
+        XCTAssertEqual(
+            (json["findings"] as? [[String: Any]])?.map { $0["severity"] as? String }, ["error", "warning", "info"])
         let results = try XCTUnwrap(json["conversation_results"] as? [[String: Any]])
         XCTAssertEqual(results.map { $0["id"] as? Int }, [1, 2, 3, 4])
         XCTAssertTrue(results[2]["replayed_id"] is NSNull)
-        XCTAssertEqual(results[2]["error"] as? String, "reset by the target after 1 of 3 requests <script>boom()</script>")
+        XCTAssertEqual(
+            results[2]["error"] as? String, "reset by the target after 1 of 3 requests <script>boom()</script>")
         let redis = try XCTUnwrap(results[1]["messages"] as? [[String: Any]])
         XCTAssertEqual(redis.map { $0["verdict"] as? String }, ["same", "missing", "extra"])
         XCTAssertEqual(redis[2]["replayed_text"] as? String, "-ERR <b>\u{1b}[31m\r\n")
@@ -128,17 +141,26 @@ final class ReplayReportRenderingTests: XCTestCase {
         XCTAssertEqual(suite.attribute(forName: "failures")?.stringValue, "3")
         let cases = try document.nodes(forXPath: "//testcase").compactMap { $0 as? XMLElement }
         XCTAssertEqual(
-            cases.map { "\($0.attribute(forName: "classname")?.stringValue ?? "?") \($0.attribute(forName: "name")?.stringValue ?? "?")" },
-            ["replay.http1 #1 127.0.0.1:8080", "replay.redis #2 127.0.0.1:6379", "replay.http1 #3 127.0.0.1:8080",
-             "replay.postgres #4 127.0.0.1:5432", "replay.checks replayed traffic"])
-        let failures = cases.map { ($0.elements(forName: "failure")).map { $0.attribute(forName: "type")?.stringValue ?? "?" } }
-        XCTAssertEqual(failures, [["differs", "http.bad-status-line"], ["missing", "extra"], ["stopped-early"], [], []])
+            cases.map {
+                "\($0.attribute(forName: "classname")?.stringValue ?? "?") \($0.attribute(forName: "name")?.stringValue ?? "?")"
+            },
+            [
+                "replay.http1 #1 127.0.0.1:8080", "replay.redis #2 127.0.0.1:6379", "replay.http1 #3 127.0.0.1:8080",
+                "replay.postgres #4 127.0.0.1:5432", "replay.checks replayed traffic",
+            ])
+        let failures = cases.map {
+            ($0.elements(forName: "failure")).map { $0.attribute(forName: "type")?.stringValue ?? "?" }
+        }
+        XCTAssertEqual(
+            failures, [["differs", "http.bad-status-line"], ["missing", "extra"], ["stopped-early"], [], []])
         let differs = try XCTUnwrap(cases[0].elements(forName: "failure").first)
         // The control bytes became `?`; everything else survived the round trip.
         XCTAssertEqual(
             differs.stringValue,
-            "request: GET /users/7 HTTP/1.1\njson:$.name: \"Ada\" → \"<script>alert('x&y')</script>?[31m??\"\njson:$.new_field: (none) → 1")
-        XCTAssertEqual(cases[3].elements(forName: "system-out").first?.stringValue, "#4 warning postgres.slow: slow <query>")
+            "request: GET /users/7 HTTP/1.1\njson:$.name: \"Ada\" → \"<script>alert('x&y')</script>?[31m??\"\njson:$.new_field: (none) → 1"
+        )
+        XCTAssertEqual(
+            cases[3].elements(forName: "system-out").first?.stringValue, "#4 warning postgres.slow: slow <query>")
     }
 
     func testHTMLEscapesEverythingFromTheData() {
@@ -151,9 +173,12 @@ final class ReplayReportRenderingTests: XCTestCase {
         XCTAssertFalse(html.contains("<i>"))
         XCTAssertTrue(
             html.contains(
-                #"&quot;&lt;script&gt;alert(&apos;x&amp;y&apos;)&lt;/script&gt;<span class="ctl">\x1b</span>[31m<span class="ctl">\x00</span><span class="ctl">\x07</span>&quot;"#),
+                #"&quot;&lt;script&gt;alert(&apos;x&amp;y&apos;)&lt;/script&gt;<span class="ctl">\x1b</span>[31m<span class="ctl">\x00</span><span class="ctl">\x07</span>&quot;"#
+            ),
             "hostile value not escaped")
-        XCTAssertTrue(html.contains("<pre>GET /users/7 HTTP/1.1\nHost: a &amp; b &lt;c&gt;\nAccept: */*\n\n</pre>"), "CRLF request as lines")
+        XCTAssertTrue(
+            html.contains("<pre>GET /users/7 HTTP/1.1\nHost: a &amp; b &lt;c&gt;\nAccept: */*\n\n</pre>"),
+            "CRLF request as lines")
         XCTAssertTrue(html.contains("&lt;script&gt;boom()&lt;/script&gt;"))
         XCTAssertTrue(html.contains("Host: a &amp; b &lt;c&gt;"))
         XCTAssertFalse(html.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "control bytes in the page")
@@ -166,7 +191,9 @@ final class ReplayReportRenderingTests: XCTestCase {
         // The side-by-side diff: the changed name line faces the recorded one, the new field is added.
         XCTAssertTrue(html.contains("<td class=\"tx del\">  &quot;name&quot;: &quot;Ada&quot;</td>"), html)
         XCTAssertTrue(html.contains("<td class=\"tx add\">  &quot;new_field&quot;: 1</td>"), html)
-        XCTAssertTrue(ReplayReportSamples.clean().renderHTML().contains("<div class=\"verdict good\" id=\"verdict\">NO REGRESSION"))
+        XCTAssertTrue(
+            ReplayReportSamples.clean().renderHTML().contains(
+                "<div class=\"verdict good\" id=\"verdict\">NO REGRESSION"))
     }
 
     func testWriterWritesTheThreeFilesIntoANewDirectory() throws {
@@ -177,8 +204,9 @@ final class ReplayReportRenderingTests: XCTestCase {
             let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             XCTAssertGreaterThan(size, 500, path)
         }
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(),
-                       ["junit.xml", "report.html", "report.json"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted(),
+            ["junit.xml", "report.html", "report.json"])
         // Writing again (the directory given with a trailing slash) replaces the files.
         XCTAssertEqual(try ReplayReportWriter.write(ReplayReportSamples.clean(), to: directory + "/"), paths)
         XCTAssertTrue(try String(contentsOfFile: paths[0], encoding: .utf8).contains("\"regression\":false"))
@@ -193,21 +221,27 @@ final class ReplayReportRenderingTests: XCTestCase {
         XCTAssertThrowsError(try ReplayReportWriter.write(ReplayReportSamples.clean(), to: file + "/sub")) { error in
             XCTAssertEqual(
                 "\(error)",
-                "cannot write the report into \(file): it exists and is not a directory (choose another --report directory)")
+                "cannot write the report into \(file): it exists and is not a directory (choose another --report directory)"
+            )
         }
-        XCTAssertThrowsError(try ReplayReportWriter.write(ReplayReportSamples.clean(), to: "/proc/interpose-report")) { error in
+        XCTAssertThrowsError(try ReplayReportWriter.write(ReplayReportSamples.clean(), to: "/proc/interpose-report")) {
+            error in
             XCTAssertEqual(
                 "\(error)",
-                "cannot create report directory /proc/interpose-report: No such file or directory (choose another --report directory)")
+                "cannot create report directory /proc/interpose-report: No such file or directory (choose another --report directory)"
+            )
         }
         // A directory where report.json should go: the rename fails whatever the permissions (tests run as root).
         let directory = work + "/blocked"
-        try FileManager.default.createDirectory(atPath: directory + "/report.json/inner", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: directory + "/report.json/inner", withIntermediateDirectories: true)
         XCTAssertThrowsError(try ReplayReportWriter.write(ReplayReportSamples.clean(), to: directory)) { error in
             XCTAssertEqual(
                 "\(error)",
-                "cannot write \(directory)/report.json: Is a directory (free space or choose another --report directory)")
+                "cannot write \(directory)/report.json: Is a directory (free space or choose another --report directory)"
+            )
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/report.json.tmp"), "temporary file left behind")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: directory + "/report.json.tmp"), "temporary file left behind")
     }
 }

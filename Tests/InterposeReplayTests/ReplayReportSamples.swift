@@ -18,14 +18,17 @@ enum ReplayReportSamples {
                 FieldDifference(field: "json:$.new_field", recorded: nil, replayed: "1"),
             ],
             noise: ["header:date"], recordedSummary: "200 OK", replayedSummary: "200 OK",
-            recordedText: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\n  \"id\": 7,\n  \"name\": \"Ada\"\n}\n",
-            replayedText: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\n  \"id\": 7,\n  \"name\": \(hostile),\n  \"new_field\": 1\n}\n",
+            recordedText:
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\n  \"id\": 7,\n  \"name\": \"Ada\"\n}\n",
+            replayedText:
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\n  \"id\": 7,\n  \"name\": \(hostile),\n  \"new_field\": 1\n}\n",
             recordedLatency: 1_000_000, replayedLatency: 1_500_000)
         let http = ConversationResult(
             id: 1, server: "127.0.0.1:8080", application: "http1", replayedID: 11,
             messages: [
-                MessageResult(index: 0, request: "GET / HTTP/1.1", key: "GET /", verdict: .same, noise: ["header:date"],
-                              recordedSummary: "200 OK", replayedSummary: "200 OK"),
+                MessageResult(
+                    index: 0, request: "GET / HTTP/1.1", key: "GET /", verdict: .same, noise: ["header:date"],
+                    recordedSummary: "200 OK", replayedSummary: "200 OK"),
                 differing,
                 MessageResult(index: 2, request: "GET /health HTTP/1.1", key: "GET /health", verdict: .same),
             ])
@@ -33,10 +36,12 @@ enum ReplayReportSamples {
             id: 2, server: "127.0.0.1:6379", application: "redis", replayedID: 12,
             messages: [
                 MessageResult(index: 0, request: "GET user:7", key: "GET user:{key}", verdict: .same),
-                MessageResult(index: 1, request: "SET a&b \"<i>\"", key: "SET {key}", requestText: "SET a&b \"<i>\"",
-                              verdict: .missing, recordedSummary: "+OK", recordedText: "+OK\r\n"),
-                MessageResult(index: 2, request: "PING", key: "PING", verdict: .extra,
-                              replayedSummary: "-ERR <b>\u{1b}[31m", replayedText: "-ERR <b>\u{1b}[31m\r\n"),
+                MessageResult(
+                    index: 1, request: "SET a&b \"<i>\"", key: "SET {key}", requestText: "SET a&b \"<i>\"",
+                    verdict: .missing, recordedSummary: "+OK", recordedText: "+OK\r\n"),
+                MessageResult(
+                    index: 2, request: "PING", key: "PING", verdict: .extra,
+                    replayedSummary: "-ERR <b>\u{1b}[31m", replayedText: "-ERR <b>\u{1b}[31m\r\n"),
             ])
         let stopped = ConversationResult(
             id: 3, server: "127.0.0.1:8080", application: "http1",
@@ -72,8 +77,9 @@ enum ReplayReportSamples {
             ],
             latency: latency,
             findings: [
-                .init(conversation: 1, severity: .error, code: "http.bad-status-line",
-                      message: "status line \"HTTP/1.1 5OO\" <not> valid & \u{0}"),
+                .init(
+                    conversation: 1, severity: .error, code: "http.bad-status-line",
+                    message: "status line \"HTTP/1.1 5OO\" <not> valid & \u{0}"),
                 .init(conversation: 4, severity: .warning, code: "postgres.slow", message: "slow <query>"),
                 .init(conversation: nil, severity: .info, code: "capture.note", message: "replayed on loopback"),
             ],
@@ -88,9 +94,11 @@ enum ReplayReportSamples {
                 ConversationResult(
                     id: 1, server: "127.0.0.1:8080", application: "http1", replayedID: 1,
                     messages: [
-                        MessageResult(index: 0, request: "GET / HTTP/1.1", key: "GET /", verdict: .same, noise: ["header:date"]),
-                        MessageResult(index: 1, request: "GET /a HTTP/1.1", key: "GET /a", verdict: .same,
-                                      noise: ["header:date", "json:$.served_at"]),
+                        MessageResult(
+                            index: 0, request: "GET / HTTP/1.1", key: "GET /", verdict: .same, noise: ["header:date"]),
+                        MessageResult(
+                            index: 1, request: "GET /a HTTP/1.1", key: "GET /a", verdict: .same,
+                            noise: ["header:date", "json:$.served_at"]),
                     ]),
                 ConversationResult(id: 2, server: "127.0.0.1:6379", application: "redis", replayedID: 2),
             ],
