@@ -1,9 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: the proxy, the capture writer and the test helpers call Glibc directly (SO_ORIGINAL_DST,
+// SO_MARK, network namespaces, libpcap live capture), so no other platform is declared.
+#if !os(Linux)
+    #error("Interpose builds on Linux only")
+#endif
+
 let package = Package(
     name: "Interpose",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "interpose", targets: ["interpose"]),
         .library(name: "InterposeCapture", targets: ["InterposeCapture"]),

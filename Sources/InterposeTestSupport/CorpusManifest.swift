@@ -1,7 +1,8 @@
 import Foundation
 
-/// The public capture corpus (`/work/shared/corpus`, or `$INTERPOSE_CORPUS`) and its MANIFEST.tsv,
-/// which records tshark's reading of every file.
+/// The public capture corpus in `fixtures/corpus` (or `$INTERPOSE_CORPUS`) and its MANIFEST.tsv,
+/// which records tshark's reading of every file. `fixtures/corpus/README.md` lists each file's
+/// source and licence.
 public struct CorpusManifest: Sendable {
     /// One MANIFEST.tsv row.
     public struct Entry: Sendable, Hashable {
@@ -24,9 +25,9 @@ public struct CorpusManifest: Sendable {
     /// Every row, in file order.
     public let entries: [Entry]
 
-    /// The corpus folder: `$INTERPOSE_CORPUS`, else `/work/shared/corpus`.
+    /// The corpus folder: `$INTERPOSE_CORPUS`, else the repository's `fixtures/corpus`.
     public static var defaultDirectory: String {
-        ProcessInfo.processInfo.environment["INTERPOSE_CORPUS"] ?? "/work/shared/corpus"
+        ProcessInfo.processInfo.environment["INTERPOSE_CORPUS"] ?? RepositoryFixtures.path("corpus")
     }
 
     /// Reads MANIFEST.tsv.
