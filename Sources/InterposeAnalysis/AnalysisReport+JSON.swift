@@ -3,7 +3,7 @@ import InterposeProtocols
 import InterposeReader
 
 extension AnalysisReport {
-    /// The `analyze --json` document of DESIGN.md: one object with `connections` and `findings`
+    /// The `analyze --json` document of docs/DESIGN.md: one object with `connections` and `findings`
     /// (snake_case, stable field names), plus the file's description and counts.
     ///
     /// Per connection: `id`, `client`, `server` (`IP:PORT`, `[IPv6]:PORT`), `protocol`, `state`,

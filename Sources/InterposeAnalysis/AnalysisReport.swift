@@ -4,7 +4,7 @@ import InterposeReader
 /// Everything `interpose analyze` and `interpose check` say about a capture: the file, its
 /// conversations, findings and per-endpoint statistics.
 ///
-/// Rendered as text (`renderText`), as the JSON document of DESIGN.md (`renderJSON`) or as JUnit
+/// Rendered as text (`renderText`), as the JSON document of docs/DESIGN.md (`renderJSON`) or as JUnit
 /// XML (`renderJUnit`).
 public struct AnalysisReport: Sendable {
     /// The file.

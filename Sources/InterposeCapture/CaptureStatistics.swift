@@ -1,7 +1,7 @@
 /// Counters a `CaptureSink` keeps about what it wrote and what it lost.
 ///
 /// Printed in the proxy's exit summary: `droppedRecords` and `droppedBytes` are the loss counters
-/// that make loss visible (DESIGN.md: never silent loss).
+/// that make loss visible (docs/DESIGN.md: never silent loss).
 public struct CaptureStatistics: Sendable, Equatable {
     /// Records (connection events and data reads) turned into packets.
     public var recordsWritten: Int

@@ -1,6 +1,6 @@
 /// One end of a TCP connection: an IP address and a port.
 ///
-/// Printed as `IP:PORT`, with IPv6 in brackets (`[::1]:6379`), the form DESIGN.md fixes for
+/// Printed as `IP:PORT`, with IPv6 in brackets (`[::1]:6379`), the form docs/DESIGN.md fixes for
 /// `--json` output and the form the command line accepts.
 public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     /// The IP address.

@@ -1,4 +1,4 @@
-/// A conformance, ordering or completeness problem found in traffic (DESIGN.md, "The pipeline").
+/// A conformance, ordering or completeness problem found in traffic (docs/DESIGN.md, "The pipeline").
 ///
 /// The TCP reader, the protocol dissectors, the live proxy and replay all report problems as
 /// findings, so a finding found live is found again offline. `code` is stable (`tcp.gap`,

@@ -2,7 +2,7 @@ import NIOCore
 
 /// One chunk of bytes seen on one connection in one direction at one instant, or a connection event.
 ///
-/// The unit of the pipeline (DESIGN.md): the live proxy makes one for each socket read, and the
+/// The unit of the pipeline (docs/DESIGN.md): the live proxy makes one for each socket read, and the
 /// offline reader one for each reassembled TCP segment. Dissectors and checks consume frames and
 /// cannot tell which source they came from.
 public struct Frame: Sendable {

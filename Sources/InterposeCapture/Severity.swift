@@ -1,6 +1,6 @@
 /// How serious a finding is.
 ///
-/// The command line exits with status 1 when any finding has severity `error` (DESIGN.md);
+/// The command line exits with status 1 when any finding has severity `error` (docs/DESIGN.md);
 /// `warning` and `info` are reported but do not change the exit status.
 public enum Severity: String, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
     /// Worth knowing, not a problem in itself (a retransmission, a capture that began mid-stream).

@@ -4,7 +4,7 @@ import NIOCore
 /// Reads one conversation's frames as its protocol: detects the protocol from the first bytes
 /// (or takes the one forced), then hands every frame to that protocol's dissector.
 ///
-/// The one code path of DESIGN.md: the offline reader, the live proxy and replay all feed frames
+/// The one code path of docs/DESIGN.md: the offline reader, the live proxy and replay all feed frames
 /// here. Frames seen before the protocol is known are held (a few, small: detection needs the first
 /// bytes only) and replayed into the dissector once it is chosen.
 public struct ConversationDissector {

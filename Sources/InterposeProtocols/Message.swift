@@ -1,7 +1,7 @@
 import InterposeCapture
 
 /// One protocol unit read from a conversation: an HTTP request or response, a Redis command or
-/// reply, a PostgreSQL query and its results, a TLS handshake message (DESIGN.md, "The pipeline").
+/// reply, a PostgreSQL query and its results, a TLS handshake message (docs/DESIGN.md, "The pipeline").
 ///
 /// Dissectors make messages from frames; checks, reports and replay consume them. A message keeps
 /// what those need (names, status, timing, sizes, a short excerpt), never a whole body.

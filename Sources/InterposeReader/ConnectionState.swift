@@ -1,4 +1,4 @@
-/// How a TCP conversation stood when it ended or the capture did (DESIGN.md's `state`).
+/// How a TCP conversation stood when it ended or the capture did (docs/DESIGN.md's `state`).
 public enum ConnectionState: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Opened with a handshake, closed by FIN in both directions, nothing missing.
     case complete

@@ -141,7 +141,7 @@ struct TCPConnectionTracker {
         return summary
     }
 
-    /// The state DESIGN.md names: reset, then incomplete (mid-stream or gaps), then by FINs.
+    /// The state docs/DESIGN.md names: reset, then incomplete (mid-stream or gaps), then by FINs.
     var state: ConnectionState {
         if resetBy != nil { return .reset }
         if rolesGuessed || toServer.statistics.gaps > 0 || toClient.statistics.gaps > 0 { return .incomplete }

@@ -20,7 +20,7 @@ struct Interpose: AsyncParsableCommand {
         ]
     )
 
-    /// Runs the command with DESIGN.md's exit statuses: 0 clean, 1 findings or regressions,
+    /// Runs the command with docs/DESIGN.md's exit statuses: 0 clean, 1 findings or regressions,
     /// 2 bad usage or unusable input, always with one line that names the problem.
     static func main() async {
         do {
