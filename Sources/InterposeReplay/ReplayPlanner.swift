@@ -24,6 +24,9 @@ public struct ReplayPlanner: FrameConsumer {
         var lastResponses = 0
         var lastServerBytes: Int64 = 0
         var ending: ReplayEnding = .open
+        /// The first FIN or reset from either side, and the last data frame, since `start`.
+        var firstCloseOffset: Int64?
+        var lastDataOffset: Int64 = 0
         var passwords = PostgresPasswordFilter()
         /// `steps` without the recorded password messages, used when it is PostgreSQL.
         var postgresSteps: [ReplayStep] = []
@@ -59,6 +62,11 @@ public struct ReplayPlanner: FrameConsumer {
         let offset = frame.timestamp.nanosecondsSinceEpoch - conversation.start.nanosecondsSinceEpoch
         let responsesBefore = conversation.recorder.responses
         conversation.recorder.consume(frame)
+        switch frame.event {
+        case .data: conversation.lastDataOffset = offset
+        case .finish, .reset, .close: if conversation.firstCloseOffset == nil { conversation.firstCloseOffset = offset }
+        default: break
+        }
         switch (frame.direction, frame.event) {
         case (.serverToClient, .data):
             if conversation.recorder.responses != responsesBefore || conversation.recorder.application == .raw {
@@ -109,7 +117,11 @@ public struct ReplayPlanner: FrameConsumer {
             PlannedConversation(
                 recorded: conversation.recorder.conversation, application: application,
                 startOffset: conversation.start.nanosecondsSinceEpoch - origin,
-                endOffset: summary.end.nanosecondsSinceEpoch - origin,
+                endOffset: conversation.start.nanosecondsSinceEpoch - origin
+                    + max(
+                        conversation.firstCloseOffset
+                            ?? (summary.end.nanosecondsSinceEpoch - conversation.start.nanosecondsSinceEpoch),
+                        conversation.lastDataOffset),
                 steps: application == .postgres ? conversation.postgresSteps : conversation.steps,
                 ending: conversation.ending, responses: conversation.recorder.responses,
                 serverBytes: conversation.recorder.serverBytes,
