@@ -1,3 +1,4 @@
+import InterposeAnalysis
 import InterposeCapture
 import InterposeCore
 import InterposeProtocols
@@ -34,6 +35,9 @@ public struct ReplayPlanner: FrameConsumer {
 
     private let forced: ApplicationProtocol?
     private let detector: ProtocolDetector
+    /// The checks of `interpose check` on the recording, so the replay can tell a finding the old
+    /// build (or the client) already had from one the new build brings.
+    private var checks: AnalysisCollector
     private var open: [ConnectionID: Open] = [:]
     private var planned: [PlannedConversation] = []
     private var firstStart: Timestamp?
@@ -45,11 +49,13 @@ public struct ReplayPlanner: FrameConsumer {
     public init(forced: ApplicationProtocol? = nil, portHints: [UInt16: ApplicationProtocol] = [:]) {
         self.forced = forced
         self.detector = ProtocolDetector(portHints: portHints)
+        self.checks = AnalysisCollector(forced: forced, portHints: portHints)
     }
 
     /// Starts a conversation.
     public mutating func connectionOpened(_ connection: ConnectionDescriptor, at timestamp: Timestamp) {
         if firstStart == nil || timestamp < firstStart! { firstStart = timestamp }
+        checks.connectionOpened(connection, at: timestamp)
         open[connection.id] = Open(
             recorder: ExchangeRecorder(connection: connection, start: timestamp, forced: forced, detector: detector),
             start: timestamp)
@@ -59,6 +65,7 @@ public struct ReplayPlanner: FrameConsumer {
     public mutating func consume(_ frame: Frame) {
         guard var conversation = open.removeValue(forKey: frame.connection) else { return }
         defer { open[frame.connection] = conversation }
+        checks.consume(frame)
         let offset = frame.timestamp.nanosecondsSinceEpoch - conversation.start.nanosecondsSinceEpoch
         let responsesBefore = conversation.recorder.responses
         conversation.recorder.consume(frame)
@@ -109,6 +116,7 @@ public struct ReplayPlanner: FrameConsumer {
 
     /// Ends a conversation and plans it.
     public mutating func connectionClosed(_ summary: ConnectionSummary) {
+        checks.connectionClosed(summary)
         guard var conversation = open.removeValue(forKey: summary.id) else { return }
         conversation.recorder.finish()
         let origin = firstStart?.nanosecondsSinceEpoch ?? conversation.start.nanosecondsSinceEpoch
@@ -151,6 +159,8 @@ public struct ReplayPlanner: FrameConsumer {
 
     /// The plan of every conversation read.
     public func plan() -> ReplayPlan {
-        ReplayPlan(conversations: planned)
+        var finished = checks
+        finished.finish()
+        return ReplayPlan(conversations: planned, recordedFindings: finished.findings)
     }
 }
