@@ -62,6 +62,10 @@ public struct Message: Sendable, Hashable {
     /// to tell whether two answers to the same request are the same without keeping either; 0 when
     /// not computed. The dissector's doc comment says what goes in.
     public var bodyFingerprint: UInt64
+    /// Bytes of its direction just before it that belong to no message (PostgreSQL password and
+    /// SASL messages after the startup, COPY data outside an extended-protocol unit), so a reader
+    /// that cuts the stream by message sizes steps over them instead of taking them as this one.
+    public var skippedBefore: Int64 = 0
 
     /// A message from its parts.
     public init(

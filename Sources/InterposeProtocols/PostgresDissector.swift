@@ -43,6 +43,8 @@ public struct PostgresDissector: Dissector {
         var summary: String
         var start: Timestamp
         var bytes: Int64
+        /// Client bytes before it that no message claims (`Message.skippedBefore`).
+        var skippedBefore: Int64 = 0
         var fingerprint = FNV1a()
         /// An extended-protocol unit whose Sync has not come yet.
         var isOpen = false
@@ -69,6 +71,8 @@ public struct PostgresDissector: Dissector {
     private var pending: [Pending] = []
     private var exchange = Exchange()
     private var nextIndex = 0
+    /// Client bytes since the last request that no message claims (password, SASL, COPY data).
+    private var skippedClientBytes: Int64 = 0
     private var version = "3.0"
     private var inner: (any Dissector)?
     private var stopped = false
@@ -231,8 +235,13 @@ public struct PostgresDissector: Dissector {
                 request, name: "Terminate", expectsResponse: false, at: timestamp, packet: packet, into: &output)
         case UInt8(ascii: "p"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "f"):
             // Password and SASL messages belong to the startup exchange; COPY data, done and fail
-            // to the query that started the COPY. Neither starts a unit of work.
-            break
+            // to the query that started the COPY. Neither starts a unit of work: their bytes are
+            // the open extended unit's, or skipped before the next request.
+            if pending.last?.isOpen == true {
+                pending[pending.count - 1].bytes += message.bytes
+            } else {
+                skippedClientBytes += message.bytes
+            }
         default:
             stop(
                 code: .postgresMalformed,
@@ -328,9 +337,13 @@ public struct PostgresDissector: Dissector {
     private mutating func startRequest(
         kind: Kind, key: String, summary: String, message: PostgresMessageReader.RawMessage
     ) -> Pending {
-        defer { nextIndex += 1 }
+        defer {
+            nextIndex += 1
+            skippedClientBytes = 0
+        }
         return Pending(
-            index: nextIndex, kind: kind, key: key, summary: summary, start: message.start, bytes: message.bytes)
+            index: nextIndex, kind: kind, key: key, summary: summary, start: message.start, bytes: message.bytes,
+            skippedBefore: skippedClientBytes)
     }
 
     private mutating func enqueue(_ request: Pending) {
@@ -346,12 +359,13 @@ public struct PostgresDissector: Dissector {
     ) {
         var fingerprint = request.fingerprint
         fingerprint.add(request.key)
-        output.emit(
-            Message(
-                index: request.index, role: .request, application: .postgres, direction: .clientToServer,
-                start: request.start, end: timestamp, packet: packet, name: name, summary: request.summary,
-                key: request.key, version: version, expectsResponse: expectsResponse, bytes: request.bytes,
-                fingerprint: fingerprint.value))
+        var message = Message(
+            index: request.index, role: .request, application: .postgres, direction: .clientToServer,
+            start: request.start, end: timestamp, packet: packet, name: name, summary: request.summary,
+            key: request.key, version: version, expectsResponse: expectsResponse, bytes: request.bytes,
+            fingerprint: fingerprint.value)
+        message.skippedBefore = request.skippedBefore
+        output.emit(message)
     }
 
     // MARK: - Server messages

@@ -110,6 +110,7 @@ public struct ExchangeRecorder {
     }
 
     private mutating func take(_ message: Message) {
+        if message.skippedBefore > 0 { _ = claim(message.skippedBefore, direction: message.direction) }
         let content = claim(message.bytes, direction: message.direction)
         switch message.role {
         case .request:
