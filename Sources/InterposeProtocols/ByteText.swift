@@ -3,14 +3,14 @@
 ///
 /// Hand-written: the escaping (`\x00`, redis-cli's `sdscatrepr` style) and the hash are a few lines
 /// each and no Foundation API writes bytes this way.
-enum ByteText {
+package enum ByteText {
     /// Values longer than this many bytes are written as a prefix, their length and their hash.
-    static let inlineLimit = 4096
+    package static let inlineLimit = 4096
     /// Characters kept of a value longer than `inlineLimit`.
-    static let prefixCharacters = 200
+    package static let prefixCharacters = 200
 
     /// The bytes as text: valid UTF-8 kept, control characters and invalid bytes as `\n`, `\x00`.
-    static func escaped<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+    package static func escaped<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         var out = ""
         out.reserveCapacity(bytes.count)
         if let text = String(validating: bytes, as: UTF8.self) {
@@ -32,7 +32,7 @@ enum ByteText {
     /// The bytes as a field value: the text (UTF-8 kept as it is when `keepText`, else escaped) or,
     /// over `inlineLimit` bytes, its first 200 characters and `… (N bytes, fnv1a 0x…)` so that a
     /// change anywhere in the bytes still changes the value.
-    static func value<Bytes: Collection<UInt8>>(_ bytes: Bytes, keepText: Bool = false) -> String {
+    package static func value<Bytes: Collection<UInt8>>(_ bytes: Bytes, keepText: Bool = false) -> String {
         let text: String
         if keepText, let valid = String(validating: bytes, as: UTF8.self) {
             text = valid
@@ -45,7 +45,7 @@ enum ByteText {
 
     /// The bytes in double quotes like redis-cli and JSON write strings: `"`, `\` and control
     /// characters escaped, invalid UTF-8 as `\xff`.
-    static func quoted<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+    package static func quoted<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         var out = "\""
         if let text = String(validating: bytes, as: UTF8.self) {
             for scalar in text.unicodeScalars {
@@ -64,18 +64,18 @@ enum ByteText {
     }
 
     /// A string in JSON quotes (RFC 8259 section 7).
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         quoted(Array(text.utf8))
     }
 
     /// At most `limit` characters of `text`, with `… (N bytes)` when cut.
-    static func cut(_ text: String, limit: Int, totalBytes: Int) -> String {
+    package static func cut(_ text: String, limit: Int, totalBytes: Int) -> String {
         guard text.count > limit else { return text }
         return String(text.prefix(max(0, limit))) + "… (\(totalBytes) bytes)"
     }
 
     /// 64-bit FNV-1a of the bytes: stable across processes, unlike Swift's seeded `Hasher`.
-    static func fnv1a<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
+    package static func fnv1a<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> UInt64 {
         var value: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             value ^= UInt64(byte)
@@ -85,13 +85,13 @@ enum ByteText {
     }
 
     /// Two lowercase hex digits.
-    static func hex(_ byte: UInt8) -> String {
+    package static func hex(_ byte: UInt8) -> String {
         let digits = Array("0123456789abcdef")
         return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
     }
 
     /// Sixteen lowercase hex digits.
-    static func hex64(_ value: UInt64) -> String {
+    package static func hex64(_ value: UInt64) -> String {
         let text = String(value, radix: 16)
         return String(repeating: "0", count: 16 - text.count) + text
     }

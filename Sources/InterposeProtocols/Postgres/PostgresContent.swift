@@ -105,7 +105,7 @@ enum PostgresContent {
             }
         }
         flushRows()
-        return ContentDecoder.joiningRepeats(fields)
+        return ContentField.joiningRepeats(fields)
     }
 
     /// The text of a request (query text of `Q` and `P`, one line per other message) or of a reply

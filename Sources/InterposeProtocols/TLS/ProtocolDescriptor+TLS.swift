@@ -1,0 +1,13 @@
+extension ApplicationProtocol {
+    /// TLS, read without decrypting: record layer and handshake.
+    public static let tls = ApplicationProtocol("tls")
+}
+
+extension ProtocolDescriptor {
+    /// TLS: a client's handshake record of version 3.x up to TLS 1.3's. Records are not content.
+    package static let tls = ProtocolDescriptor(
+        application: .tls,
+        detect: { client, _ in client.count >= 3 && client[0] == 0x16 && client[1] == 0x03 && client[2] <= 0x04 },
+        makeDissector: { TLSDissector() },
+        content: .opaque)
+}
