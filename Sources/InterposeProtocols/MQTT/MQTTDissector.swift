@@ -23,7 +23,7 @@ public struct MQTTDissector: Dissector {
 
     /// A request waiting for its response: by response type and packet identifier.
     private struct Awaited: Hashable {
-        var response: UInt8
+        var response: MQTTPacketType
         var identifier: Int
     }
 
@@ -110,7 +110,7 @@ public struct MQTTDissector: Dissector {
         for (reader, direction) in [(client, Direction.clientToServer), (server, .serverToClient)]
         where !reader.stopped && reader.isInsideMessage {
             let what =
-                reader.current.map { "a \(MQTTNames.packet($0.type)) (\($0.bytes) of \($0.length) bytes read)" }
+                reader.current.map { "a \($0.type.name) (\($0.bytes) of \($0.length) bytes read)" }
                 ?? "a packet header (\(reader.cursor.keptBytes) bytes read)"
             output.report(
                 DissectorFinding(
@@ -126,54 +126,54 @@ public struct MQTTDissector: Dissector {
         into output: inout DissectorOutput
     ) {
         var reader = ByteReader(item.prefix)
-        let name = MQTTNames.packet(item.type)
+        let name = item.type.name
         var message = Message(
             index: nextIndex, role: .event, application: .mqtt, direction: direction, start: item.start, end: timestamp,
             packet: packet, name: name, summary: name, key: name, version: MQTTNames.version(level), bytes: item.bytes)
         let fromClient = direction == .clientToServer
         switch item.type {
-        case 1 where fromClient:
+        case .connect where fromClient:
             connect(&reader, into: &message)
             pendingConnect = Pending(index: message.index, key: message.key)
-        case 2 where !fromClient:
+        case .connack where !fromClient:
             let sessionPresent = reader.readUInt8().map { $0 & 1 == 1 } ?? false
             let code = reader.readUInt8() ?? 0
             let status = isV5 ? MQTTNames.reasonCode(code, v5: true) : MQTTNames.connectReturnCode(code)
             message.summary = "CONNACK \(status.code)" + (sessionPresent ? " session-present" : "")
             respond(&message, to: pendingConnect, status: status)
             pendingConnect = nil
-        case 3:
+        case .publish:
             publish(&reader, item: item, fromClient: fromClient, into: &message)
-        case 4, 5, 7:
+        case .puback, .pubrec, .pubcomp:
             acknowledgement(&reader, item: item, fromClient: fromClient, into: &message, output: &output)
-        case 6:
+        case .pubrel:
             let identifier = reader.readUInt16() ?? 0
             message.summary = "PUBREL id=\(identifier)"
             if fromClient {
-                request(&message, expecting: 7, identifier: identifier)
+                request(&message, expecting: .pubcomp, identifier: identifier)
             }
-        case 8 where fromClient, 10 where fromClient:
+        case .subscribe where fromClient, .unsubscribe where fromClient:
             let identifier = reader.readUInt16() ?? 0
             skipProperties(&reader)
             var topics: [String] = []
             var options: [UInt8] = []
             while let topic = reader.readPrefixed(width: 2) {
                 topics.append(MQTTDissector.topic(topic.rest))
-                if item.type == 8 { options.append(reader.readUInt8() ?? 0) }
+                if item.type == .subscribe { options.append(reader.readUInt8() ?? 0) }
             }
             message.key = "\(name) \(topics.first ?? "")"
             message.summary = "\(name) \(topics.first ?? "")"
-            if item.type == 8, let first = options.first { message.summary += " qos=\(first & 3)" }
+            if item.type == .subscribe, let first = options.first { message.summary += " qos=\(first & 3)" }
             if topics.count > 1 { message.summary += " (+\(topics.count - 1) more)" }
             message.summary += " id=\(identifier)"
-            request(&message, expecting: item.type + 1, identifier: identifier)
-        case 9 where !fromClient, 11 where !fromClient:
+            request(&message, expecting: item.type == .subscribe ? .suback : .unsuback, identifier: identifier)
+        case .suback where !fromClient, .unsuback where !fromClient:
             let identifier = reader.readUInt16() ?? 0
             skipProperties(&reader)
             let codes = reader.readRest()
             let failed = codes.first { $0 >= 0x80 }
             let status =
-                (item.type == 11 && !isV5)
+                (item.type == .unsuback && !isV5)
                 ? MessageStatus(.success, code: "success")
                 : failed.map { MQTTNames.reasonCode($0, v5: isV5) } ?? MessageStatus(.success, code: "success")
             message.summary =
@@ -182,16 +182,16 @@ public struct MQTTDissector: Dissector {
             respond(
                 &message, to: pending.removeValue(forKey: Awaited(response: item.type, identifier: identifier)),
                 status: status)
-        case 12 where fromClient:
+        case .pingreq where fromClient:
             message.role = .request
             message.expectsResponse = true
             pings.append(Pending(index: message.index, key: message.key))
             if pings.count > 1_024 { pings.removeFirst(512) }
-        case 13 where !fromClient:
+        case .pingresp where !fromClient:
             respond(
                 &message, to: pings.isEmpty ? nil : pings.removeFirst(),
                 status: MessageStatus(.success, code: "success"))
-        case 14:
+        case .disconnect:
             if let code = reader.readUInt8() {
                 let status = MQTTNames.reasonCode(code, v5: true)
                 message.summary = "DISCONNECT \(status.code)"
@@ -200,7 +200,7 @@ public struct MQTTDissector: Dissector {
             if fromClient { message.role = .request }
         default:
             // AUTH, and packets sent the wrong way: events.
-            if item.type == 15, let code = reader.readUInt8() {
+            if item.type == .auth, let code = reader.readUInt8() {
                 message.summary = "AUTH \(MQTTNames.reasonCode(code, v5: true).code)"
             }
         }
@@ -246,7 +246,7 @@ public struct MQTTDissector: Dissector {
         message.fingerprint = fingerprint.value
         if fromClient {
             if let identifier {
-                request(&message, expecting: qos == 1 ? 4 : 5, identifier: identifier)
+                request(&message, expecting: qos == 1 ? .puback : .pubrec, identifier: identifier)
                 if qos == 1 { MQTTDissector.remember(identifier, in: &clientPublishOrder) }
             } else {
                 message.role = .request
@@ -265,7 +265,7 @@ public struct MQTTDissector: Dissector {
         let status =
             reader.readUInt8().map { MQTTNames.reasonCode($0, v5: true) } ?? MessageStatus(.success, code: "success")
         message.summary = "\(message.name) id=\(identifier)" + (status.isFailure ? " \(status.code)" : "")
-        if item.type == 4 {
+        if item.type == .puback {
             if fromClient {
                 checkOrder(
                     identifier, in: &serverPublishOrder, ackedBy: "client", message: message.index, output: &output)
@@ -287,7 +287,7 @@ public struct MQTTDissector: Dissector {
         _ = reader.skip(min(length, reader.remaining))
     }
 
-    private mutating func request(_ message: inout Message, expecting response: UInt8, identifier: Int) {
+    private mutating func request(_ message: inout Message, expecting response: MQTTPacketType, identifier: Int) {
         message.role = .request
         message.expectsResponse = true
         pending[Awaited(response: response, identifier: identifier)] = Pending(index: message.index, key: message.key)

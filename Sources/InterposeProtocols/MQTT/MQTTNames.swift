@@ -1,28 +1,6 @@
-/// Names and outcomes for MQTT's numbers (MQTT 3.1.1 and 5.0 specifications): packet types,
-/// CONNACK return codes, MQTT 5 reason codes.
+/// Names and outcomes for MQTT's numbers (MQTT 3.1.1 and 5.0 specifications): protocol levels,
+/// CONNACK return codes, MQTT 5 reason codes. Packet types are `MQTTPacketType`.
 enum MQTTNames {
-    /// `CONNECT`, `PUBLISH`...; `RESERVED` for type 0.
-    static func packet(_ type: UInt8) -> String {
-        switch type {
-        case 1: return "CONNECT"
-        case 2: return "CONNACK"
-        case 3: return "PUBLISH"
-        case 4: return "PUBACK"
-        case 5: return "PUBREC"
-        case 6: return "PUBREL"
-        case 7: return "PUBCOMP"
-        case 8: return "SUBSCRIBE"
-        case 9: return "SUBACK"
-        case 10: return "UNSUBSCRIBE"
-        case 11: return "UNSUBACK"
-        case 12: return "PINGREQ"
-        case 13: return "PINGRESP"
-        case 14: return "DISCONNECT"
-        case 15: return "AUTH"
-        default: return "RESERVED"
-        }
-    }
-
     /// `3.1`, `3.1.1`, `5` for protocol levels 3, 4, 5.
     static func version(_ level: Int) -> String {
         switch level {

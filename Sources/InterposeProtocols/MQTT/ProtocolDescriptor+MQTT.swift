@@ -15,7 +15,9 @@ extension ProtocolDescriptor {
     /// Whether the bytes begin an MQTT CONNECT: type 1, a remaining length, then the protocol name
     /// `MQTT` (3.1.1, 5) or `MQIsdp` (3.1).
     static func isMQTTConnect(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= 2, bytes[0] == 0x10 else { return false }
+        guard bytes.count >= 2, MQTTPacketType(firstByte: bytes[0]) == .connect, bytes[0] & 0x0F == 0 else {
+            return false
+        }
         var index = 1
         while index < bytes.count, index < 5, bytes[index] & 0x80 != 0 { index += 1 }
         index += 1
