@@ -273,7 +273,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InterposeEndToEndTests",
-            dependencies: ["interpose", "InterposeTestSupport", "InterposeCapture"]
+            dependencies: ["interpose", "InterposeTestSupport", "InterposeCapture", "InterposeProtocols"]
         ),
     ]
 )
