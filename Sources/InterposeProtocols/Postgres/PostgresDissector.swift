@@ -200,10 +200,12 @@ public struct PostgresDissector: Dissector {
         _ message: PostgresMessageReader.RawMessage, at timestamp: Timestamp, packet: Int?,
         into output: inout DissectorOutput
     ) {
-        switch message.type {
-        case 0:
+        if message.type == 0 {
             takeStartupPhase(message, at: timestamp, packet: packet, into: &output)
-        case UInt8(ascii: "Q"):
+            return
+        }
+        switch PostgresFrontendMessageID(rawValue: message.type) {
+        case .query:
             var body = PostgresBody(message.body)
             let (sql, complete) = body.cString() ?? ("", true)
             let truncated = !complete || !message.bodyIntact
@@ -215,25 +217,24 @@ public struct PostgresDissector: Dissector {
             request.fingerprint.add(String(message.length))
             emitRequest(request, name: "Query", at: timestamp, packet: packet, into: &output)
             enqueue(request)
-        case UInt8(ascii: "F"):
+        case .functionCall:
             var body = PostgresBody(message.body)
             let function = body.int32().map { "function OID \($0)" } ?? "function"
             var request = startRequest(kind: .query, key: "FunctionCall", summary: "call " + function, message: message)
             request.fingerprint.add(message.body)
             emitRequest(request, name: "FunctionCall", at: timestamp, packet: packet, into: &output)
             enqueue(request)
-        case UInt8(ascii: "P"), UInt8(ascii: "B"), UInt8(ascii: "D"), UInt8(ascii: "E"), UInt8(ascii: "C"),
-            UInt8(ascii: "H"), UInt8(ascii: "S"):
+        case .parse, .bind, .describe, .execute, .close, .flush, .sync:
             takeExtended(message, at: timestamp, packet: packet, into: &output)
-        case UInt8(ascii: "X"):
+        case .terminate:
             let request = startRequest(kind: .query, key: "Terminate", summary: "Terminate", message: message)
             emitRequest(
                 request, name: "Terminate", expectsResponse: false, at: timestamp, packet: packet, into: &output)
-        case UInt8(ascii: "p"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "f"):
+        case .password, .copyData, .copyDone, .copyFail:
             // Password and SASL messages belong to the startup exchange; COPY data, done and fail
             // to the query that started the COPY. Neither starts a unit of work.
             break
-        default:
+        case nil:
             stop(
                 code: "postgres.malformed", severity: .error,
                 message:
@@ -249,13 +250,13 @@ public struct PostgresDissector: Dissector {
         var body = PostgresBody(message.body)
         let code = body.int32() ?? 0
         switch code {
-        case 80_877_103, 80_877_104:
-            let name = code == 80_877_103 ? "SSLRequest" : "GSSENCRequest"
+        case PostgresStartupCode.sslRequest.rawValue, PostgresStartupCode.gssEncRequest.rawValue:
+            let name = code == PostgresStartupCode.sslRequest.rawValue ? "SSLRequest" : "GSSENCRequest"
             let request = startRequest(kind: .encryption, key: name, summary: name, message: message)
             emitRequest(request, name: name, at: timestamp, packet: packet, into: &output)
             enqueue(request)
             serverReader.framing = .singleByte
-        case 80_877_102:
+        case PostgresStartupCode.cancelRequest.rawValue:
             let pid = body.int32().map { " pid \($0)" } ?? ""
             let request = startRequest(
                 kind: .query, key: "CancelRequest", summary: "cancel backend" + pid, message: message)
@@ -296,8 +297,8 @@ public struct PostgresDissector: Dissector {
         let last = pending.count - 1
         pending[last].bytes += message.bytes
         var body = PostgresBody(message.body)
-        switch message.type {
-        case UInt8(ascii: "P"):
+        switch PostgresFrontendMessageID(rawValue: message.type) {
+        case .parse:
             _ = body.string()  // the statement name
             let (sql, complete) = body.cString() ?? ("", true)
             pending[last].fingerprint.add(sql)
@@ -306,7 +307,7 @@ public struct PostgresDissector: Dissector {
                 pending[last].key = PostgresSQL.kind(sql)
                 pending[last].summary = PostgresSQL.excerpt(sql, truncated: !complete || !message.bodyIntact)
             }
-        case UInt8(ascii: "B"):
+        case .bind:
             _ = body.string()
             let statement = body.string() ?? ""
             pending[last].fingerprint.add(statement)
@@ -314,7 +315,7 @@ public struct PostgresDissector: Dissector {
                 pending[last].summary =
                     statement.isEmpty ? "execute unnamed statement" : "execute \"\(PostgresSQL.excerpt(statement))\""
             }
-        case UInt8(ascii: "S"):
+        case .sync:
             pending[last].isOpen = false
             let request = pending[last]
             if request.summary.isEmpty { pending[last].summary = "Sync" }
@@ -365,8 +366,9 @@ public struct PostgresDissector: Dissector {
             return
         }
         var body = PostgresBody(message.body)
-        switch message.type {
-        case UInt8(ascii: "Z"):
+        let id = PostgresBackendMessageID(rawValue: message.type)
+        switch id {
+        case .readyForQuery:
             guard !pending.isEmpty else {
                 return unexpected(
                     message, "ReadyForQuery with no request waiting for it", packet: packet, into: &output)
@@ -379,7 +381,7 @@ public struct PostgresDissector: Dissector {
             default: state = ""
             }
             respond(suffix: state, at: timestamp, packet: packet, into: &output)
-        case UInt8(ascii: "A"):
+        case .notificationResponse:
             let pid = body.int32() ?? 0
             let channel = body.string() ?? ""
             let payload = body.string() ?? ""
@@ -388,20 +390,20 @@ public struct PostgresDissector: Dissector {
                 summary: "NOTIFY \(PostgresSQL.excerpt(channel))"
                     + (payload.isEmpty ? "" : ": \(PostgresSQL.excerpt(payload))") + " (pid \(pid))",
                 at: timestamp, packet: packet, into: &output)
-        case UInt8(ascii: "N"), UInt8(ascii: "S"), UInt8(ascii: "K"):
+        case .noticeResponse, .parameterStatus, .backendKeyData:
             if !pending.isEmpty {
                 addToExchange(message)
-                if message.type == UInt8(ascii: "S"), body.string() == "server_version" {
+                if id == .parameterStatus, body.string() == "server_version" {
                     exchange.serverVersion = body.string()
                 }
                 return
             }
-            switch message.type {
-            case UInt8(ascii: "N"):
+            switch id {
+            case .noticeResponse:
                 emitEvent(
                     message, name: "NoticeResponse", summary: PostgresErrorFields(body: message.body).summary,
                     at: timestamp, packet: packet, into: &output)
-            case UInt8(ascii: "S"):
+            case .parameterStatus:
                 let name = body.string() ?? ""
                 let value = body.string() ?? ""
                 emitEvent(
@@ -413,7 +415,7 @@ public struct PostgresDissector: Dissector {
                     message, name: "BackendKeyData", summary: "backend pid \(body.int32() ?? 0)", at: timestamp,
                     packet: packet, into: &output)
             }
-        case UInt8(ascii: "E"):
+        case .errorResponse:
             let error = PostgresErrorFields(body: message.body)
             guard !pending.isEmpty else {
                 // A FATAL sent on its own (the server shutting down): not an answer, but an outcome.
@@ -428,7 +430,7 @@ public struct PostgresDissector: Dissector {
                 // No ReadyForQuery follows: the server closes the connection.
                 respond(suffix: "", at: timestamp, packet: packet, into: &output)
             }
-        case UInt8(ascii: "R"):
+        case .authentication:
             guard pending.first?.kind == .startup else {
                 return unexpected(message, "authentication request outside the startup", packet: packet, into: &output)
             }
@@ -446,30 +448,29 @@ public struct PostgresDissector: Dissector {
             default: method = "unknown method"
             }
             if let method, exchange.authentication == nil { exchange.authentication = method }
-        case UInt8(ascii: "v"):
+        case .negotiateProtocolVersion:
             guard pending.first?.kind == .startup else {
                 return unexpected(
                     message, "NegotiateProtocolVersion outside the startup", packet: packet, into: &output)
             }
             addToExchange(message)
-        case UInt8(ascii: "C"):
+        case .commandComplete:
             guard requireQuery(message, packet: packet, into: &output) else { return }
             PostgresDissector.addContent(message, to: &exchange.content)
             exchange.tagCount += 1
             if exchange.tags.count < 3 { exchange.tags.append(PostgresSQL.excerpt(body.string() ?? "")) }
-        case UInt8(ascii: "I"):
+        case .emptyQueryResponse:
             guard requireQuery(message, packet: packet, into: &output) else { return }
             exchange.emptyQuery = true
-        case UInt8(ascii: "T"), UInt8(ascii: "D"), UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"),
-            UInt8(ascii: "n"), UInt8(ascii: "t"), UInt8(ascii: "s"), UInt8(ascii: "G"), UInt8(ascii: "H"),
-            UInt8(ascii: "W"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "V"):
+        case .rowDescription, .dataRow, .parseComplete, .bindComplete, .closeComplete, .noData,
+            .parameterDescription, .portalSuspended, .copyInResponse, .copyOutResponse, .copyBothResponse,
+            .copyData, .copyDone, .functionCallResponse:
             if requireQuery(message, packet: packet, into: &output),
-                message.type == UInt8(ascii: "D")
-                    || message.type == UInt8(ascii: "T") || message.type == UInt8(ascii: "d")
+                id == .dataRow || id == .rowDescription || id == .copyData
             {
                 PostgresDissector.addContent(message, to: &exchange.content)
             }
-        default:
+        case nil:
             stop(
                 code: "postgres.malformed", severity: .error,
                 message:

@@ -8,6 +8,9 @@ import NIOCore
 /// A length only says how many bytes to count: bodies are skipped in place, and only their first
 /// `prefixLimit` bytes are kept (enough for a query excerpt, error fields or a parameter), so memory
 /// stays bounded whatever the peer declares.
+///
+/// The one PostgreSQL message framer: the dissector reads a live direction with it, and
+/// `PostgresContent` reads a recorded message's bytes with it (`messages(in:)`).
 struct PostgresMessageReader {
     /// How the next message is framed.
     enum Framing {
@@ -50,11 +53,13 @@ struct PostgresMessageReader {
         case malformed(String)
     }
 
-    /// Body bytes kept of each message.
+    /// Body bytes the dissector keeps of each message.
     static let prefixLimit = 512
     /// Longest message accepted (PostgreSQL itself refuses 1 GiB and more).
     static let lengthLimit = 1 << 30
 
+    /// Body bytes kept of each message.
+    let prefixLimit: Int
     /// How the next message is framed; the dissector changes it as the conversation goes on.
     var framing: Framing
     /// The unfinished header kept from an earlier frame (at most four bytes).
@@ -62,8 +67,32 @@ struct PostgresMessageReader {
     private var current: RawMessage?
     private var remaining = 0
 
-    init(framing: Framing) {
+    /// A reader at the start of a direction framed as `framing`, keeping `prefixLimit` bytes of
+    /// each body.
+    init(framing: Framing, prefixLimit: Int = PostgresMessageReader.prefixLimit) {
         self.framing = framing
+        self.prefixLimit = prefixLimit
+    }
+
+    /// The typed messages in bytes already in memory (a recorded message), bodies kept whole; a last
+    /// message cut short is kept with the bytes there are. `nil` when the bytes are not typed
+    /// messages: a type byte that is not a printable letter or digit, an impossible length, a header
+    /// cut short, or no bytes.
+    static func messages(in bytes: [UInt8]) -> [RawMessage]? {
+        var reader = PostgresMessageReader(framing: .typed, prefixLimit: .max)
+        var work = ByteBuffer(bytes: bytes)
+        var messages: [RawMessage] = []
+        let start = Timestamp(nanosecondsSinceEpoch: 0)
+        do {
+            while let message = try reader.next(&work, at: start) { messages.append(message) }
+        } catch {
+            return nil
+        }
+        if let partial = reader.current { messages.append(partial) }
+        guard work.readableBytes == 0, !messages.isEmpty,
+            messages.allSatisfy({ $0.type >= 0x20 && $0.type < 0x7F })
+        else { return nil }
+        return messages
     }
 
     /// Whether part of a message has been read.
@@ -80,7 +109,7 @@ struct PostgresMessageReader {
         guard var message = current, cursor.keptBytes == 0, size <= remaining else { return .unreadable }
         remaining -= size
         message.bytes += Int64(size)
-        if message.body.count < PostgresMessageReader.prefixLimit { message.bodyIntact = false }
+        if message.body.count < prefixLimit { message.bodyIntact = false }
         if remaining == 0 {
             current = nil
             return .completed(message)
@@ -94,7 +123,7 @@ struct PostgresMessageReader {
     mutating func next(_ work: inout ByteBuffer, at timestamp: Timestamp) throws(Failure) -> RawMessage? {
         if var message = current {
             let n = min(work.readableBytes, remaining)
-            let room = PostgresMessageReader.prefixLimit - message.body.count
+            let room = prefixLimit - message.body.count
             if room > 0, message.bodyIntact, let bytes = work.getBytes(at: work.readerIndex, length: min(room, n)) {
                 message.body += bytes
             }

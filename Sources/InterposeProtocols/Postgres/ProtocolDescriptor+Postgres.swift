@@ -24,8 +24,7 @@ extension ProtocolDescriptor {
                 | UInt32(client[at + 3])
         }
         let length = uint32(0)
-        let code = uint32(4)
-        // StartupMessage (protocol 3.0), SSLRequest, GSSENCRequest, CancelRequest.
-        return (8...10_000).contains(length) && [0x0003_0000, 80_877_103, 80_877_104, 80_877_102].contains(code)
+        let code = PostgresStartupCode(rawValue: Int32(bitPattern: uint32(4)))
+        return (8...10_000).contains(length) && code != nil
     }
 }
