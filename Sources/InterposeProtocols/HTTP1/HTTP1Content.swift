@@ -1,8 +1,10 @@
 /// HTTP/1 messages as fields and text: status, headers, the body de-chunked and, when it is JSON,
 /// flattened to one field per value.
 ///
-/// Parsed by hand on bytes: InterposeProtocols' `HTTP1Head` is internal to its module, and a
-/// message here is already complete in memory, so splitting lines and headers is all there is.
+/// Not yet read with the dissector's `HTTP1Head`: that parser is strict (a malformed head is a
+/// finding) and keeps only the fields framing needs, while a recorded message must still decode when
+/// its head was cut short or has a line without a colon, and every header is a field. Splitting lines
+/// and headers of a message already in memory is all there is here.
 enum HTTP1Content {
     /// A message split into its parts.
     struct Parts {

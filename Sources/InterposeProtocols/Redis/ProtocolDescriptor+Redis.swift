@@ -8,7 +8,7 @@ extension ProtocolDescriptor {
     package static let redis = ProtocolDescriptor(
         application: .redis,
         detect: { client, _ in
-            client.count >= 2 && client[0] == UInt8(ascii: "*")
+            client.count >= 2 && client[0] == RESPType.array.rawValue
                 && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(client[1])
         },
         defaultPorts: [DefaultPort(6379, when: .eitherSideSent)],

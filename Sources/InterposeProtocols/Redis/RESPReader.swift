@@ -122,7 +122,7 @@ struct RESPReader {
                 // Fast path for the lines of every command and most replies, `$N` and `*N`: the
                 // number is read in place, no String made.
                 if let type = work.getInteger(at: work.readerIndex, as: UInt8.self),
-                    type == UInt8(ascii: "$") || type == UInt8(ascii: "*"),
+                    type == RESPType.bulkString.rawValue || type == RESPType.array.rawValue,
                     let number = RESPReader.integer(in: work, from: 1, lineLength: length)
                 {
                     work.moveReaderIndex(forwardBy: length)
@@ -146,27 +146,27 @@ struct RESPReader {
         }
         let rest = line.dropFirst()
         if stack.isEmpty && current!.type == 0 { current!.type = type }
-        switch type {
-        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "#"),
-            UInt8(ascii: "("):
-            if type == UInt8(ascii: ":") || type == UInt8(ascii: "(") || type == UInt8(ascii: ",") {
+        switch RESPType(rawValue: type) {
+        case .simpleString, .simpleError, .integer, .double, .boolean, .bigNumber:
+            if type == RESPType.integer.rawValue || type == RESPType.bigNumber.rawValue
+                || type == RESPType.double.rawValue
+            {
                 guard !rest.isEmpty, rest.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
                     throw .malformed("'\(RESPReader.excerpt(line))' is not a number")
                 }
             }
             addLeaf(String(rest))
             return leafDone()
-        case UInt8(ascii: "_"):
+        case .null:
             if stack.isEmpty { current!.isNull = true }
             addLeaf("")
             return leafDone()
-        case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="), UInt8(ascii: "*"), UInt8(ascii: "~"),
-            UInt8(ascii: ">"), UInt8(ascii: "%"), UInt8(ascii: "|"):
+        case .bulkString, .bulkError, .verbatimString, .array, .set, .push, .map, .attribute:
             return try takeLength(type: type, Int(rest), line: line)
-        default:
+        case nil:
             if stack.isEmpty && acceptsInline {
                 current!.isInline = true
-                current!.type = UInt8(ascii: "*")
+                current!.type = RESPType.array.rawValue
                 let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 current!.count = words.count
                 for word in words.prefix(RESPReader.leavesKept) { addLeaf(String(word)) }
@@ -183,8 +183,8 @@ struct RESPReader {
         func text() -> String {
             line.map { RESPReader.excerpt($0) } ?? "\(Character(UnicodeScalar(type)))\(number.map(String.init) ?? "?")"
         }
-        switch type {
-        case UInt8(ascii: "$"), UInt8(ascii: "!"), UInt8(ascii: "="):
+        switch RESPType(rawValue: type) {
+        case .bulkString, .bulkError, .verbatimString:
             guard let length = number.map(Int64.init), length >= -1 else {
                 throw .malformed("bulk length '\(text())' is not a number")
             }
@@ -202,9 +202,9 @@ struct RESPReader {
             guard let declared = number, declared >= -1, declared <= Int(Int32.max) else {
                 throw .malformed("aggregate length '\(text())' is not a number")
             }
-            let isPairs = type == UInt8(ascii: "%") || type == UInt8(ascii: "|")
+            let isPairs = type == RESPType.map.rawValue || type == RESPType.attribute.rawValue
             let count = declared == -1 ? -1 : (isPairs ? declared * 2 : declared)
-            if stack.isEmpty && type != UInt8(ascii: "|") { current!.count = max(declared, 0) }
+            if stack.isEmpty && type != RESPType.attribute.rawValue { current!.count = max(declared, 0) }
             if count <= 0 {
                 if count == -1 && stack.isEmpty { current!.isNull = true }
                 return leafDone()
@@ -212,8 +212,8 @@ struct RESPReader {
             guard stack.count < RESPReader.depthLimit else {
                 throw .malformed("values nested deeper than \(RESPReader.depthLimit)")
             }
-            stack.append(Open(remaining: count, isAttribute: type == UInt8(ascii: "|")))
-            if stack.count == 1 && type == UInt8(ascii: "|") { current!.type = 0 }
+            stack.append(Open(remaining: count, isAttribute: type == RESPType.attribute.rawValue))
+            if stack.count == 1 && type == RESPType.attribute.rawValue { current!.type = 0 }
             return nil
         }
     }

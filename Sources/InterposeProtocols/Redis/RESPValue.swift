@@ -1,9 +1,10 @@
 /// One RESP2 or RESP3 value, parsed whole from bytes that are already in memory (a recorded or
 /// replayed reply), for comparison and display.
 ///
-/// InterposeProtocols' `RESPReader` streams and keeps only a value's first leaves, so it cannot give
-/// the whole reply; this parser is hand-written because RESP is a dozen line-based types and no
-/// well-kept Swift library parses it from bytes without a connection.
+/// The dissector's `RESPReader` streams and keeps only a value's first leaves (it must not buffer a
+/// 512 MB bulk string), so it cannot give the whole reply; this parser builds the whole value from
+/// bytes already in memory, with the same type bytes (`RESPType`). Hand-written because RESP is a
+/// dozen line-based types and no well-kept Swift library parses it from bytes without a connection.
 indirect enum RESPValue: Equatable {
     /// `+OK`.
     case simple(String)
@@ -83,37 +84,37 @@ indirect enum RESPValue: Equatable {
             let type = bytes[index]
             index += 1
             guard let line = line() else { return nil }
-            switch type {
-            case UInt8(ascii: "+"): return .simple(line)
-            case UInt8(ascii: "-"): return .error(line)
-            case UInt8(ascii: ":"): return .integer(line)
-            case UInt8(ascii: ","): return .double(line)
-            case UInt8(ascii: "("): return .bigNumber(line)
-            case UInt8(ascii: "#"): return .boolean(line == "t")
-            case UInt8(ascii: "_"): return .null
-            case UInt8(ascii: "$"):
+            switch RESPType(rawValue: type) {
+            case .simpleString: return .simple(line)
+            case .simpleError: return .error(line)
+            case .integer: return .integer(line)
+            case .double: return .double(line)
+            case .bigNumber: return .bigNumber(line)
+            case .boolean: return .boolean(line == "t")
+            case .null: return .null
+            case .bulkString:
                 if line.hasPrefix("-") { return .null }
                 return blob(line).map { .bulk($0) }
-            case UInt8(ascii: "!"):
+            case .bulkError:
                 return blob(line).map { .error(String(decoding: $0, as: UTF8.self)) }
-            case UInt8(ascii: "="):
+            case .verbatimString:
                 guard let data = blob(line) else { return nil }
                 let format =
                     data.count >= 4 && data[3] == UInt8(ascii: ":") ? String(decoding: data[0..<3], as: UTF8.self) : ""
                 return .verbatim(format: format, format.isEmpty ? data : Array(data[4...]))
-            case UInt8(ascii: "*"):
+            case .array:
                 if line.hasPrefix("-") { return .null }
                 return elements(line, depth: depth).map { .array($0) }
-            case UInt8(ascii: "~"): return elements(line, depth: depth).map { .set($0) }
-            case UInt8(ascii: ">"): return elements(line, depth: depth).map { .push($0) }
-            case UInt8(ascii: "%"), UInt8(ascii: "|"):
+            case .set: return elements(line, depth: depth).map { .set($0) }
+            case .push: return elements(line, depth: depth).map { .push($0) }
+            case .map, .attribute:
                 guard let count = Int(line), count >= 0, count <= bytes.count,
                     let flat = elements(String(count * 2), depth: depth)
                 else { return nil }
                 let pairs = stride(from: 0, to: flat.count, by: 2).map { Pair(key: flat[$0], value: flat[$0 + 1]) }
                 // An attribute (`|`) is metadata about the value that follows it: skipped.
-                return type == UInt8(ascii: "|") ? value(depth: depth) : .map(pairs)
-            default:
+                return type == RESPType.attribute.rawValue ? value(depth: depth) : .map(pairs)
+            case nil:
                 return nil
             }
         }

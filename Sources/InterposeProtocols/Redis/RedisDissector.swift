@@ -113,7 +113,7 @@ public struct RedisDissector: Dissector {
     private mutating func takeCommand(
         _ value: RESPReader.Value, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
     ) {
-        guard value.type == UInt8(ascii: "*"), let first = value.leaves.first else {
+        guard value.type == RESPType.array.rawValue, let first = value.leaves.first else {
             stop(
                 code: "redis.malformed", severity: .error,
                 message: "a command is not an array of bulk strings (type '\(Character(UnicodeScalar(value.type)))')",
@@ -181,8 +181,8 @@ public struct RedisDissector: Dissector {
         _ value: RESPReader.Value, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
     ) {
         let kind = value.leaves.first?.lowercased() ?? ""
-        let isAggregate = value.type == UInt8(ascii: "*") || value.type == UInt8(ascii: ">")
-        let isPush = value.type == UInt8(ascii: ">")
+        let isAggregate = value.type == RESPType.array.rawValue || value.type == RESPType.push.rawValue
+        let isPush = value.type == RESPType.push.rawValue
         let isConfirmation =
             isAggregate && RedisDissector.subscriptionKinds.contains(kind)
             && (isPush || subscribed || pending.first.map { RedisDissector.isSubscription($0.name) } == true)
@@ -199,7 +199,7 @@ public struct RedisDissector: Dissector {
         }
         var answered: Pending?
         if !pending.isEmpty {
-            if !isConfirmation, value.type != UInt8(ascii: "-"), value.type != UInt8(ascii: "!"),
+            if !isConfirmation, value.type != RESPType.simpleError.rawValue, value.type != RESPType.bulkError.rawValue,
                 let expected = pending[0].shape, !RedisDissector.fits(value, expected)
             {
                 let later = pending.dropFirst().prefix(64).first { candidate in
@@ -277,11 +277,10 @@ public struct RedisDissector: Dissector {
     static func describe(_ value: RESPReader.Value) -> String {
         if value.isNull { return "nil" }
         let type = Character(UnicodeScalar(value.type))
-        switch value.type {
-        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "#"),
-            UInt8(ascii: "("):
+        switch RESPType(rawValue: value.type) {
+        case .simpleString, .simpleError, .integer, .double, .boolean, .bigNumber:
             return "\(type)\(RESPReader.excerpt(value.leaves.first ?? ""))"
-        case UInt8(ascii: "$"), UInt8(ascii: "="), UInt8(ascii: "!"):
+        case .bulkString, .verbatimString, .bulkError:
             return "\(type)\(value.bytes) bytes"
         default:
             var text = "\(type)\(value.count)"
@@ -292,7 +291,7 @@ public struct RedisDissector: Dissector {
 
     /// The outcome of a reply: an error's first word is its code (`ERR`, `WRONGTYPE`, `NOAUTH`).
     static func status(of value: RESPReader.Value) -> MessageStatus {
-        guard value.type == UInt8(ascii: "-") || value.type == UInt8(ascii: "!") else {
+        guard value.type == RESPType.simpleError.rawValue || value.type == RESPType.bulkError.rawValue else {
             return MessageStatus(.success, code: "OK")
         }
         let text = value.leaves.first ?? ""
@@ -337,15 +336,16 @@ public struct RedisDissector: Dissector {
     }()
 
     private static func fits(_ value: RESPReader.Value, _ shape: ReplyShape) -> Bool {
-        if value.type == UInt8(ascii: "+") && value.leaves.first == "QUEUED" { return true }
+        if value.type == RESPType.simpleString.rawValue && value.leaves.first == "QUEUED" { return true }
         switch shape {
-        case .integer: return value.type == UInt8(ascii: ":")
+        case .integer: return value.type == RESPType.integer.rawValue
         case .bulk:
-            return value.type == UInt8(ascii: "$") || value.type == UInt8(ascii: "_") || value.isNull
-                || value.type == UInt8(ascii: "=")
-        case .simple: return value.type == UInt8(ascii: "+")
+            return value.type == RESPType.bulkString.rawValue || value.type == RESPType.null.rawValue || value.isNull
+                || value.type == RESPType.verbatimString.rawValue
+        case .simple: return value.type == RESPType.simpleString.rawValue
         case .aggregate:
-            return [UInt8(ascii: "*"), UInt8(ascii: "~"), UInt8(ascii: "%")].contains(value.type) || value.isNull
+            return [RESPType.array.rawValue, RESPType.set.rawValue, RESPType.map.rawValue].contains(value.type)
+                || value.isNull
         }
     }
 }

@@ -53,7 +53,7 @@ public enum TLSClientHelloPeek: Sendable, Equatable {
         // the handshake message's own length is reached.
         while true {
             if let needed = handshakeLength(handshake), handshake.count >= needed + 4 {
-                guard handshake[0] == 1 else {
+                guard handshake[0] == TLSHandshakeType.clientHello.rawValue else {
                     return .notTLS(reason: "the first handshake message is type \(handshake[0]), not a ClientHello")
                 }
                 guard let hello = TLSHello(clientHello: Array(handshake[4..<(needed + 4)])) else {
@@ -66,7 +66,7 @@ public enum TLSClientHelloPeek: Sendable, Equatable {
                 return .notTLS(reason: "a ClientHello of \(needed) bytes is over the \(sizeLimit)-byte limit")
             }
             guard let type = records.getInteger(at: records.readerIndex, as: UInt8.self) else { return .incomplete }
-            guard type == 22 else {
+            guard type == TLSContentType.handshake.rawValue else {
                 return .notTLS(reason: describeNonTLS(records))
             }
             guard records.readableBytes >= 5 else { return .incomplete }

@@ -111,14 +111,15 @@ public struct TLSDissector: Dissector {
         switch event {
         case .handshake(let type, let body, let start, let bytes):
             let span = Span(start: start, end: timestamp, packet: packet, bytes: Int64(bytes))
-            switch (type, direction) {
-            case (1, .clientToServer): clientHello(body, span, into: &output)
-            case (2, .serverToClient): serverHello(body, span, into: &output)
-            case (11, _) where negotiated != 0x0304: certificate(body, direction: direction, span, into: &output)
+            switch (TLSHandshakeType(rawValue: type), direction) {
+            case (.clientHello, .clientToServer): clientHello(body, span, into: &output)
+            case (.serverHello, .serverToClient): serverHello(body, span, into: &output)
+            case (.certificate, _) where negotiated != 0x0304:
+                certificate(body, direction: direction, span, into: &output)
             default: break
             }
         case .oversizedHandshake(let type, let length):
-            if type == 11 {
+            if type == TLSHandshakeType.certificate.rawValue {
                 output.report(
                     DissectorFinding(
                         code: "tls.certificate-unreadable", severity: .warning,

@@ -72,7 +72,7 @@ struct TLSRecordReader {
                 let length16 = work.getInteger(at: work.readerIndex + 3, as: UInt16.self)
             else { break }
             let length = Int(length16)
-            guard (20...23).contains(type) else {
+            guard let contentType = TLSContentType(rawValue: type) else {
                 throw .malformed("content type \(type) is not a TLS record type (20-23)")
             }
             guard major == 3 else {
@@ -81,7 +81,7 @@ struct TLSRecordReader {
             guard length <= TLSRecordReader.recordLimit else {
                 throw .malformed("record length \(length) exceeds the TLS limit of \(TLSRecordReader.recordLimit)")
             }
-            if type == 23 || encrypted {
+            if contentType == .applicationData || encrypted {
                 work.moveReaderIndex(forwardBy: 5)
                 skipping = length
                 opaqueRecords += 1
@@ -93,17 +93,17 @@ struct TLSRecordReader {
             guard work.readableBytes >= 5 + length else { break }
             work.moveReaderIndex(forwardBy: 5)
             let body = work.readBytes(length: length) ?? []
-            switch type {
-            case 20:
+            switch contentType {
+            case .changeCipherSpec:
                 events.append(.changeCipherSpec)
                 if changeCipherSpecEncrypts { encrypted = true }
-            case 21:
+            case .alert:
                 var index = 0
                 while index + 1 < body.count {
                     events.append(.alert(level: body[index], description: body[index + 1]))
                     index += 2
                 }
-            default:
+            case .handshake, .applicationData:
                 readHandshake(body, at: timestamp, into: &events)
             }
         }
