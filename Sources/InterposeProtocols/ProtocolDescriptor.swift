@@ -79,6 +79,12 @@ public struct ProtocolDescriptor: Sendable {
     package let makeDissector: @Sendable () -> any Dissector
     /// How its message bytes read as fields and text.
     package let content: ContentDecoding
+    /// Whether its dissector reports no requests and responses (raw chunks, encrypted records), so
+    /// that replay and `diff` pair each client turn (the bytes sent before the server answered) with
+    /// the server's answer instead.
+    public let pairsByTurn: Bool
+    /// Why its conversations cannot be replayed, for the replay report; `nil` when they can.
+    public let replayRefusal: String?
 
     /// A dissected protocol.
     /// - Parameters:
@@ -88,13 +94,17 @@ public struct ProtocolDescriptor: Sendable {
     ///   - alpnIdentifiers: what to offer by ALPN to reach it over TLS.
     ///   - makeDissector: a dissector at the start of a conversation.
     ///   - content: how its message bytes read as fields and text.
+    ///   - pairsByTurn: whether exchanges are client turns and server answers rather than messages.
+    ///   - replayRefusal: why its conversations cannot be replayed, if they cannot.
     package init(
         application: ApplicationProtocol,
         detect: (@Sendable (_ client: [UInt8], _ server: [UInt8]) -> Bool)? = nil,
         defaultPorts: [DefaultPort] = [],
         alpnIdentifiers: [String] = [],
         makeDissector: @escaping @Sendable () -> any Dissector,
-        content: ContentDecoding
+        content: ContentDecoding,
+        pairsByTurn: Bool = false,
+        replayRefusal: String? = nil
     ) {
         self.application = application
         self.name = application.rawValue
@@ -103,6 +113,8 @@ public struct ProtocolDescriptor: Sendable {
         self.alpnIdentifiers = alpnIdentifiers
         self.makeDissector = makeDissector
         self.content = content
+        self.pairsByTurn = pairsByTurn
+        self.replayRefusal = replayRefusal
     }
 
     /// A protocol recognised by name and read as raw bytes (`ssh`, `mysql`, `dns`).
@@ -122,6 +134,8 @@ public struct ProtocolDescriptor: Sendable {
         self.alpnIdentifiers = []
         self.makeDissector = { RawDissector(application: .raw) }
         self.content = .raw
+        self.pairsByTurn = true
+        self.replayRefusal = nil
     }
 
     /// Whether `--protocol` and `--port-protocol` can choose it: it has its own dissector, or is

@@ -6,7 +6,7 @@ extension ApplicationProtocol {
 extension ProtocolDescriptor {
     /// Raw bytes: chosen with `--protocol raw`, never detected.
     package static let raw = ProtocolDescriptor(
-        application: .raw, makeDissector: { RawDissector(application: .raw) }, content: .raw)
+        application: .raw, makeDissector: { RawDissector(application: .raw) }, content: .raw, pairsByTurn: true)
 
     /// SSH, recognised by either side's version banner and read as raw.
     package static let ssh = ProtocolDescriptor(

@@ -13,5 +13,7 @@ extension ProtocolDescriptor {
                 && client[2] <= 0x04
         },
         makeDissector: { TLSDissector() },
-        content: .opaque)
+        content: .opaque,
+        pairsByTurn: true,
+        replayRefusal: "TLS: a replay of recorded ciphertext cannot complete a new handshake")
 }
