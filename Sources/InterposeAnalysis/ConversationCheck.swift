@@ -45,7 +45,7 @@ struct ConversationCheck {
             if finding.endsDissection { checker.endDissection() }
             output.findings.append(
                 Finding(
-                    code: finding.code, severity: finding.severity, connection: id, frame: finding.packet,
+                    code: finding.kind, severity: finding.severity, connection: id, frame: finding.packet,
                     message: finding.message, detail: finding.detail))
         }
         for message in dissected.messages {

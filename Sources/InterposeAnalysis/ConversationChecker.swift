@@ -103,7 +103,7 @@ struct ConversationChecker {
             let explained = joinedLate && beforeAnyRequest
             findings.append(
                 Finding(
-                    code: "\(prefix).response-without-request", severity: explained ? .info : .error, connection: id,
+                    code: .responseWithoutRequest, layer: prefix, severity: explained ? .info : .error, connection: id,
                     frame: response.packet,
                     message: "response '\(response.summary)' \(response.direction) answers no request that was seen",
                     detail: explained
@@ -120,7 +120,7 @@ struct ConversationChecker {
         if case .captureEnded = ending {
             findings.append(
                 Finding(
-                    code: "\(prefix).unanswered-at-capture-end", severity: .info, connection: id, frame: first.packet,
+                    code: .unansweredAtCaptureEnd, layer: prefix, connection: id, frame: first.packet,
                     message:
                         "the capture ended before \(waiting.count) \(waiting.count == 1 ? "request was" : "requests were") answered: '\(first.summary)'\(more)",
                     detail: "the conversation was still open; not a fault of the service"))
@@ -133,7 +133,7 @@ struct ConversationChecker {
             let who = resetBy.map { $0 == .clientToServer ? "the client" : "the server" } ?? "a reset"
             findings.append(
                 Finding(
-                    code: "\(prefix).disconnect-in-flight", severity: .error, connection: id, frame: first.packet,
+                    code: .disconnectInFlight, layer: prefix, connection: id, frame: first.packet,
                     message:
                         "connection reset by \(who) with \(waiting.count) \(waiting.count == 1 ? "request" : "requests") in flight: '\(first.summary)'\(more)",
                     detail: "sent at \(first.start); the client never got an answer"))
@@ -141,7 +141,7 @@ struct ConversationChecker {
             fate = "got no response"
             findings.append(
                 Finding(
-                    code: application == .redis ? "redis.unanswered-command" : "\(prefix).unanswered-request",
+                    code: application == .redis ? .redisUnansweredCommand : .unansweredRequest, layer: prefix,
                     severity: .error, connection: id, frame: first.packet,
                     message:
                         "\(waiting.count) \(waiting.count == 1 ? "request" : "requests") without a response when the connection closed: '\(first.summary)'\(more)",

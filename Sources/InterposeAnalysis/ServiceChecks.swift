@@ -56,7 +56,7 @@ struct ServiceChecks {
         let unsafeToRepeat = message.application == .http1 && (message.name == "POST" || message.name == "PATCH")
         findings.append(
             Finding(
-                code: "\(ConversationChecker.prefix(message.application)).retried-request",
+                code: .retriedRequest, layer: ConversationChecker.prefix(message.application),
                 severity: unsafeToRepeat ? .warning : .info, connection: connection.id, frame: message.packet,
                 message:
                     "'\(message.summary)' repeats a request that \(failure.reason) on connection \(failure.connection)\(unsafeToRepeat ? " (not idempotent: it may have run twice)" : "")",
@@ -82,7 +82,7 @@ struct ServiceChecks {
         rotationsReported += 1
         findings.append(
             Finding(
-                code: "tls.certificate-changed", severity: .info, connection: connection.id, frame: message.packet,
+                code: .tlsCertificateChanged, connection: connection.id, frame: message.packet,
                 message:
                     "\(connection.server) presented a different certificate for \(message.key) than on connection \(previous.connection): \(message.summary) (was \(previous.summary))",
                 detail: "a rotation, or clients reaching different servers behind one address"))
@@ -125,7 +125,7 @@ struct ServiceChecks {
             }
             findings.append(
                 Finding(
-                    code: "\(prefix).version-drift", severity: .warning,
+                    code: .versionDrift, layer: prefix,
                     connection: versionExamples[service]?[seen.min(by: { $0.value < $1.value })!.key],
                     message:
                         "clients of \(service.server) speak different \(service.application) versions: \(counts.joined(separator: ", "))",
@@ -134,8 +134,8 @@ struct ServiceChecks {
         for group in endpoints() where group.failures > 0 {
             let prefix = ConversationChecker.prefix(group.application)
             for (outcome, severity, code) in [
-                (MessageStatus.Outcome.authenticationFailure, Severity.error, "auth-failure"),
-                (.serverError, .warning, "server-error"), (.clientError, .info, "client-error"),
+                (MessageStatus.Outcome.authenticationFailure, Severity.error, FindingCode.authFailure),
+                (.serverError, .warning, .serverError), (.clientError, .info, .clientError),
             ] {
                 guard let count = group.outcomes[outcome], count > 0 else { continue }
                 let codes = group.failureCodes.filter { $0.key.outcome == outcome }
@@ -148,7 +148,7 @@ struct ServiceChecks {
                     .joined(separator: ", ")
                 findings.append(
                     Finding(
-                        code: "\(prefix).\(code)", severity: severity,
+                        code: code, layer: prefix, severity: severity,
                         message:
                             "\(count) of \(group.responses) responses to \(group.key) on \(group.server) were \(ServiceChecks.describe(outcome))\(list.isEmpty ? "" : ": \(list)")"
                     ))
@@ -157,7 +157,7 @@ struct ServiceChecks {
         if retriesSuppressed > 0 {
             findings.append(
                 Finding(
-                    code: "capture.retries-not-listed", severity: .info,
+                    code: .captureRetriesNotListed,
                     message: "\(retriesSuppressed) more retried requests not listed one by one"))
         }
         return findings

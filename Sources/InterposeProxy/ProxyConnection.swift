@@ -240,7 +240,7 @@ final class ProxyConnection {
                 report(
                     [
                         Finding(
-                            code: "tls.client-not-tls", severity: .error, connection: id,
+                            code: .tlsClientNotTLS, connection: id,
                             message: "the client did not start TLS on an intercepting listener: \(reason)")
                     ],
                     on: .clientToServer)
@@ -381,13 +381,13 @@ final class ProxyConnection {
         case .upstream:
             context.statistics.tlsFailed(upstream: true)
             finding = Finding(
-                code: "tls.upstream-handshake-failed", severity: .error, connection: id,
+                code: .tlsUpstreamHandshakeFailed, connection: id,
                 message: "TLS to the upstream \(destination) as \(interceptedName) failed: \(reason)",
                 detail: upstreamVerificationHint)
         case .client:
             context.statistics.tlsFailed(upstream: false)
             finding = Finding(
-                code: "tls.client-refused-interception", severity: .error, connection: id,
+                code: .tlsClientRefusedInterception, connection: id,
                 message: "the client's TLS handshake for \(interceptedName) failed: \(reason)",
                 detail: "a client must trust the CA that `interpose ca print` shows")
         }
