@@ -325,19 +325,19 @@ public struct HTTP2Dissector: Dissector {
             return
         }
         if let block = sides[s].block {
-            guard header.type == HTTP2FrameHeader.continuation, header.stream == block.stream else {
+            guard header.kind == .continuation, header.stream == block.stream else {
                 protocolError(
                     "\(header.typeName) frame on stream \(header.stream) from the \(sender) where the CONTINUATION of the header block of stream \(block.stream) must come",
                     packet: packet, into: &output)
                 return
             }
-        } else if header.type == HTTP2FrameHeader.continuation {
+        } else if header.kind == .continuation {
             protocolError(
                 "CONTINUATION frame on stream \(header.stream) from the \(sender) without a HEADERS or PUSH_PROMISE before it that lacks END_HEADERS",
                 packet: packet, into: &output)
             return
         }
-        if first && header.type != HTTP2FrameHeader.settings {
+        if first && header.kind != .settings {
             output.report(
                 DissectorFinding(
                     code: .http2ProtocolError, severity: .warning,
@@ -346,19 +346,19 @@ public struct HTTP2Dissector: Dissector {
         }
         let onStreamZero = header.stream == 0
         let other = Int(direction.reversed.rawValue)
-        if !sides[other].pendingSettings.isEmpty, header.type != HTTP2FrameHeader.goaway,
-            !(header.type == HTTP2FrameHeader.settings && header.flags & HTTP2FrameHeader.ackFlag != 0)
+        if !sides[other].pendingSettings.isEmpty, header.kind != .goaway,
+            !(header.kind == .settings && header.has(.ack))
         {
             sides[other].framesSinceOldestPending += 1
         }
-        switch header.type {
-        case HTTP2FrameHeader.data:
+        switch header.kind {
+        case .data:
             guard !onStreamZero else {
                 protocolError("DATA frame on stream 0 from the \(sender)", packet: packet, into: &output)
                 return
             }
             chargeFlowControl(header, direction: direction, packet: packet, into: &output)
-            if header.has(HTTP2FrameHeader.paddedFlag) {
+            if header.has(.padded) {
                 guard header.length > 0 else {
                     stop(
                         code: .http2FrameSizeError,
@@ -372,12 +372,12 @@ public struct HTTP2Dissector: Dissector {
             } else {
                 sides[s].phase = .data(header, remaining: header.length, padding: 0)
             }
-        case HTTP2FrameHeader.headers, HTTP2FrameHeader.pushPromise, HTTP2FrameHeader.continuation:
+        case .headers, .pushPromise, .continuation:
             guard !onStreamZero else {
                 protocolError("\(header.typeName) frame on stream 0 from the \(sender)", packet: packet, into: &output)
                 return
             }
-            if header.type == HTTP2FrameHeader.pushPromise && direction == .clientToServer {
+            if header.kind == .pushPromise && direction == .clientToServer {
                 protocolError("PUSH_PROMISE from the client", packet: packet, into: &output)
                 return
             }
@@ -391,32 +391,32 @@ public struct HTTP2Dissector: Dissector {
                 return
             }
             collect(header, keep: header.length, direction: direction, at: timestamp, packet: packet, into: &output)
-        case HTTP2FrameHeader.rstStream, HTTP2FrameHeader.windowUpdate:
+        case .rstStream, .windowUpdate:
             guard header.length == 4 else {
                 frameSizeError(header, expected: "4", direction: direction, packet: packet, into: &output)
                 return
             }
-            guard !onStreamZero || header.type == HTTP2FrameHeader.windowUpdate else {
+            guard !onStreamZero || header.kind == .windowUpdate else {
                 protocolError("RST_STREAM on stream 0 from the \(sender)", packet: packet, into: &output)
                 return
             }
             collect(header, keep: 4, direction: direction, at: timestamp, packet: packet, into: &output)
-        case HTTP2FrameHeader.settings, HTTP2FrameHeader.ping, HTTP2FrameHeader.goaway:
+        case .settings, .ping, .goaway:
             guard onStreamZero else {
                 protocolError(
                     "\(header.typeName) frame on stream \(header.stream) (not 0) from the \(sender)", packet: packet,
                     into: &output)
                 return
             }
-            let ack = header.has(HTTP2FrameHeader.ackFlag)
-            switch header.type {
-            case HTTP2FrameHeader.settings where ack ? header.length != 0 : header.length % 6 != 0:
+            let ack = header.has(.ack)
+            switch header.kind {
+            case .settings where ack ? header.length != 0 : header.length % 6 != 0:
                 frameSizeError(
                     header, expected: ack ? "0 (ACK)" : "a multiple of 6", direction: direction, packet: packet,
                     into: &output)
-            case HTTP2FrameHeader.ping where header.length != 8:
+            case .ping where header.length != 8:
                 frameSizeError(header, expected: "8", direction: direction, packet: packet, into: &output)
-            case HTTP2FrameHeader.goaway where header.length < 8:
+            case .goaway where header.length < 8:
                 frameSizeError(header, expected: "at least 8", direction: direction, packet: packet, into: &output)
             default:
                 let keep = min(header.length, HTTP2Dissector.controlPayloadLimit)
@@ -451,18 +451,18 @@ public struct HTTP2Dissector: Dissector {
     ) {
         let s = Int(direction.rawValue)
         var payload = sides[s].collected
-        switch header.type {
-        case HTTP2FrameHeader.headers, HTTP2FrameHeader.pushPromise:
+        switch header.kind {
+        case .headers, .pushPromise:
             var padding = 0
-            if header.has(HTTP2FrameHeader.paddedFlag) { padding = Int(payload.readInteger(as: UInt8.self) ?? 0) }
+            if header.has(.padded) { padding = Int(payload.readInteger(as: UInt8.self) ?? 0) }
             var promised: UInt32?
-            if header.type == HTTP2FrameHeader.pushPromise {
+            if header.kind == .pushPromise {
                 promised = payload.readInteger(as: UInt32.self).map { $0 & 0x7FFF_FFFF }
-            } else if header.has(HTTP2FrameHeader.priorityFlag), payload.readableBytes >= 5 {
+            } else if header.has(.priority), payload.readableBytes >= 5 {
                 payload.moveReaderIndex(forwardBy: 5)
             }
             let fieldBytes = payload.readableBytes - padding
-            guard fieldBytes >= 0, header.type == HTTP2FrameHeader.headers || promised != nil,
+            guard fieldBytes >= 0, header.kind == .headers || promised != nil,
                 let fragment = payload.readSlice(length: fieldBytes)
             else {
                 protocolError(
@@ -471,25 +471,25 @@ public struct HTTP2Dissector: Dissector {
                 return
             }
             sides[s].block = HeaderBlock(
-                stream: header.stream, endStream: header.has(HTTP2FrameHeader.endStreamFlag), promised: promised,
+                stream: header.stream, endStream: header.has(.endStream), promised: promised,
                 fragments: fragment, frameBytes: header.length, start: timestamp)
-            if header.has(HTTP2FrameHeader.endHeadersFlag) {
+            if header.has(.endHeaders) {
                 endBlock(direction: direction, at: timestamp, packet: packet, into: &output)
             }
-        case HTTP2FrameHeader.continuation:
+        case .continuation:
             sides[s].block?.fragments.writeBuffer(&payload)
             sides[s].block?.frameBytes += header.length
-            if header.has(HTTP2FrameHeader.endHeadersFlag) {
+            if header.has(.endHeaders) {
                 endBlock(direction: direction, at: timestamp, packet: packet, into: &output)
             }
-        case HTTP2FrameHeader.rstStream:
+        case .rstStream:
             let code = payload.readInteger(as: UInt32.self) ?? 0
             resetStream(header.stream, code: code, by: direction, at: timestamp, packet: packet, into: &output)
-        case HTTP2FrameHeader.windowUpdate:
+        case .windowUpdate:
             let increment = (payload.readInteger(as: UInt32.self) ?? 0) & 0x7FFF_FFFF
             windowUpdate(header.stream, increment: increment, from: direction, packet: packet, into: &output)
-        case HTTP2FrameHeader.settings:
-            if header.has(HTTP2FrameHeader.ackFlag) {
+        case .settings:
+            if header.has(.ack) {
                 settingsAcknowledged(by: direction, packet: packet, into: &output)
             } else {
                 var entries: [(id: UInt16, value: UInt32)] = []
@@ -498,7 +498,7 @@ public struct HTTP2Dissector: Dissector {
                 }
                 settingsReceived(entries, from: direction, packet: packet, into: &output)
             }
-        case HTTP2FrameHeader.goaway:
+        case .goaway:
             let last = (payload.readInteger(as: UInt32.self) ?? 0) & 0x7FFF_FFFF
             let code = payload.readInteger(as: UInt32.self) ?? 0
             let debug = String(decoding: payload.readableBytesView.prefix(200), as: UTF8.self)
@@ -540,7 +540,7 @@ public struct HTTP2Dissector: Dissector {
         _ header: HTTP2FrameHeader, direction: Direction, at timestamp: Timestamp, packet: Int?,
         into output: inout DissectorOutput
     ) {
-        guard header.has(HTTP2FrameHeader.endStreamFlag), streams[header.stream]?.isOpen(direction) == true else {
+        guard header.has(.endStream), streams[header.stream]?.isOpen(direction) == true else {
             return
         }
         if direction == .clientToServer {

@@ -6,24 +6,6 @@ struct HTTP2FrameHeader: Hashable {
     /// Bytes in a frame header.
     static let size = 9
 
-    static let data: UInt8 = 0x0
-    static let headers: UInt8 = 0x1
-    static let priority: UInt8 = 0x2
-    static let rstStream: UInt8 = 0x3
-    static let settings: UInt8 = 0x4
-    static let pushPromise: UInt8 = 0x5
-    static let ping: UInt8 = 0x6
-    static let goaway: UInt8 = 0x7
-    static let windowUpdate: UInt8 = 0x8
-    static let continuation: UInt8 = 0x9
-
-    /// END_STREAM on DATA and HEADERS; ACK on SETTINGS and PING (the same bit).
-    static let endStreamFlag: UInt8 = 0x1
-    static let ackFlag: UInt8 = 0x1
-    static let endHeadersFlag: UInt8 = 0x4
-    static let paddedFlag: UInt8 = 0x8
-    static let priorityFlag: UInt8 = 0x20
-
     /// Payload bytes that follow the header.
     var length: Int
     var type: UInt8
@@ -44,17 +26,17 @@ struct HTTP2FrameHeader: Hashable {
             length: Int(high) << 16 | Int(low), type: type, flags: flags, stream: stream & 0x7FFF_FFFF)
     }
 
-    func has(_ flag: UInt8) -> Bool { flags & flag != 0 }
+    /// The frame's type; `nil` for an extension frame.
+    var kind: HTTP2FrameType? { HTTP2FrameType(rawValue: type) }
+
+    /// Whether the frame carries `flag`.
+    func has(_ flag: HTTP2FrameFlags) -> Bool { flags & flag.rawValue != 0 }
 
     /// `HEADERS`, `DATA`..., or `type 0x2a` for extension frames.
     var typeName: String { HTTP2FrameHeader.typeName(type) }
 
     static func typeName(_ type: UInt8) -> String {
-        let names = [
-            "DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE", "PING", "GOAWAY",
-            "WINDOW_UPDATE", "CONTINUATION",
-        ]
-        if Int(type) < names.count { return names[Int(type)] }
+        if let kind = HTTP2FrameType(rawValue: type) { return kind.name }
         let hex = String(type, radix: 16)
         return "type 0x" + (hex.count < 2 ? "0" + hex : hex)
     }
