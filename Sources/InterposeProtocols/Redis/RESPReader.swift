@@ -4,6 +4,9 @@ import NIOCore
 /// Reads RESP2 and RESP3 values from one direction of a Redis conversation as they stream by,
 /// keeping only what the dissector needs: the value's type, its first few leaves (command name,
 /// key, pub/sub kind), its element count and size. Bulk strings are skipped, never buffered.
+///
+/// The one RESP parser: with `buildsValues` it also builds each whole value (`Value.whole`), which
+/// is how `RedisContent` reads recorded replies and commands (`values(in:)`).
 struct RESPReader {
     /// A complete top-level value.
     struct Value {
@@ -21,6 +24,8 @@ struct RESPReader {
         var start = Timestamp(nanosecondsSinceEpoch: 0)
         /// Whether it was an inline command (a plain line, not an array).
         var isInline = false
+        /// The whole value, when the reader builds values.
+        var whole: RESPValue?
     }
 
     enum Failure: Error {
@@ -50,9 +55,33 @@ struct RESPReader {
     private var current: Value?
     private var captured: [UInt8] = []
     var cursor = StreamCursor()
+    /// Whole values being built; `nil` in the dissector, which keeps only leaves.
+    private var builder: RESPValueBuilder?
+    /// The type and the bytes so far of the bulk string being read, when building values.
+    private var bulkType = RESPType.bulkString
+    private var bulkBytes: [UInt8] = []
 
-    init(acceptsInline: Bool) {
+    /// A reader at the start of a direction.
+    /// - Parameters:
+    ///   - acceptsInline: whether inline commands are allowed (a client direction).
+    ///   - buildsValues: whether to build each whole value, bulk strings kept (bytes in memory only).
+    init(acceptsInline: Bool, buildsValues: Bool = false) {
         self.acceptsInline = acceptsInline
+        self.builder = buildsValues ? RESPValueBuilder() : nil
+    }
+
+    /// The complete values in bytes already in memory (a recorded reply or command), whole; `nil`
+    /// when the first value is malformed or cut short (later values that are stop the list there).
+    static func values(in bytes: [UInt8]) -> [RESPValue]? {
+        var reader = RESPReader(acceptsInline: false, buildsValues: true)
+        var work = ByteBuffer(bytes: bytes)
+        var values: [RESPValue] = []
+        let start = Timestamp(nanosecondsSinceEpoch: 0)
+        while work.readableBytes > 0 {
+            guard let value = try? reader.read(&work, at: start), let whole = value.whole else { break }
+            values.append(whole)
+        }
+        return values.isEmpty ? nil : values
     }
 
     /// Whether part of a value has been read.
@@ -81,6 +110,14 @@ struct RESPReader {
             switch state {
             case .bulk(let remaining, let capture):
                 let n = Int(min(Int64(work.readableBytes), remaining))
+                if builder != nil {
+                    let want = min(n, max(0, Int(remaining) - 2))
+                    bulkBytes += work.getBytes(at: work.readerIndex, length: want) ?? []
+                    if Int64(n) == remaining {
+                        builder!.bulk(bulkType, bulkBytes)
+                        bulkBytes = []
+                    }
+                }
                 if capture, captured.isEmpty, Int64(n) == remaining {
                     // The whole string is here (the usual case): one String, no copy in between.
                     let take = min(Int(remaining) - 2, RESPReader.leafLimit)
@@ -156,10 +193,12 @@ struct RESPReader {
                 }
             }
             addLeaf(String(rest))
+            builder?.line(RESPType(rawValue: type)!, rest)
             return leafDone()
         case .null:
             if stack.isEmpty { current!.isNull = true }
             addLeaf("")
+            builder?.leaf(.null)
             return leafDone()
         case .bulkString, .bulkError, .verbatimString, .array, .set, .push, .map, .attribute:
             return try takeLength(type: type, Int(rest), line: line)
@@ -194,8 +233,10 @@ struct RESPReader {
             if length == -1 {
                 if stack.isEmpty { current!.isNull = true }
                 addLeaf("")
+                builder?.leaf(.null)
                 return leafDone()
             }
+            bulkType = RESPType(rawValue: type) ?? .bulkString
             state = .bulk(remaining: length + 2, capture: current!.leaves.count < RESPReader.leavesKept)
             return nil
         default:
@@ -205,6 +246,7 @@ struct RESPReader {
             let isPairs = type == RESPType.map.rawValue || type == RESPType.attribute.rawValue
             let count = declared == -1 ? -1 : (isPairs ? declared * 2 : declared)
             if stack.isEmpty && type != RESPType.attribute.rawValue { current!.count = max(declared, 0) }
+            builder?.aggregate(RESPType(rawValue: type) ?? .array, count: declared)
             if count <= 0 {
                 if count == -1 && stack.isEmpty { current!.isNull = true }
                 return leafDone()
@@ -257,6 +299,7 @@ struct RESPReader {
             stack[stack.count - 1].remaining -= 1
             if stack[stack.count - 1].remaining > 0 { return nil }
             stack.removeLast()
+            builder?.close()
             if last.isAttribute {
                 closedAttribute = true
                 break
@@ -267,8 +310,9 @@ struct RESPReader {
             return nil
         }
         guard stack.isEmpty else { return nil }
-        let value = current
+        var value = current
         current = nil
+        value?.whole = builder?.takeRoot()
         return value
     }
 

@@ -3,7 +3,7 @@
 enum RedisContent {
     /// The fields of a reply; `nil` when the bytes are not RESP.
     static func fields(_ bytes: [UInt8]) -> [ContentField]? {
-        guard let values = RESPValue.parseAll(bytes) else { return nil }
+        guard let values = RESPReader.values(in: bytes) else { return nil }
         var fields: [ContentField] = []
         for (index, value) in values.enumerated() {
             let path = index == 0 ? "reply" : "reply#\(index + 1)"
@@ -19,7 +19,7 @@ enum RedisContent {
     /// The reply as redis-cli prints it; a command (an array of bulk strings sent by a client) as
     /// `SET key value` when `isRequest`.
     static func text(_ bytes: [UInt8], isRequest: Bool) -> String? {
-        guard let values = RESPValue.parseAll(bytes) else { return nil }
+        guard let values = RESPReader.values(in: bytes) else { return nil }
         return values.map { value in
             if isRequest, case .array(let arguments) = value, let line = commandLine(arguments) { return line }
             return text(of: value)
