@@ -1,29 +1,23 @@
+import NIOCore
+
 /// HTTP/1 messages as fields and text: status, headers, the body de-chunked and, when it is JSON,
 /// flattened to one field per value.
 ///
-/// Not yet read with the dissector's `HTTP1Head`: that parser is strict (a malformed head is a
-/// finding) and keeps only the fields framing needs, while a recorded message must still decode when
-/// its head was cut short or has a line without a colon, and every header is a field. Splitting lines
-/// and headers of a message already in memory is all there is here.
+/// Heads are read by the dissector's `HTTP1Head` (with every field kept), so a head the dissector
+/// calls malformed is not decoded here either: its bytes become one `bytes` field. Bodies are framed
+/// by the head as the dissector frames them (no body for 1xx, 204 and 304, chunked, Content-Length,
+/// else the rest), within the bytes recorded.
 enum HTTP1Content {
     /// A message split into its parts.
     struct Parts {
-        /// `HTTP/1.1 200 OK` or `GET / HTTP/1.1`.
+        /// `HTTP/1.1 200 OK` or `GET / HTTP/1.1`, as sent.
         var startLine: String
+        /// The status code of a response; `nil` for a request.
+        var status: String?
         /// Header fields in order, names as sent.
         var headers: [(name: String, value: String)]
         /// The body, de-chunked.
         var body: [UInt8]
-
-        /// The status code when the start line is a status line.
-        var status: String? {
-            let parts = startLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].count == 3, parts[1].allSatisfy(\.isNumber)
-            else {
-                return nil
-            }
-            return String(parts[1])
-        }
 
         /// The values of a header (case-insensitive name), joined by `, `.
         func header(_ name: String) -> String? {
@@ -82,56 +76,34 @@ enum HTTP1Content {
     }
 
     private static func parse(_ bytes: [UInt8], from start: inout Int) -> Parts? {
-        var lines: [String] = []
-        var index = start
-        var lineStart = start
-        var headEnded = false
-        while index < bytes.count {
-            if bytes[index] == 0x0A {
-                var end = index
-                if end > lineStart, bytes[end - 1] == 0x0D { end -= 1 }
-                if end == lineStart {
-                    index += 1
-                    headEnded = true
-                    break
-                }
-                lines.append(String(decoding: bytes[lineStart..<end], as: UTF8.self))
-                lineStart = index + 1
+        guard start < bytes.count else { return nil }
+        let isResponse = bytes[start...].starts(with: "HTTP/".utf8)
+        // The head ends after its empty line. A head cut short (the capture stopped in it) is read up to
+        // its last complete line, and there is no body.
+        let complete = ByteBuffer(bytes: bytes[start...]).headLength(limit: .max).map { start + $0 }
+        let headEnd = complete ?? bytes.count
+        let readable = complete ?? bytes[start...].lastIndex(of: 0x0A).map { $0 + 1 } ?? bytes.count
+        let parsed = bytes[start..<readable].withUnsafeBytes { raw in
+            Result { () throws(HTTP1Head.Problem) in
+                try HTTP1Head.parse(raw, isRequest: !isResponse, keepsFields: true)
             }
-            index += 1
         }
-        if !headEnded {
-            // A head cut short (the capture stopped in it): keep the lines that are complete.
-            if lineStart < bytes.count { lines.append(String(decoding: bytes[lineStart...], as: UTF8.self)) }
-            index = bytes.count
-        }
-        guard let startLine = lines.first, !startLine.isEmpty else { return nil }
-        var parts = Parts(startLine: startLine, headers: [], body: [])
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = String(line[..<colon]).trimmingWhitespace
-            let value = String(line[line.index(after: colon)...]).trimmingWhitespace
-            parts.headers.append((name, value))
-        }
-        let rest = Array(bytes[index...])
-        let chunked =
-            parts.header("transfer-encoding")?.lowercased().split(separator: ",").last.map {
-                $0.trimmingWhitespace == "chunked"
-            } ?? false
+        guard case .success(let head) = parsed else { return nil }
+        var lineEnd = bytes[start..<headEnd].firstIndex(of: 0x0A) ?? headEnd
+        if lineEnd > start, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+        var parts = Parts(
+            startLine: String(decoding: bytes[start..<lineEnd], as: UTF8.self),
+            status: isResponse ? head.startLine[1] : nil, headers: head.fields, body: [])
+        let rest = Array(bytes[headEnd...])
         if parts.status.map({ $0.hasPrefix("1") || $0 == "204" || $0 == "304" }) ?? false {
-            parts.body = []
-            start = index
-        } else if chunked {
+            start = headEnd
+        } else if head.chunked {
             var consumed = 0
             parts.body = dechunk(rest, consumed: &consumed)
-            start = index + consumed
-        } else if let length = parts.header("content-length").flatMap({
-            Int($0.split(separator: ",").first?.trimmingWhitespace ?? "")
-        }),
-            length >= 0
-        {
-            parts.body = Array(rest.prefix(length))
-            start = index + parts.body.count
+            start = headEnd + consumed
+        } else if let length = head.contentLength {
+            parts.body = Array(rest.prefix(Int(clamping: length)))
+            start = headEnd + parts.body.count
         } else {
             parts.body = rest
             start = bytes.count

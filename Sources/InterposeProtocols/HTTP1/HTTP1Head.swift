@@ -14,6 +14,9 @@ struct HTTP1Head {
     var upgrade: String?
     var requestID: String?
     var fieldCount = 0
+    /// Every header field in order, names as sent, values trimmed; only when parsed with
+    /// `keepsFields` (the content decoder; the dissector needs none of them).
+    var fields: [(name: String, value: String)] = []
 
     /// What is wrong with a head, for `http.malformed` findings.
     struct Problem: Error {
@@ -35,7 +38,13 @@ struct HTTP1Head {
     /// target, version, status, reason, and the few field values the dissector uses). Hand-written
     /// on bytes because this runs once per message and String's Character-level operations were
     /// most of the cost of dissecting HTTP.
-    static func parse(_ bytes: UnsafeRawBufferPointer, isRequest: Bool) throws(Problem) -> HTTP1Head {
+    /// - Parameters:
+    ///   - bytes: the head, up to and including its empty line (or cut short without one).
+    ///   - isRequest: whether it is a request (else a response).
+    ///   - keepsFields: whether to keep every header field in `fields`.
+    static func parse(
+        _ bytes: UnsafeRawBufferPointer, isRequest: Bool, keepsFields: Bool = false
+    ) throws(Problem) -> HTTP1Head {
         var lineStart = 0
         func nextLine() -> Range<Int>? {
             guard lineStart < bytes.count else { return nil }
@@ -96,6 +105,7 @@ struct HTTP1Head {
             }
             head.fieldCount += 1
             let value = trimmed(bytes, colon + 1..<line.upperBound)
+            if keepsFields { head.fields.append((text(name), text(value))) }
             switch name.count {
             case 14 where equalsLowercase(bytes, name, "content-length"):
                 for item in split(bytes, value, at: 0x2C) {
