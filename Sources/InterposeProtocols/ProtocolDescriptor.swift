@@ -13,9 +13,11 @@
 /// }
 /// extension ProtocolDescriptor {
 ///     package static let mqtt = ProtocolDescriptor(
-///         application: .mqtt, detect: { client, _ in MQTTContent.isConnect(client) },
+///         application: .mqtt,
+///         detect: { client, _ in ProtocolDescriptor.isMQTTConnect(client) },
 ///         defaultPorts: [DefaultPort(1883, when: .eitherSideSent)],
-///         makeDissector: { MQTTDissector() }, content: MQTTContent.decoding)
+///         makeDissector: { MQTTDissector() },
+///         content: ContentDecoding(fields: { MQTTContent.fields($0) }, text: { bytes, _ in MQTTContent.text(bytes) }))
 /// }
 /// ```
 ///
@@ -85,6 +87,8 @@ public struct ProtocolDescriptor: Sendable {
     public let pairsByTurn: Bool
     /// Why its conversations cannot be replayed, for the replay report; `nil` when they can.
     public let replayRefusal: String?
+    /// The first part of its finding codes (`http` in `http.unanswered-request`).
+    public let findingLayer: String
 
     /// A dissected protocol.
     /// - Parameters:
@@ -96,6 +100,7 @@ public struct ProtocolDescriptor: Sendable {
     ///   - content: how its message bytes read as fields and text.
     ///   - pairsByTurn: whether exchanges are client turns and server answers rather than messages.
     ///   - replayRefusal: why its conversations cannot be replayed, if they cannot.
+    ///   - findingLayer: the first part of its finding codes; its name by default.
     package init(
         application: ApplicationProtocol,
         detect: (@Sendable (_ client: [UInt8], _ server: [UInt8]) -> Bool)? = nil,
@@ -104,7 +109,8 @@ public struct ProtocolDescriptor: Sendable {
         makeDissector: @escaping @Sendable () -> any Dissector,
         content: ContentDecoding,
         pairsByTurn: Bool = false,
-        replayRefusal: String? = nil
+        replayRefusal: String? = nil,
+        findingLayer: String? = nil
     ) {
         self.application = application
         self.name = application.rawValue
@@ -115,6 +121,7 @@ public struct ProtocolDescriptor: Sendable {
         self.content = content
         self.pairsByTurn = pairsByTurn
         self.replayRefusal = replayRefusal
+        self.findingLayer = findingLayer ?? application.rawValue
     }
 
     /// A protocol recognised by name and read as raw bytes (`ssh`, `mysql`, `dns`).
@@ -136,6 +143,7 @@ public struct ProtocolDescriptor: Sendable {
         self.content = .raw
         self.pairsByTurn = true
         self.replayRefusal = nil
+        self.findingLayer = ApplicationProtocol.raw.rawValue
     }
 
     /// Whether `--protocol` and `--port-protocol` can choose it: it has its own dissector, or is

@@ -37,6 +37,13 @@ final class ProtocolRegistryTests: XCTestCase {
         XCTAssertEqual(registry.descriptor(for: .http2).alpnIdentifiers, ["h2"])
         XCTAssertEqual(registry.descriptor(for: .http1).alpnIdentifiers, ["http/1.1"])
         XCTAssertEqual(registry.descriptor(for: .redis).alpnIdentifiers, [])
+        XCTAssertEqual(
+            registry.descriptors.filter(\.isSelectable).map(\.findingLayer),
+            registry.selectable.map {
+                $0.name == "http1" ? "http" : $0.name
+            })
+        XCTAssertEqual(registry.descriptor(for: .tls).replayRefusal != nil, true)
+        XCTAssertEqual(registry.selectable.filter(\.pairsByTurn).map(\.name).sorted(), ["raw", "tls"])
     }
 
     func testContentBeatsEveryOtherProtocolsDefaultPort() {

@@ -14,7 +14,8 @@ extension ProtocolDescriptor {
         defaultPorts: [DefaultPort(80, when: .always), DefaultPort(8080, when: .clientSent)],
         alpnIdentifiers: ["http/1.1"],
         makeDissector: { HTTP1Dissector() },
-        content: ContentDecoding(fields: { HTTP1Content.fields($0) }, text: { bytes, _ in HTTP1Content.text(bytes) }))
+        content: ContentDecoding(fields: { HTTP1Content.fields($0) }, text: { bytes, _ in HTTP1Content.text(bytes) }),
+        findingLayer: "http")
 
     private static let httpMethods: [[UInt8]] = [
         "GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ", "PRI ",
