@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 
 /// The finding catalogue (`FindingCode`) for people: `interpose explain`, and the README's table.
 public enum FindingExplanation {

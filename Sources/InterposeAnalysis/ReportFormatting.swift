@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 
 /// A problem a dissector found in one conversation, before it is tied to the conversation's
 /// identifier and becomes a `Finding`.

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Records the encrypted bytes of one leg of an intercepted connection (`--capture-encrypted`), as

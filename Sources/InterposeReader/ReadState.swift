@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// The mutable state of one pass over a capture: reassembly, fragments and counters.
 struct ReadState {

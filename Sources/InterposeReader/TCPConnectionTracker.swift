@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// One TCP conversation: roles, handshake, both directions' reassembly, and how it ends.
 ///

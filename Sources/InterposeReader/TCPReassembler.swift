@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// Rebuilds every TCP conversation in a stream of decoded segments into frames for a `FrameConsumer`.
 ///

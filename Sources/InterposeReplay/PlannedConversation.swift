@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// One recorded conversation ready to replay: what was recorded (to compare with), what to send, and
@@ -10,7 +11,11 @@ public struct PlannedConversation: Sendable {
     public var application: ApplicationProtocol
     /// When it began, in nanoseconds since the first conversation of the capture began.
     public var startOffset: Int64
-    /// When it ended, in nanoseconds since the first conversation began.
+    /// When the conversation was done with, in nanoseconds since the first conversation began: its
+    /// first FIN or reset from either side, or its last data when data still flowed after that.
+    /// A client that half-closes one connection and opens the next before the server's FIN arrives
+    /// used them one after the other, and the replay orders them so; an idle connection held open
+    /// beside busy ones stays concurrent with them.
     public var endOffset: Int64
     /// The client's writes.
     public var steps: [ReplayStep]

@@ -1,5 +1,7 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeChecks
+import InterposeCore
 import InterposeTLS
 import NIOCore
 import NIOPosix
@@ -54,6 +56,8 @@ public enum ReplaySession {
         public var baselines: [ReplayRun]
         /// The checks' conversation-spanning findings on the target's traffic (version drift, ...).
         public var summaryFindings: [Finding]
+        /// The same for each baseline run (empty without checks).
+        public var baselineSummaryFindings: [[Finding]] = []
         /// What the capture of the target's traffic lost, when one was written.
         public var capture: CaptureStatistics?
     }
@@ -80,14 +84,24 @@ public enum ReplaySession {
         let targetRun = ReplayEngine.run(plan, settings: targetSettings, on: loops[0], connections: group)
         var baselines: [ReplayRun] = []
         var failure: Error?
+        var baselineSummaries: [[Finding]] = []
         if let baseline = settings.baseline {
-            let baselineSettings = try engineSettings(baseline, settings, role: .baseline)
+            // Each baseline run is checked too: what the old build does wrong is not the new one's fault.
+            var baselineSettings = try engineSettings(baseline, settings, role: .baseline)
+            var baselineChecks = settings.checks ? LiveChecks() : nil
+            baselineSettings.checks = baselineChecks
             let first = ReplayEngine.run(plan, settings: baselineSettings, on: loops[1], connections: group)
-            do { baselines.append(try first.wait()) } catch { failure = error }
+            do {
+                baselines.append(try first.wait())
+                baselineSummaries.append(baselineChecks?.summary().findings ?? [])
+            } catch { failure = error }
             if failure == nil {
                 for _ in 1..<max(1, settings.runs) {
+                    baselineChecks = settings.checks ? LiveChecks() : nil
+                    baselineSettings.checks = baselineChecks
                     baselines.append(
                         try ReplayEngine.run(plan, settings: baselineSettings, on: loops[1], connections: group).wait())
+                    baselineSummaries.append(baselineChecks?.summary().findings ?? [])
                 }
             }
         }
@@ -100,9 +114,11 @@ public enum ReplaySession {
         }
         let statistics = sink?.close()
         if let failure { throw failure }
-        return Outcome(
+        var outcome = Outcome(
             target: target, baselines: baselines, summaryFindings: checks?.summary().findings ?? [],
             capture: statistics)
+        outcome.baselineSummaryFindings = baselineSummaries
+        return outcome
     }
 
     private static func engineSettings(

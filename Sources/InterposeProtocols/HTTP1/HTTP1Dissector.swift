@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads HTTP/1.0 and HTTP/1.1 (RFC 9112) both ways: requests and responses with their framing

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 
 /// The start line and header fields of an HTTP/1.x request or response, as far as the dissector
 /// needs them: framing (Content-Length, Transfer-Encoding), connection management and correlation.

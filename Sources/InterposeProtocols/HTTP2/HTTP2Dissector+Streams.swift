@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOHPACK
 
 /// Streams: requests and responses from decoded header blocks and DATA, resets, GOAWAY and pushes.

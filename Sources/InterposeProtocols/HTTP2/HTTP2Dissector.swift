@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 import NIOHPACK
 

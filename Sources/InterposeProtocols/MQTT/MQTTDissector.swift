@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads MQTT 3.1, 3.1.1 and 5 conversations: every control packet, paired by packet identifier.

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads PostgreSQL frontend/backend protocol 3 conversations, both directions: the startup

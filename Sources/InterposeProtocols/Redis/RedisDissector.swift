@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads Redis conversations, RESP2 and RESP3: commands (arrays and inline) and replies,

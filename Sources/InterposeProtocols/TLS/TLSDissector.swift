@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads TLS connections without decrypting them: the record layer both ways, the plaintext

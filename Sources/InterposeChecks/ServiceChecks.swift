@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// The checks that look across conversations of one service: per-endpoint statistics and status
@@ -6,7 +6,10 @@ import InterposeProtocols
 ///
 /// Memory is bounded by the number of distinct services and request keys (capped), never by the
 /// number of messages.
-struct ServiceChecks {
+package struct ServiceChecks {
+    /// No service seen yet.
+    package init() {}
+
     private struct Service: Hashable {
         var server: Endpoint
         var application: ApplicationProtocol
@@ -23,9 +26,9 @@ struct ServiceChecks {
     }
 
     /// Most request keys per service with their own statistics; the rest are grouped as `(other)`.
-    static let keysPerService = 500
+    package static let keysPerService = 500
     /// Most failed requests remembered per service for the retry check.
-    static let failuresPerService = 10_000
+    package static let failuresPerService = 10_000
 
     private var groupIndex: [GroupKey: Int] = [:]
     private var groups: [EndpointStatistics] = []
@@ -41,7 +44,7 @@ struct ServiceChecks {
 
     /// A request was seen: counts it, and reports it when it repeats one that failed on another
     /// connection to the same service.
-    mutating func request(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
+    package mutating func request(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
         let service = Service(server: connection.server, application: message.application)
         modifyGroup(service, message.key) { $0.requests += 1 }
         guard message.fingerprint != 0, let failure = failures[service]?[message.fingerprint],
@@ -65,7 +68,7 @@ struct ServiceChecks {
 
     /// An event was seen: a server certificate is compared with the one the same service (and
     /// server name) presented before, so a rotation shows.
-    mutating func event(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
+    package mutating func event(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
         guard message.application == .tls, message.name == "Certificate", message.direction == .serverToClient,
             message.fingerprint != 0
         else { return }
@@ -89,7 +92,7 @@ struct ServiceChecks {
     }
 
     /// A response was paired with its request.
-    mutating func response(_ response: Message, to request: Message, on connection: ConnectionDescriptor) {
+    package mutating func response(_ response: Message, to request: Message, on connection: ConnectionDescriptor) {
         let service = Service(server: connection.server, application: response.application)
         modifyGroup(service, request.key) { $0.record(response: response, requestEnd: request.end) }
         if response.status?.outcome == .serverError || response.status?.outcome == .authenticationFailure {
@@ -100,7 +103,7 @@ struct ServiceChecks {
     }
 
     /// A conversation ended: its version, and the requests it left unanswered.
-    mutating func conversationEnded(
+    package mutating func conversationEnded(
         _ checker: ConversationChecker, unanswered: [(Message, String)]
     ) {
         let service = Service(server: checker.descriptor.server, application: checker.application)
@@ -116,7 +119,7 @@ struct ServiceChecks {
     }
 
     /// The findings only the whole capture shows: version drift and status summaries, by service.
-    func summaryFindings() -> [Finding] {
+    package func summaryFindings() -> [Finding] {
         var findings: [Finding] = []
         for (service, seen) in versions.sorted(by: { "\($0.key.server)" < "\($1.key.server)" }) where seen.count > 1 {
             let prefix = ConversationChecker.prefix(service.application)
@@ -164,7 +167,7 @@ struct ServiceChecks {
     }
 
     /// Statistics per service and request key, busiest first.
-    func endpoints() -> [EndpointStatistics] {
+    package func endpoints() -> [EndpointStatistics] {
         groups.sorted {
             $0.requests != $1.requests
                 ? $0.requests > $1.requests : ($0.server.description, $0.key) < ($1.server.description, $1.key)
