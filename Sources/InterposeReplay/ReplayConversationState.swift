@@ -69,11 +69,11 @@ struct ReplayConversationState {
     ///   - speed: the pacing.
     ///   - timeout: how long to wait for the target without progress, in nanoseconds.
     ///   - now: the time the connection was established, in nanoseconds.
-    ///   - postgresPassword: the password for a PostgreSQL target that asks for one (`--pg-password`).
+    ///   - postgresPasswords: the passwords for a PostgreSQL target that asks for one (`--pg-password`).
     ///   - checks: the checks to run on the replayed traffic; `nil` for none.
     init(
         plan: PlannedConversation, descriptor: ConnectionDescriptor, speed: ReplaySpeed, timeout: Int64,
-        now: Int64, postgresPassword: String? = nil, checks: LiveChecks? = nil
+        now: Int64, postgresPasswords: PostgresPasswords = PostgresPasswords(), checks: LiveChecks? = nil
     ) {
         self.plan = plan
         self.speed = speed
@@ -89,8 +89,8 @@ struct ReplayConversationState {
                 var bytes = step.bytes
                 opening.writeBuffer(&bytes)
             }
-            authentication = PostgresAuthentication(
-                password: postgresPassword, user: PostgresStartup.parameters(opening)["user"] ?? "")
+            let user = PostgresStartup.parameters(opening)["user"] ?? ""
+            authentication = PostgresAuthentication(password: postgresPasswords.password(for: user), user: user)
         }
         if let checks {
             check = LiveConversationCheck(connection: descriptor, shared: checks, forced: plan.application)

@@ -46,8 +46,8 @@ public enum ReplayEngine {
         public var capture: CaptureSink?
         /// The checks run on the replayed traffic; `nil` for none.
         public var checks: LiveChecks?
-        /// The password for PostgreSQL targets that ask for a cleartext one (`--pg-password`).
-        public var postgresPassword: String?
+        /// The passwords for PostgreSQL targets that ask for one (`--pg-password`), by user.
+        public var postgresPasswords = PostgresPasswords()
         /// TLS to the target (`--tls`); `nil` for plain TCP.
         public var tls: TLS?
 

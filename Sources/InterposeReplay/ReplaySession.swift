@@ -35,7 +35,7 @@ public enum ReplaySession {
         /// Whether to run the protocol checks on the replayed traffic.
         public var checks = true
         /// The password for PostgreSQL targets that ask for a cleartext one.
-        public var postgresPassword: String?
+        public var postgresPasswords = PostgresPasswords()
         /// `--tls`: connect to the target and the baseline over TLS with this client; `nil` for plain TCP.
         public var tls: TLSClient?
         /// `--tls-server-name`: the name sent as SNI and checked against the certificate; `nil` for each
@@ -135,7 +135,7 @@ public enum ReplaySession {
         engine.speed = settings.speed
         engine.connections = settings.connections
         engine.responseTimeout = settings.responseTimeout
-        engine.postgresPassword = settings.postgresPassword
+        engine.postgresPasswords = settings.postgresPasswords
         if let tls = settings.tls {
             engine.tls = ReplayEngine.TLS(client: tls, serverName: settings.tlsServerName ?? server.host)
         }

@@ -63,9 +63,21 @@ final class ReplayPostgresAuthenticationTests: XCTestCase {
         XCTAssertEqual(report.count("same"), report.count("messages_compared"))
         XCTAssertGreaterThanOrEqual(report.count("messages_compared") ?? 0, 2)
 
-        let unanswered = try runReplay([capture, "--target", "127.0.0.1:\(server.port)"])
+        // The recorded user's own password, among others' (repeatable USER=PASSWORD).
+        let byUser = try runReplay([
+            capture, "--target", "127.0.0.1:\(server.port)", "--pg-password", "reporting=other",
+            "--pg-password", "postgres=\(Self.password)", "--json",
+        ])
+        assertReplayStatus(byUser, 0)
+        XCTAssertEqual(try ReplayReportDocument(data: byUser.stdout).differences, [], "\(method)")
+
+        let unanswered = try runReplay([
+            capture, "--target", "127.0.0.1:\(server.port)", "--pg-password", "reporting=other",
+        ])
         assertReplayStatus(unanswered, 1)
-        XCTAssertTrue(unanswered.stdoutText.contains("pass --pg-password"), unanswered.stdoutText)
+        XCTAssertTrue(
+            unanswered.stdoutText.contains("for user postgres: pass --pg-password"),
+            unanswered.stdoutText)
     }
 
     func testMD5ChallengeIsAnsweredWithPgPassword() throws {
