@@ -150,8 +150,8 @@ package struct ConversationChecker {
         return waiting.map { ($0, fate) }
     }
 
-    /// The finding-code prefix of a protocol: `http`, `redis`, `postgres`...
+    /// The finding-code prefix of a protocol: `http`, `redis`, `postgres`... (its descriptor's layer).
     package static func prefix(_ application: ApplicationProtocol) -> String {
-        application == .http1 ? "http" : application.rawValue
+        ProtocolRegistry.standard.descriptor(for: application).findingLayer
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import InterposeProtocols
 import NIOCore
 
 /// Answers the replay target's PostgreSQL authentication request, or says clearly why it cannot.
@@ -56,13 +57,13 @@ struct PostgresAuthentication {
             guard pending.readableBytes >= 1 + Int(length) else { break }
             pending.moveReaderIndex(forwardBy: 5)
             var body = pending.readSlice(length: Int(length) - 4)!
-            switch type {
-            case UInt8(ascii: "R"):
+            switch PostgresBackendMessageID(rawValue: type) {
+            case .authentication:
                 let code: Int32 = body.readInteger() ?? -1
                 let step = challenge(code, body)
                 if step != .proceed { outcome = step }
                 if case .fail = step { done = true }
-            case UInt8(ascii: "E"), UInt8(ascii: "Z"):
+            case .errorResponse, .readyForQuery:
                 done = true
             default:
                 break

@@ -184,7 +184,9 @@ private final class ReplayRunner {
                         // The conversation starts once the handshake is done, so its first exchange is
                         // timed like the recorded one (the recording is the plaintext after a handshake).
                         let handler = try tls.client.handler(
-                            host: tls.serverName, applicationProtocols: planned.application.alpnIdentifiers)
+                            host: tls.serverName,
+                            applicationProtocols: ProtocolRegistry.standard.descriptor(for: planned.application)
+                                .alpnIdentifiers)
                         try channel.pipeline.syncOperations.addHandlers(
                             handler,
                             TLSHandshakeObserver(

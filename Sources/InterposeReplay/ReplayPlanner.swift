@@ -133,8 +133,7 @@ public struct ReplayPlanner: FrameConsumer {
                 steps: application == .postgres ? conversation.postgresSteps : conversation.steps,
                 ending: conversation.ending, responses: conversation.recorder.responses,
                 serverBytes: conversation.recorder.serverBytes,
-                unreplayable: application == .tls
-                    ? "TLS: a replay of recorded ciphertext cannot complete a new handshake" : nil))
+                unreplayable: ProtocolRegistry.standard.descriptor(for: application).replayRefusal))
     }
 
     /// Adds client bytes as a write, or to the last write when nothing arrived in between and they
