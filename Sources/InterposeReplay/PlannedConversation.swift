@@ -27,6 +27,11 @@ public struct PlannedConversation: Sendable {
     public var serverBytes: Int64
     /// Why it cannot be replayed (a TLS conversation, which needs the plaintext); `nil` when it can.
     public var unreplayable: String?
+    /// When its last response was complete, in nanoseconds since it began.
+    public var lastResponseOffset: Int64 = 0
+    /// How long the server took to close after the client's half-close or the last response, in
+    /// nanoseconds; 0 when the server did not close first.
+    public var serverCloseWait: Int64 = 0
 
     /// A planned conversation from its parts.
     public init(

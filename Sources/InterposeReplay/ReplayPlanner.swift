@@ -25,6 +25,8 @@ public struct ReplayPlanner: FrameConsumer {
         var lastResponses = 0
         var lastServerBytes: Int64 = 0
         var ending: ReplayEnding = .open
+        /// How long the server took to close (`PlannedConversation.serverCloseWait`).
+        var serverCloseWait: Int64 = 0
         /// The first FIN or reset from either side, and the last data frame, since `start`.
         var firstCloseOffset: Int64?
         var lastDataOffset: Int64 = 0
@@ -108,7 +110,15 @@ public struct ReplayPlanner: FrameConsumer {
                     serverBytes: conversation.recorder.serverBytes)
             }
         case (.serverToClient, .finish), (.serverToClient, .reset):
-            if case .open = conversation.ending { conversation.ending = .serverClose }
+            switch conversation.ending {
+            case .open:
+                conversation.ending = .serverClose
+                conversation.serverCloseWait = Swift.max(0, offset - conversation.awaitedAt)
+            case .clientFinish(let finishedAt, _, _):
+                conversation.serverCloseWait = Swift.max(0, offset - Swift.max(finishedAt, conversation.awaitedAt))
+            default:
+                break
+            }
         default:
             break
         }
@@ -121,7 +131,7 @@ public struct ReplayPlanner: FrameConsumer {
         conversation.recorder.finish()
         let origin = firstStart?.nanosecondsSinceEpoch ?? conversation.start.nanosecondsSinceEpoch
         let application = conversation.recorder.application ?? .raw
-        planned.append(
+        var plannedConversation =
             PlannedConversation(
                 recorded: conversation.recorder.conversation, application: application,
                 startOffset: conversation.start.nanosecondsSinceEpoch - origin,
@@ -133,7 +143,10 @@ public struct ReplayPlanner: FrameConsumer {
                 steps: application == .postgres ? conversation.postgresSteps : conversation.steps,
                 ending: conversation.ending, responses: conversation.recorder.responses,
                 serverBytes: conversation.recorder.serverBytes,
-                unreplayable: ProtocolRegistry.standard.descriptor(for: application).replayRefusal))
+                unreplayable: ProtocolRegistry.standard.descriptor(for: application).replayRefusal)
+        plannedConversation.lastResponseOffset = conversation.awaitedAt
+        plannedConversation.serverCloseWait = conversation.serverCloseWait
+        planned.append(plannedConversation)
     }
 
     /// Adds client bytes as a write, or to the last write when nothing arrived in between and they
