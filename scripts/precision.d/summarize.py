@@ -85,6 +85,7 @@ def protocol_summary(folder):
         "replay_error_findings": replay.get("error_findings"),
         "replay_regression_findings": replay.get("regression_findings"),
         "replay_regressions": (len(regressed) + (replay.get("regression_findings") or 0)) if replay else None,
+        "replay_timed_out": read(os.path.join(folder, "replay.rc")).strip() == "124",
         "replay_verdict": replay.get("verdict"),
         "replay_error_codes": replay_codes,
     }
@@ -120,6 +121,8 @@ def main():
         for text in s["replay_regressed_examples"]:
             lines.append("    %s" % text)
         lines.append("  replay verdict:               %s" % s["replay_verdict"])
+        if s["replay_timed_out"]:
+            lines.append("  replay TIMED OUT (REPLAY_TIMEOUT): no report")
     lines.append("")
     lines.append("%-7s %9s %6s %8s %8s %8s" % ("PROTO", "SAME", "LIVE", "OFFLINE", "CAPTURE", "REPLAY"))
     for p, s in summary.items():

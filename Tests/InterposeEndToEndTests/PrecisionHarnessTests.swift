@@ -1,0 +1,54 @@
+import Foundation
+import InterposeTestSupport
+import XCTest
+
+/// `scripts/precision` in its quick mode (issue 13): real clients of Redis, PostgreSQL, MQTT and HTTP run
+/// direct and through `interpose proxy --check --capture`; their outcomes must be the same, every capture
+/// must hold exactly the bytes tcpdump saw (and tshark must read it without a malformed packet), and the
+/// protocols already quiet on this traffic must stay at 0 error findings and 0 replay regressions.
+final class PrecisionHarnessTests: XCTestCase {
+    /// Protocols whose checks raise no error finding, live or offline, on the harness's traffic.
+    private let quietProtocols: Set<String> = ["http"]
+    /// Protocols whose replays against fresh servers show no regression.
+    private let replayCleanProtocols: Set<String> = ["pgsql", "http"]
+    private var work = ""
+
+    override func setUpWithError() throws {
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-precision-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: work)
+    }
+
+    func testRealClientsBehaveTheSameThroughTheCheckingProxyAndCapturesAreExact() throws {
+        let script = RepositoryFixtures.repositoryRoot + "/scripts/precision"
+        let result = try ProcessRunner.run(
+            script, [], timeout: 600,
+            environment: ["QUICK": "1", "OUT": work, "INTERPOSE_BIN": InterposeBinary.path])
+        let summaryText = (try? String(contentsOfFile: work + "/summary.txt", encoding: .utf8)) ?? ""
+        XCTAssertEqual(result.status, 0, "scripts/precision failed: \(result.stderrText)\n\(summaryText)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: work + "/summary.json"))
+        let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        XCTAssertEqual(Set(summary.keys), ["redis", "pgsql", "mqtt", "http"], summaryText)
+
+        for (proto, figures) in summary.sorted(by: { $0.key < $1.key }) {
+            let clients = figures["clients_total"] as? Int ?? 0
+            XCTAssertGreaterThanOrEqual(clients, 10, "\(proto): too few clients ran\n\(summaryText)")
+            XCTAssertEqual(figures["outcomes_same"] as? Int, clients, "\(proto): outcomes differ\n\(summaryText)")
+            XCTAssertEqual(figures["capture_exact"] as? Bool, true, "\(proto): capture not exact\n\(summaryText)")
+            XCTAssertEqual(figures["capture_malformed"] as? Int, 0, "\(proto): malformed packets\n\(summaryText)")
+            XCTAssertGreaterThan(figures["replay_conversations"] as? Int ?? 0, 0, "\(proto): nothing replayed")
+            if quietProtocols.contains(proto) {
+                XCTAssertEqual(figures["live_errors"] as? Int, 0, "\(proto): live error findings\n\(summaryText)")
+                XCTAssertEqual(figures["offline_errors"] as? Int, 0, "\(proto): offline error findings\n\(summaryText)")
+            }
+            if replayCleanProtocols.contains(proto) {
+                XCTAssertEqual(figures["replay_regressions"] as? Int, 0, "\(proto): replay regressions\n\(summaryText)")
+            }
+        }
+    }
+}
