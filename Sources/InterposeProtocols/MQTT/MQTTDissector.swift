@@ -196,6 +196,9 @@ public struct MQTTDissector: Dissector {
                 let status = MQTTNames.reasonCode(code, v5: true)
                 message.summary = "DISCONNECT \(status.code)"
                 message.status = status
+                // MQTT 5: a server DISCONNECT with a reason code is its answer to what is pending
+                // (a PUBLISH too large, not authorised...).
+                message.endsSession = !fromClient
             }
             if fromClient { message.role = .request }
         default:

@@ -73,6 +73,10 @@ public struct PostgresDissector: Dissector {
     private var nextIndex = 0
     /// Client bytes since the last request that no message claims (password, SASL, COPY data).
     private var skippedClientBytes: Int64 = 0
+    /// An extended-protocol unit entered COPY FROM STDIN after its Sync was already sent: the server
+    /// ignores a Sync during copy-in, so the client's next Sync (after CopyDone or CopyFail) ends
+    /// that same unit and gets its one ReadyForQuery, rather than starting a unit of its own.
+    private var copyInSyncOwed = false
     private var version = "3.0"
     private var inner: (any Dissector)?
     private var stopped = false
@@ -297,6 +301,12 @@ public struct PostgresDissector: Dissector {
         _ message: PostgresMessageReader.RawMessage, at timestamp: Timestamp, packet: Int?,
         into output: inout DissectorOutput
     ) {
+        if copyInSyncOwed, message.type == PostgresFrontendMessageID.sync.rawValue, pending.last?.isOpen != true {
+            // The Sync that really ends the unit in copy-in: its bytes belong to no new request.
+            copyInSyncOwed = false
+            skippedClientBytes += message.bytes
+            return
+        }
         if pending.last?.isOpen != true {
             var request = startRequest(kind: .extended, key: "Execute", summary: "", message: message)
             request.isOpen = true
@@ -434,15 +444,15 @@ public struct PostgresDissector: Dissector {
             guard !pending.isEmpty else {
                 // A FATAL sent on its own (the server shutting down): not an answer, but an outcome.
                 emitEvent(
-                    message, name: "ErrorResponse", summary: error.summary, status: error.status, at: timestamp,
-                    packet: packet, into: &output)
+                    message, name: "ErrorResponse", summary: error.summary, status: error.status,
+                    endsSession: error.endsSession, at: timestamp, packet: packet, into: &output)
                 return
             }
             addToExchange(message)
             if exchange.error == nil { exchange.error = error }
             if error.endsSession || pending[0].kind == .startup {
                 // No ReadyForQuery follows: the server closes the connection.
-                respond(suffix: "", at: timestamp, packet: packet, into: &output)
+                respond(suffix: "", endsSession: error.endsSession, at: timestamp, packet: packet, into: &output)
             }
         case .authentication:
             guard pending.first?.kind == .startup else {
@@ -476,8 +486,11 @@ public struct PostgresDissector: Dissector {
         case .emptyQueryResponse:
             guard requireQuery(message, packet: packet, into: &output) else { return }
             exchange.emptyQuery = true
+        case .copyInResponse:
+            guard requireQuery(message, packet: packet, into: &output) else { return }
+            if pending.first?.kind == .extended, pending.first?.isOpen == false { copyInSyncOwed = true }
         case .rowDescription, .dataRow, .parseComplete, .bindComplete, .closeComplete, .noData,
-            .parameterDescription, .portalSuspended, .copyInResponse, .copyOutResponse, .copyBothResponse,
+            .parameterDescription, .portalSuspended, .copyOutResponse, .copyBothResponse,
             .copyData, .copyDone, .functionCallResponse:
             if requireQuery(message, packet: packet, into: &output),
                 id == .dataRow || id == .rowDescription || id == .copyData
@@ -550,8 +563,8 @@ public struct PostgresDissector: Dissector {
 
     /// Emits the response to the oldest pending request from what the exchange gathered.
     private mutating func respond(
-        name: String? = nil, summary: String? = nil, suffix: String, at timestamp: Timestamp, packet: Int?,
-        into output: inout DissectorOutput
+        name: String? = nil, summary: String? = nil, suffix: String, endsSession: Bool = false, at timestamp: Timestamp,
+        packet: Int?, into output: inout DissectorOutput
     ) {
         guard !pending.isEmpty else { return }
         let request = pending.removeFirst()
@@ -581,12 +594,13 @@ public struct PostgresDissector: Dissector {
                 text = "empty query"
             }
         }
-        output.emit(
-            Message(
-                index: nextIndex, role: .response, application: .postgres, direction: .serverToClient,
-                start: gathered.start ?? timestamp, end: timestamp, packet: packet, name: responseName,
-                summary: text + suffix, key: request.key, version: version, answers: request.index, status: status,
-                bytes: gathered.bytes, bodyFingerprint: gathered.content.value))
+        var response = Message(
+            index: nextIndex, role: .response, application: .postgres, direction: .serverToClient,
+            start: gathered.start ?? timestamp, end: timestamp, packet: packet, name: responseName,
+            summary: text + suffix, key: request.key, version: version, answers: request.index, status: status,
+            bytes: gathered.bytes, bodyFingerprint: gathered.content.value)
+        response.endsSession = endsSession
+        output.emit(response)
         nextIndex += 1
     }
 
@@ -604,14 +618,15 @@ public struct PostgresDissector: Dissector {
 
     private mutating func emitEvent(
         _ message: PostgresMessageReader.RawMessage, name: String, summary: String, status: MessageStatus? = nil,
-        at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
+        endsSession: Bool = false, at timestamp: Timestamp, packet: Int?, into output: inout DissectorOutput
     ) {
-        output.emit(
-            Message(
-                index: nextIndex, role: .event, application: .postgres, direction: .serverToClient,
-                start: message.start,
-                end: timestamp, packet: packet, name: name, summary: summary, version: version, status: status,
-                bytes: message.bytes))
+        var event = Message(
+            index: nextIndex, role: .event, application: .postgres, direction: .serverToClient,
+            start: message.start,
+            end: timestamp, packet: packet, name: name, summary: summary, version: version, status: status,
+            bytes: message.bytes)
+        event.endsSession = endsSession
+        output.emit(event)
         nextIndex += 1
     }
 

@@ -40,6 +40,13 @@ public struct RedisDissector: Dissector {
     private var helloPending: (index: Int, version: String)?
     private var subscribed = false
     private var monitoring = false
+    /// `CLIENT REPLY`: whether the server answers commands now (`ON`), none until `ON` (`OFF`), or
+    /// not the next one (`SKIP`).
+    private var replyMode = ReplyMode.on
+
+    private enum ReplyMode {
+        case on, off, skipNext
+    }
     private var stopped = false
 
     /// A dissector at the start of a conversation.
@@ -157,16 +164,53 @@ public struct RedisDissector: Dissector {
         }
         let index = nextIndex
         nextIndex += 1
-        output.emit(
-            Message(
-                index: index, role: .request, application: .redis, direction: .clientToServer, start: value.start,
-                end: timestamp, packet: packet, name: name, summary: summary, key: name, version: version,
-                expectsResponse: true, bytes: value.bytes, fingerprint: fingerprint.value))
+        // CLIENT REPLY OFF and SKIP are not answered, nor what they silence; CLIENT REPLY ON is.
+        var answered = replyMode == .on
+        if replyMode == .skipNext { replyMode = .on }
+        if name == "CLIENT REPLY", value.leaves.count > 2 {
+            switch value.leaves[2].uppercased() {
+            case "OFF":
+                replyMode = .off
+                answered = false
+            case "SKIP":
+                if replyMode != .off { replyMode = .skipNext }
+                answered = false
+            case "ON":
+                replyMode = .on
+                answered = true
+            default:
+                break
+            }
+        }
+        // ZADD ... INCR answers like ZINCRBY: a bulk string, a RESP3 double, or nil with NX/XX.
+        let shape =
+            name == "ZADD" && value.leaves.dropFirst(2).contains(where: { $0.uppercased() == "INCR" })
+            ? nil : known?.shape
+        var message = Message(
+            index: index, role: .request, application: .redis, direction: .clientToServer, start: value.start,
+            end: timestamp, packet: packet, name: name, summary: summary, key: name, version: version,
+            expectsResponse: answered, bytes: value.bytes, fingerprint: fingerprint.value)
+        message.waitsIndefinitely = RedisDissector.isBlocking(name, value.leaves)
+        output.emit(message)
+        guard answered else { return }
         pending.append(
-            Pending(index: index, name: name, key: name, replies: replies, end: timestamp, shape: known?.shape))
+            Pending(index: index, name: name, key: name, replies: replies, end: timestamp, shape: shape))
         if pending.count > 1_000_000 {
             pending.removeFirst(pending.count / 2)
         }
+    }
+
+    /// Commands the server may hold unanswered until data arrives or their timeout (0: forever).
+    private static let blockingCommands: Set<String> = [
+        "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "WAIT", "WAITAOF",
+    ]
+
+    /// Whether a command blocks: a blocking list or sorted-set pop, `WAIT`, or `XREAD`/`XREADGROUP`
+    /// with `BLOCK`.
+    private static func isBlocking(_ name: String, _ leaves: RESPLeaves) -> Bool {
+        if blockingCommands.contains(name) { return true }
+        guard name == "XREAD" || name == "XREADGROUP" else { return false }
+        return leaves.dropFirst().contains { $0.uppercased() == "BLOCK" }
     }
 
     /// Commands whose first argument is a subcommand: statistics group by both words.
@@ -237,7 +281,7 @@ public struct RedisDissector: Dissector {
         if isConfirmation, let count = value.leaves.count >= 3 ? Int(value.leaves[2]) : nil {
             subscribed = count > 0
         }
-        let status = RedisDissector.status(of: value)
+        let status = RedisDissector.status(of: value, answering: answered?.name)
         if let answered {
             if answered.name == "MONITOR", !status.isFailure { monitoring = true }
             if let hello = helloPending, answered.index == hello.index {
@@ -292,13 +336,19 @@ public struct RedisDissector: Dissector {
     }
 
     /// The outcome of a reply: an error's first word is its code (`ERR`, `WRONGTYPE`, `NOAUTH`).
-    static func status(of value: RESPReader.Value) -> MessageStatus {
+    /// `WRONGPASS` is an authentication failure only as the answer to `AUTH` or `HELLO`, the
+    /// commands that give a password; a `DEBUG ERROR` reply is whatever text the client asked for.
+    /// - Parameter command: the command it answers, when known.
+    static func status(of value: RESPReader.Value, answering command: String? = nil) -> MessageStatus {
         guard value.type == RESPType.simpleError.rawValue || value.type == RESPType.bulkError.rawValue else {
             return MessageStatus(.success, code: "OK")
         }
         let text = value.leaves.first ?? ""
         let code = text.split(separator: " ", maxSplits: 1).first.map(String.init) ?? "ERR"
+        if command == "DEBUG" { return MessageStatus(.clientError, code: code) }
         switch code {
+        case "WRONGPASS" where command != nil && command != "AUTH" && command != "HELLO":
+            return MessageStatus(.clientError, code: code)
         case "NOAUTH", "WRONGPASS", "NOPERM":
             return MessageStatus(.authenticationFailure, code: code)
         case "LOADING", "BUSY", "MASTERDOWN", "MISCONF", "OOM", "TRYAGAIN", "CLUSTERDOWN", "READONLY", "NOREPLICAS":
