@@ -7,10 +7,13 @@ import XCTest
 /// must hold exactly the bytes tcpdump saw (and tshark must read it without a malformed packet), and the
 /// protocols already quiet on this traffic must stay at 0 error findings and 0 replay regressions.
 final class PrecisionHarnessTests: XCTestCase {
-    /// Protocols whose checks raise no error finding, live or offline, on the harness's traffic.
-    private let quietProtocols: Set<String> = ["http"]
-    /// Protocols whose replays against fresh servers show no regression.
-    private let replayCleanProtocols: Set<String> = ["pgsql", "http"]
+    /// Protocols whose checks raise no error finding, live or offline, on the harness's traffic (Redis
+    /// does not yet: a PING sent after CLIENT KILL closed the connection is a redis.unanswered-command).
+    private let quietProtocols: Set<String> = ["pgsql", "mqtt", "http"]
+    /// Protocols whose replays against fresh servers show no regression (Redis does not yet:
+    /// redis-benchmark's PING_INLINE conversations are read as raw, and the last PING the recording has
+    /// no reply to is an "extra" message in the replay).
+    private let replayCleanProtocols: Set<String> = ["pgsql", "mqtt", "http"]
     private var work = ""
 
     override func setUpWithError() throws {
