@@ -24,7 +24,8 @@ final class PrecisionHarnessTests: XCTestCase {
     }
 
     override func tearDown() {
-        try? FileManager.default.removeItem(atPath: work)
+        // A failed run's folder stays for its logs, captures and replay reports.
+        if testRun?.hasSucceeded ?? true { try? FileManager.default.removeItem(atPath: work) }
     }
 
     func testRealClientsBehaveTheSameThroughTheCheckingProxyAndCapturesAreExact() throws {
@@ -32,7 +33,8 @@ final class PrecisionHarnessTests: XCTestCase {
         let result = try ProcessRunner.run(
             script, [], timeout: 600,
             environment: ["QUICK": "1", "OUT": work, "INTERPOSE_BIN": InterposeBinary.path])
-        let summaryText = (try? String(contentsOfFile: work + "/summary.txt", encoding: .utf8)) ?? ""
+        let summaryText =
+            "run folder \(work):\n" + ((try? String(contentsOfFile: work + "/summary.txt", encoding: .utf8)) ?? "")
         XCTAssertEqual(result.status, 0, "scripts/precision failed: \(result.stderrText)\n\(summaryText)")
         let data = try Data(contentsOf: URL(fileURLWithPath: work + "/summary.json"))
         let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
