@@ -18,11 +18,13 @@ extension CaptureSink {
         private let shared: Shared
         private let writer: CaptureFileWriter
         private let flushIntervalNanoseconds: Int64
+        private let queueLimitBytes: Int
 
-        init(shared: Shared, writer: CaptureFileWriter, flushIntervalNanoseconds: Int64) {
+        init(shared: Shared, writer: CaptureFileWriter, flushIntervalNanoseconds: Int64, queueLimitBytes: Int) {
             self.shared = shared
             self.writer = writer
             self.flushIntervalNanoseconds = flushIntervalNanoseconds
+            self.queueLimitBytes = queueLimitBytes
         }
 
         /// Runs until the sink closes and the queue is empty.
@@ -86,7 +88,8 @@ extension CaptureSink {
                 && writer.output.nowNanoseconds() - writer.output.lastFlushNanoseconds >= flushIntervalNanoseconds
         }
 
-        /// Returns `bytes` to the queue budget and publishes the writer's counters.
+        /// Returns `bytes` to the queue budget, publishes the writer's counters, and wakes the readers
+        /// that wait for the queue to go below its limit.
         private func publish(releasing bytes: Int) {
             let output = writer.output
             shared.condition.lock()
@@ -99,8 +102,13 @@ extension CaptureSink {
                 shared.state.writeError = error.description
                 shared.state.writerFailed = true
             }
+            var waiters: [@Sendable () -> Void] = []
+            if shared.state.queuedBytes < queueLimitBytes && !shared.state.belowLimitWaiters.isEmpty {
+                swap(&waiters, &shared.state.belowLimitWaiters)
+            }
             let busy = !shared.state.queue.isEmpty || shared.state.closing
             shared.condition.unlock(withValue: busy ? 1 : 0)
+            for wake in waiters { wake() }
         }
     }
 }

@@ -46,6 +46,8 @@ public final class CaptureSink: Sendable {
         var fileBytesWritten = 0
         var files: [String] = []
         var writeError: String?
+        /// Readers held by `isOverLimit` under `.block`, woken once the queue is below its limit.
+        var belowLimitWaiters: [@Sendable () -> Void] = []
     }
 
     /// Records and bytes dropped in one direction of a connection.
@@ -92,7 +94,8 @@ public final class CaptureSink: Sendable {
         shared.state.files = output.files
         shared.state.fileBytesWritten = output.totalBytesWritten
         let loop = WriterLoop(
-            shared: shared, writer: writer, flushIntervalNanoseconds: configuration.flushIntervalNanoseconds)
+            shared: shared, writer: writer, flushIntervalNanoseconds: configuration.flushIntervalNanoseconds,
+            queueLimitBytes: configuration.queueLimitBytes)
         let thread = try CaptureSink.startThread(path: configuration.path) { loop.run() }
         self.lifecycle = NIOLockedValueBox((thread, nil))
     }
@@ -154,6 +157,20 @@ public final class CaptureSink: Sendable {
         return shared.state.queuedBytes >= configuration.queueLimitBytes
     }
 
+    /// Calls `wake` once, from the writer thread, when the queued payload is below `queueLimitBytes`
+    /// again: under `.block` a reader held by `isOverLimit` resumes then instead of polling.
+    ///
+    /// - Parameter wake: what resumes the reader; it should only hand the news to the reader's thread.
+    /// - Returns: `false` when the queue is already below the limit (or the sink closed): `wake` is
+    ///   not kept and the reader goes on now.
+    public func whenBelowLimit(_ wake: @escaping @Sendable () -> Void) -> Bool {
+        shared.condition.lock()
+        defer { shared.condition.unlock() }
+        guard shared.state.queuedBytes >= configuration.queueLimitBytes, !shared.state.closing else { return false }
+        shared.state.belowLimitWaiters.append(wake)
+        return true
+    }
+
     /// Writes everything queued, completes the file with Interface Statistics Blocks, closes it and
     /// stops the writer thread. Records submitted afterwards are dropped. Safe to call more than once.
     ///
@@ -169,6 +186,11 @@ public final class CaptureSink: Sendable {
                 pthread_join(thread, nil)
                 lifecycle.thread = nil
             }
+            shared.condition.lock()
+            let waiters = shared.state.belowLimitWaiters
+            shared.state.belowLimitWaiters = []
+            shared.condition.unlock()
+            for wake in waiters { wake() }
             let result = statistics
             lifecycle.final = result
             return result

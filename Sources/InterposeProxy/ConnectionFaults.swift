@@ -13,9 +13,6 @@ import NIOCore
 final class ConnectionFaults {
     /// Above this many held bytes in a direction, its source is not read.
     static let holdBound = 1 << 20
-    /// While engaged, toxics changed at run time are looked at this often even without traffic
-    /// (a stalled direction released, a timeout added to an idle connection).
-    static let pollInterval = TimeAmount.milliseconds(20)
 
     private let toxics: ToxicSet
     private let proxyName: String
@@ -32,7 +29,9 @@ final class ConnectionFaults {
     private var clientHandler: FaultHandler?
     private var upstreamHandler: FaultHandler?
     private var timers: [Toxic.Stream: (deadline: UInt64, task: Scheduled<Void>)] = [:]
-    private var poll: Scheduled<Void>?
+    /// While engaged, toxics changed at run time are looked at as soon as they change, even without
+    /// traffic (a stalled direction released, a timeout added to an idle connection).
+    private var observation: ToxicSet.Observation?
     private var finished = false
 
     init(
@@ -85,8 +84,7 @@ final class ConnectionFaults {
         timers[handler.stream] = nil
         if clientHandler == nil && upstreamHandler == nil {
             finished = true
-            poll?.cancel()
-            poll = nil
+            stopObserving()
         }
     }
 
@@ -136,7 +134,7 @@ final class ConnectionFaults {
         if !engaged && snapshot.toxics.isEmpty { return }
         if !engaged {
             engaged = true
-            startPolling()
+            startObserving()
         }
         let now = ConnectionFaults.now()
         for action in requests.update(snapshot.toxics) {
@@ -146,13 +144,26 @@ final class ConnectionFaults {
         perform(downstream.update(snapshot.toxics, now: now), on: .downstream)
     }
 
-    private func startPolling() {
-        guard !finished, let loop = connection?.eventLoop else { return }
-        poll = loop.assumeIsolated().scheduleTask(in: ConnectionFaults.pollInterval) { [weak self] in
-            guard let self, !self.finished else { return }
-            _ = self.isEngaged
-            self.startPolling()
+    private func startObserving() {
+        guard !finished, observation == nil, let loop = connection?.eventLoop else { return }
+        let bound = NIOLoopBound(WeakFaults(self), eventLoop: loop)
+        observation = toxics.observe {
+            bound.eventLoop.execute {
+                guard let faults = bound.value.faults, !faults.finished else { return }
+                _ = faults.isEngaged
+            }
         }
+    }
+
+    private func stopObserving() {
+        if let observation { toxics.stopObserving(observation) }
+        observation = nil
+    }
+
+    /// What an observation holds: the faults go when their connection does.
+    private struct WeakFaults {
+        weak var faults: ConnectionFaults?
+        init(_ faults: ConnectionFaults) { self.faults = faults }
     }
 
     private func perform(_ actions: [ToxicPipeline.Action], on stream: Toxic.Stream) {
@@ -247,6 +258,10 @@ final class ConnectionFaults {
 
     static func now() -> UInt64 {
         NIODeadline.now().uptimeNanoseconds
+    }
+
+    deinit {
+        if let observation { toxics.stopObserving(observation) }
     }
 }
 
