@@ -58,8 +58,8 @@ public final class CaptureSink: Sendable {
 
     /// The lock, its condition and the state it protects; referenced by the sink and the writer thread.
     final class Shared: @unchecked Sendable {
-        /// The lock's value is 1 when the writer has something to do (items queued, or closing).
-        let condition = ConditionLock<Int>(value: 0)
+        /// Signalled when the queue becomes non-empty, when it reaches a batch's worth, and at close.
+        let condition = Condition()
         /// Only touched with `condition` locked.
         var state = SharedState()
     }
@@ -138,6 +138,7 @@ public final class CaptureSink: Sendable {
             }
             shared.state.queuedBytes += size
         }
+        let queued = shared.state.queue.count
         if !shared.state.pendingLoss.isEmpty, let loss = shared.state.pendingLoss.removeValue(forKey: id) {
             for direction in Direction.allCases where loss[direction].records > 0 {
                 shared.state.queue.append(
@@ -145,7 +146,11 @@ public final class CaptureSink: Sendable {
             }
         }
         shared.state.queue.append(.record(record))
-        shared.condition.unlock(withValue: 1)
+        // What the writer waits for: something queued, or a batch's worth while it lets a trickle gather.
+        let batch = WriterLoop.smallBatchRecords
+        let wake = queued == 0 || (queued < batch && shared.state.queue.count >= batch)
+        shared.condition.unlock()
+        if wake { shared.condition.signal() }
         return true
     }
 
@@ -181,7 +186,8 @@ public final class CaptureSink: Sendable {
             if let final = lifecycle.final { return final }
             shared.condition.lock()
             shared.state.closing = true
-            shared.condition.unlock(withValue: 1)
+            shared.condition.unlock()
+            shared.condition.signal()
             if let thread = lifecycle.thread {
                 pthread_join(thread, nil)
                 lifecycle.thread = nil
