@@ -102,7 +102,7 @@ final class ConnectionFaults {
                     perform(upstream.receive(request, now: now), on: .upstream)
                 case .answer(let answer, let request, let note):
                     // The client did send it: it is in the capture, though the upstream never saw it.
-                    connection?.recordDelivered(request, on: .clientToServer)
+                    connection?.recordAnswered(request, on: .clientToServer)
                     record(note, on: .downstream)
                     perform(downstream.receive(answer, now: now), on: .downstream)
                 case .close(let note):
@@ -174,7 +174,7 @@ final class ConnectionFaults {
         for action in actions {
             switch action {
             case .deliver(let bytes):
-                connection?.recordDelivered(bytes, on: direction)
+                // Recorded by the plaintext tap in front of the handler, as it leaves.
                 handler?.context?.write(NIOAny(bytes), promise: nil)
                 wrote = true
             case .endOfStream:

@@ -86,7 +86,16 @@ final class ProxyConnection {
             toxics: context.toxics, id: id, seed: context.faultSeed, serverPort: context.upstream.port,
             proxyName: context.name, logger: context.logger, connection: self)
         try clientChannel.pipeline.syncOperations.addHandlers(
-            FaultHandler(stream: .downstream, faults: faults), clientGlue)
+            plaintextTap(on: .client) + [FaultHandler(stream: .downstream, faults: faults), clientGlue])
+    }
+
+    /// The plaintext capture's tap for `side`'s channel, in front of its `FaultHandler`: none when
+    /// nothing is recorded or checked.
+    private func plaintextTap(on side: ProxySide) -> [ChannelHandler] {
+        guard context.sink != nil || context.checks != nil else { return [] }
+        return [
+            CaptureTapHandler(settings: .init(readDirection: side.readDirection, clock: context.clock), recorder: self)
+        ]
     }
 
     /// The accepted channel is active: record the client leg and connect to the upstream.
@@ -233,7 +242,8 @@ final class ProxyConnection {
         // Added once connected (this callback runs in the same event-loop tick as the connect, before
         // any read): its handlerAdded lets the client side start reading.
         do {
-            try channel.pipeline.syncOperations.addHandlers(FaultHandler(stream: .upstream, faults: faults), glue)
+            try channel.pipeline.syncOperations.addHandlers(
+                plaintextTap(on: .upstream) + [FaultHandler(stream: .upstream, faults: faults), glue])
         } catch {
             perform(state.upstreamSetupFailed(error))
         }
@@ -258,11 +268,9 @@ final class ProxyConnection {
         do {
             var handlers: [ChannelHandler] = [SocketResetHandler()]
             if let sink = context.encryptedSink {
-                handlers.append(
-                    EncryptedTapHandler(
-                        sink: sink, clock: context.clock,
-                        leg: .init(id: encryptedLegID(upstream: false), connection: id, readDirection: .clientToServer))
-                )
+                let leg = EncryptedLegRecorder.Leg(
+                    id: encryptedLegID(upstream: false), connection: id, readDirection: .clientToServer)
+                handlers.append(EncryptedLegRecorder(sink: sink, leg: leg).tap(clock: context.clock))
                 sink.submit(
                     .clientConnected(
                         encryptedLegID(upstream: false), client: client, listener: state.server,
@@ -300,10 +308,8 @@ final class ProxyConnection {
                     .clientConnected(
                         legID, client: local, listener: remote, at: context.clock.now(),
                         comment: "interpose connection \(id), upstream leg (encrypted)"))
-                handlers.append(
-                    EncryptedTapHandler(
-                        sink: sink, clock: context.clock,
-                        leg: .init(id: legID, connection: id, readDirection: .serverToClient)))
+                let leg = EncryptedLegRecorder.Leg(id: legID, connection: id, readDirection: .serverToClient)
+                handlers.append(EncryptedLegRecorder(sink: sink, leg: leg).tap(clock: context.clock))
             }
             handlers += [handler, handshakeObserver(on: .upstream)]
             try KeyLogAttribution.with(id) {
@@ -391,16 +397,12 @@ final class ProxyConnection {
     // MARK: Events from the glue handlers
 
     func didRead(_ buffer: ByteBuffer, from side: ProxySide) {
-        let action = state.read(buffer.readableBytes, from: side, faultsEngaged: faults.isEngaged)
-        if let bytes = action.statistics {
+        if let bytes = state.read(buffer.readableBytes, from: side) {
             context.statistics.add(bytesToServer: bytes.toServer, bytesToClient: bytes.toClient)
         }
-        // With toxics, each direction is recorded as it leaves them (`recordDelivered`).
-        if action.record { record(buffer, on: side.readDirection) }
     }
 
-    private func record(_ buffer: ByteBuffer, on direction: Direction) {
-        let now = context.clock.now()
+    private func record(_ buffer: ByteBuffer, on direction: Direction, at now: Timestamp) {
         if check != nil {
             report(
                 check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .data(buffer))),
@@ -417,10 +419,11 @@ final class ProxyConnection {
     /// The capture clock now.
     var clockNow: Timestamp { context.clock.now() }
 
-    /// Bytes leaving the faults towards their destination (or a request the proxy answered itself).
-    func recordDelivered(_ buffer: ByteBuffer, on direction: Direction) {
+    /// A request the faults answered themselves: the client did send it, though the upstream never
+    /// saw it (what leaves the faults is recorded by the plaintext tap).
+    func recordAnswered(_ buffer: ByteBuffer, on direction: Direction) {
         guard state.recordsDelivered else { return }
-        record(buffer, on: direction)
+        record(buffer, on: direction, at: context.clock.now())
     }
 
     /// The end of stream leaving the faults (slow_close: later than it was read).
@@ -582,6 +585,23 @@ final class ProxyConnection {
 extension ProxyConnection: Sendable {}
 
 extension ProxyConnection: GlueHandlerDelegate {}
+
+extension ProxyConnection: CaptureTapRecorder {
+    /// What the plaintext taps saw: bytes read, unless toxics act (then as they leave the faults).
+    /// The ends are the state machine's (`didFinish`, `recordEnd`, the summary at close).
+    func record(_ event: CaptureTapHandler.Event) {
+        switch event {
+        case .read(let buffer, let direction, let at):
+            guard state.recordsRead(faultsEngaged: faults.isEngaged) else { return }
+            record(buffer, on: direction, at: at)
+        case .wrote(let buffer, let direction, let at):
+            guard state.recordsWritten(faultsEngaged: faults.engaged) else { return }
+            record(buffer, on: direction, at: at)
+        case .inputEnded, .outputClosed, .closed:
+            break
+        }
+    }
+}
 
 extension String {
     /// A number with three decimals, without Foundation.

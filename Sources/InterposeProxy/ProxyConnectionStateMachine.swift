@@ -95,17 +95,11 @@ struct ProxyConnectionStateMachine<C: Clock> where C.Duration == Duration {
         case finish(Summary)
     }
 
-    /// What one read changes beyond the counts.
-    struct ReadAction: Equatable {
-        /// Bytes to add to the shared statistics now (batched: every 64 reads or 64 KiB).
-        var statistics: (toServer: Int, toClient: Int)?
-        /// Whether the bytes are recorded now (without toxics; with them, as they leave the faults).
-        var record: Bool
-
-        static func == (lhs: ReadAction, rhs: ReadAction) -> Bool {
-            lhs.record == rhs.record && lhs.statistics?.toServer == rhs.statistics?.toServer
-                && lhs.statistics?.toClient == rhs.statistics?.toClient
-        }
+    /// What one read changes beyond the counts: bytes to add to the shared statistics now (batched:
+    /// every 64 reads or 64 KiB), if any.
+    struct StatisticsReport: Equatable {
+        var toServer: Int
+        var toClient: Int
     }
 
     /// How a connection ended, for the capture, the statistics and its log line.
@@ -348,7 +342,7 @@ struct ProxyConnectionStateMachine<C: Clock> where C.Duration == Duration {
     // MARK: Forwarding
 
     /// Bytes were read on `side`.
-    mutating func read(_ count: Int, from side: ProxySide, faultsEngaged: Bool) -> ReadAction {
+    mutating func read(_ count: Int, from side: ProxySide) -> StatisticsReport? {
         if side == .client {
             bytesToServer += count
         } else {
@@ -357,14 +351,26 @@ struct ProxyConnectionStateMachine<C: Clock> where C.Duration == Duration {
         // The shared statistics (and /metrics) see the bytes while the connection runs, in batches:
         // one lock every 64 reads or 64 KiB rather than one per read.
         readsSinceReport += 1
-        var action = ReadAction(statistics: nil, record: !faultsEngaged)
-        if readsSinceReport >= 64 || bytesToServer + bytesToClient - reportedToServer - reportedToClient >= 65_536 {
-            action.statistics = (bytesToServer - reportedToServer, bytesToClient - reportedToClient)
-            reportedToServer = bytesToServer
-            reportedToClient = bytesToClient
-            readsSinceReport = 0
-        }
-        return action
+        guard readsSinceReport >= 64 || bytesToServer + bytesToClient - reportedToServer - reportedToClient >= 65_536
+        else { return nil }
+        let report = StatisticsReport(
+            toServer: bytesToServer - reportedToServer, toClient: bytesToClient - reportedToClient)
+        reportedToServer = bytesToServer
+        reportedToClient = bytesToClient
+        readsSinceReport = 0
+        return report
+    }
+
+    /// Whether the plaintext tap records bytes it saw read: without toxics; with them, each direction
+    /// is recorded as it leaves the faults (`recordsWritten`).
+    func recordsRead(faultsEngaged: Bool) -> Bool {
+        !faultsEngaged
+    }
+
+    /// Whether the plaintext tap records bytes it saw written: what leaves the faults, while the
+    /// connection is open.
+    func recordsWritten(faultsEngaged: Bool) -> Bool {
+        faultsEngaged && !isClosed
     }
 
     /// `side`'s input ended cleanly (FIN). Returns whether to record the end of that direction now
@@ -376,7 +382,8 @@ struct ProxyConnectionStateMachine<C: Clock> where C.Duration == Duration {
         return !faultsEngaged
     }
 
-    /// Whether bytes or a note leaving the faults are recorded: not after the connection closed.
+    /// Whether a note from the faults, or a request they answered themselves, is recorded: not after
+    /// the connection closed.
     var recordsDelivered: Bool { !isClosed }
 
     /// Whether an end of stream leaving the faults is recorded: not after an abnormal end.
