@@ -11,6 +11,7 @@ let package = Package(
     name: "Interpose",
     products: [
         .executable(name: "interpose", targets: ["interpose"]),
+        .library(name: "InterposeCore", targets: ["InterposeCore"]),
         .library(name: "InterposeCapture", targets: ["InterposeCapture"]),
         .library(name: "InterposeReader", targets: ["InterposeReader"]),
         .library(name: "InterposeProtocols", targets: ["InterposeProtocols"]),
@@ -47,10 +48,19 @@ let package = Package(
             pkgConfig: "libpcap",
             providers: [.apt(["libpcap-dev"])]
         ),
-        // Frames, the pcapng writer and the capture sink.
+        // The vocabulary every layer shares: frames, endpoints, timestamps, findings and their
+        // catalogue, byte counts, JSON writing. No libpcap, no channels.
+        .target(
+            name: "InterposeCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio")
+            ]
+        ),
+        // The pcapng writer and the capture sink.
         .target(
             name: "InterposeCapture",
             dependencies: [
+                "InterposeCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -60,7 +70,7 @@ let package = Package(
             name: "InterposeReader",
             dependencies: [
                 "CPcap",
-                "InterposeCapture",
+                "InterposeCapture", "InterposeCore",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -68,16 +78,29 @@ let package = Package(
         .target(
             name: "InterposeProtocols",
             dependencies: [
-                "InterposeCapture",
+                "InterposeCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ]
         ),
-        // Conversation summaries, checks and findings, reports.
+        // The checks on conversations and across them (completeness, ordering, retries, failures,
+        // version drift, latency per endpoint), live and offline: messages in, findings out.
+        .target(
+            name: "InterposeChecks",
+            dependencies: [
+                "InterposeCore",
+                "InterposeProtocols",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // Offline analysis of capture files and live interfaces: conversation summaries, endpoint
+        // tables, the analyze/check reports (text, JSON, JUnit), the finding catalogue for people.
         .target(
             name: "InterposeAnalysis",
             dependencies: [
-                "InterposeCapture",
+                "InterposeCore",
+                "InterposeChecks",
                 "InterposeReader",
                 "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -89,7 +112,7 @@ let package = Package(
         .target(
             name: "InterposeFaults",
             dependencies: [
-                "InterposeCapture",
+                "InterposeCore",
                 "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -101,7 +124,7 @@ let package = Package(
         .target(
             name: "InterposeTLS",
             dependencies: [
-                "InterposeCapture",
+                "InterposeCapture", "InterposeCore",
                 "InterposeProtocols",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -116,9 +139,9 @@ let package = Package(
         .target(
             name: "InterposeProxy",
             dependencies: [
-                "InterposeCapture",
+                "InterposeCapture", "InterposeCore",
                 "InterposeFaults",
-                "InterposeAnalysis",
+                "InterposeChecks",
                 "InterposeProtocols",
                 "InterposeTLS",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -131,9 +154,9 @@ let package = Package(
         .target(
             name: "InterposeControl",
             dependencies: [
-                "InterposeCapture",
+                "InterposeCapture", "InterposeCore",
                 "InterposeFaults",
-                "InterposeAnalysis",
+                "InterposeChecks",
                 "InterposeProtocols",
                 "InterposeProxy",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -151,7 +174,7 @@ let package = Package(
         .target(
             name: "InterposeReplay",
             dependencies: [
-                "InterposeCapture",
+                "InterposeCapture", "InterposeCore", "InterposeChecks",
                 "InterposeReader",
                 "InterposeProtocols",
                 "InterposeAnalysis",
@@ -166,7 +189,7 @@ let package = Package(
         .target(
             name: "InterposeDemoService",
             dependencies: [
-                "InterposeAnalysis",
+                "InterposeCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -177,7 +200,7 @@ let package = Package(
         .executableTarget(
             name: "interpose",
             dependencies: [
-                "InterposeCapture",
+                "InterposeCapture", "InterposeCore", "InterposeChecks",
                 "InterposeReader",
                 "InterposeAnalysis",
                 "InterposeProtocols",
@@ -197,7 +220,7 @@ let package = Package(
         .target(
             name: "InterposeTestSupport",
             dependencies: [
-                "InterposeCapture",
+                "InterposeCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -206,30 +229,32 @@ let package = Package(
         ),
         .testTarget(
             name: "InterposeCaptureTests",
-            dependencies: ["InterposeCapture", "InterposeTestSupport"]
+            dependencies: ["InterposeCapture", "InterposeCore", "InterposeTestSupport"]
         ),
         .testTarget(
             name: "InterposeReaderTests",
-            dependencies: ["InterposeReader", "InterposeCapture", "InterposeTestSupport"]
+            dependencies: ["InterposeReader", "InterposeCapture", "InterposeCore", "InterposeTestSupport"]
         ),
         .testTarget(
             name: "InterposeProtocolsTests",
             dependencies: [
-                "InterposeProtocols", "InterposeCapture", "InterposeReader", "InterposeTestSupport",
+                "InterposeProtocols", "InterposeCapture", "InterposeCore", "InterposeReader", "InterposeTestSupport",
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ]
         ),
         .testTarget(
             name: "InterposeAnalysisTests",
             dependencies: [
-                "InterposeAnalysis", "InterposeProtocols", "InterposeReader", "InterposeCapture",
+                "InterposeAnalysis", "InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeCore",
+                "InterposeChecks",
                 "InterposeTestSupport",
             ]
         ),
         .testTarget(
             name: "InterposeProxyTests",
             dependencies: [
-                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeReader",
+                "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeCore", "InterposeChecks",
+                "InterposeReader",
                 "InterposeTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 // EmbeddedChannel: the glue and tap handlers tested without sockets.
@@ -239,7 +264,7 @@ let package = Package(
         .testTarget(
             name: "InterposeFaultsTests",
             dependencies: [
-                "InterposeFaults", "InterposeCapture", .product(name: "NIOCore", package: "swift-nio"),
+                "InterposeFaults", "InterposeCapture", "InterposeCore", .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(
@@ -253,7 +278,9 @@ let package = Package(
         .testTarget(
             name: "InterposeControlTests",
             dependencies: [
-                "InterposeControl", "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeTestSupport",
+                "InterposeControl", "InterposeProxy", "InterposeFaults", "InterposeCapture", "InterposeCore",
+                "InterposeChecks",
+                "InterposeTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -262,7 +289,9 @@ let package = Package(
         .testTarget(
             name: "InterposeReplayTests",
             dependencies: [
-                "InterposeReplay", "InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeTestSupport",
+                "InterposeReplay", "InterposeProtocols", "InterposeReader", "InterposeCapture", "InterposeCore",
+                "InterposeChecks",
+                "InterposeTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -275,7 +304,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InterposeEndToEndTests",
-            dependencies: ["interpose", "InterposeTestSupport", "InterposeCapture"]
+            dependencies: ["interpose", "InterposeTestSupport", "InterposeCapture", "InterposeCore"]
         ),
     ]
 )

@@ -1,4 +1,5 @@
-import InterposeCapture
+import InterposeChecks
+import InterposeCore
 import InterposeProtocols
 import InterposeReader
 

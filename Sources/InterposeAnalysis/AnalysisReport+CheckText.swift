@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 
 extension AnalysisReport {
     /// The `check` report for people: what was read (protocols, messages), the endpoint table,

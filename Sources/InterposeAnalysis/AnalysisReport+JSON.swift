@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 import InterposeReader
 

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 
 extension AnalysisReport {
     /// JUnit XML for CI (`check --junit FILE`): one test case per conversation, failing with its

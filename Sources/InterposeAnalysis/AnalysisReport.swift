@@ -1,4 +1,5 @@
-import InterposeCapture
+import InterposeChecks
+import InterposeCore
 import InterposeReader
 
 /// Everything `interpose analyze` and `interpose check` say about a capture: the file, its

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import InterposeReader
 
 /// One row of the analysis: a conversation, what it carried and how it ended.

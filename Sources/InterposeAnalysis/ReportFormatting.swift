@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -17,17 +17,8 @@ public enum ReportFormatting {
         return value < 0 ? "-" + out : out
     }
 
-    /// `512 B`, `3.4 KB`, `1.2 GB` (decimal units).
-    public static func size(_ bytes: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : "\(fixed(value, 1)) \(units[unit])"
-    }
+    /// `512 B`, `3.4 KiB`, `1.2 GiB`: `ByteCount`, the one size format.
+    public static func size(_ bytes: Int64) -> String { ByteCount(bytes).description }
 
     /// `0.412 s`, `12.3 s`, `4 m 05 s`.
     public static func duration(nanoseconds: Int64) -> String {

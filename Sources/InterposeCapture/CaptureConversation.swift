@@ -1,3 +1,4 @@
+import InterposeCore
 import NIOCore
 
 /// One recorded connection: the client leg, and the upstream leg once the proxy connected to the

@@ -1,3 +1,4 @@
+import InterposeCore
 import NIOCore
 
 /// The writer thread's side of a `CaptureSink`: turns queued items into packets through the

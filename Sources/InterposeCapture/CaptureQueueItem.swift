@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// What the sink queues for its writer thread: a record, or a note that data was dropped.
 enum CaptureQueueItem: Sendable {
     /// A record to write.

@@ -1,3 +1,4 @@
+import InterposeCore
 import NIOCore
 
 /// What a live source (the proxy, a replay) tells the capture sink, in order for each connection.

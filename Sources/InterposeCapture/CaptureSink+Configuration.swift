@@ -1,3 +1,5 @@
+import InterposeCore
+
 extension CaptureSink {
     /// Where and how a `CaptureSink` writes.
     ///

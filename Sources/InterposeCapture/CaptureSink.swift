@@ -1,3 +1,4 @@
+import InterposeCore
 import NIOConcurrencyHelpers
 import NIOCore
 

@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// Counters a `CaptureSink` keeps about what it wrote and what it lost.
 ///
 /// Printed in the proxy's exit summary: `droppedRecords` and `droppedBytes` are the loss counters

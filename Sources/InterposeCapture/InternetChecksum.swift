@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// The Internet checksum (RFC 1071) used by IPv4 headers and TCP segments.
 ///
 /// `partialSum` is the hot loop of the capture writer: it reads 32 bytes per iteration as four

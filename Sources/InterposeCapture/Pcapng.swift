@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// Numbers of the pcapng format (draft-ietf-opsawg-pcapng) used by the writer and the block reader.
 public enum Pcapng {
     /// Section Header Block type.

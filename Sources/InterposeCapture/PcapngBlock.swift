@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// One block of a pcapng file as `PcapngBlockReader` returns it: its type, the fields of the
 /// block types Interpose writes, and its options.
 public struct PcapngBlock: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import InterposeCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

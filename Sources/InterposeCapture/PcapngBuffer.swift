@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// A growable byte buffer the writer thread encodes pcapng blocks into, little-endian.
 ///
 /// Raw memory rather than `[UInt8]` or `ByteBuffer`: the hot path stores headers with unaligned

@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// Why `PcapngBlockReader` could not read a block: what is wrong and at which byte offset of the file.
 public struct PcapngFormatError: Error, CustomStringConvertible, Equatable {
     /// The byte offset in the file of the block (or field) that could not be read.

@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// One option of a pcapng block: its code and raw value, with typed views of the value.
 public struct PcapngOption: Sendable, Hashable {
     /// The option code (`Pcapng.optionComment` and friends; meanings depend on the block type).

@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// The TCP header flag bits the capture writer sets.
 struct TCPFlags: OptionSet, Hashable, Sendable {
     var rawValue: UInt8

@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// The TCP state of one recorded leg of a connection: sequence and acknowledgement numbers for each
 /// direction, and the rules that turn connection events into segments.
 ///

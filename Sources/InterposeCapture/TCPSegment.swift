@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// One synthesized TCP segment, less its payload: everything the packet encoder needs to build
 /// the Ethernet, IP and TCP headers of an Enhanced Packet Block.
 struct TCPSegment: Hashable, Sendable {

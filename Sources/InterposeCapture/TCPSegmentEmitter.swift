@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// Receives the segments a `CaptureConversation` synthesizes: the pcapng encoder, or a test recorder.
 protocol TCPSegmentEmitter: AnyObject {
     /// Records one segment with its payload, an optional packet comment and its timestamp.

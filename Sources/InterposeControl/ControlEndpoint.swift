@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// Where the control API listens and what it asks of callers.
 ///

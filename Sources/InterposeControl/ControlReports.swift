@@ -1,5 +1,6 @@
-import InterposeAnalysis
 import InterposeCapture
+import InterposeChecks
+import InterposeCore
 import InterposeProxy
 
 /// The JSON of Interpose's own endpoints (`/interpose/...`), with snake_case field names.

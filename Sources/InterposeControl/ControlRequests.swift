@@ -1,5 +1,6 @@
 import Foundation
 import InterposeCapture
+import InterposeCore
 import InterposeFaults
 
 /// The bodies the control API accepts, decoded loosely first so a bad one gets Toxiproxy's message

@@ -1,5 +1,6 @@
 import Hummingbird
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// The control API's routes: Toxiproxy's, then Interpose's own under `/interpose/`, and `/metrics`.

@@ -1,5 +1,6 @@
 import Hummingbird
 import InterposeCapture
+import InterposeCore
 import Logging
 import NIOCore
 import NIOPosix

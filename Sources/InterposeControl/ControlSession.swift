@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import Logging
 import NIOCore
 

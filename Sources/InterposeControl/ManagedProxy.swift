@@ -1,5 +1,6 @@
-import InterposeAnalysis
 import InterposeCapture
+import InterposeChecks
+import InterposeCore
 import InterposeFaults
 import InterposeProxy
 import Logging

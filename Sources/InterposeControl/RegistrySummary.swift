@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import InterposeProxy
 
 /// What the proxies of a registry did, from start to shutdown: the summary printed at exit.

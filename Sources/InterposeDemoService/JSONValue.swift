@@ -1,4 +1,4 @@
-import InterposeAnalysis
+import InterposeCore
 
 /// A JSON value whose objects keep their keys in the order they were written, so the same answer
 /// always serializes to the same bytes (both builds of the demo service must agree byte for byte).

@@ -13,7 +13,7 @@ public enum ConnectDelay {
         for toxic in toxics where toxic.type == .connectDelay {
             var random = FaultRandom(seed: seed, connection: connection, toxic: toxic.name)
             guard random.nextUnit() < toxic.toxicity else { continue }
-            let delay = toxic.number("delay")
+            let delay = toxic.number(.delay)
             total += delay
             notes.append("\(toxic.name): upstream connect held \(Int(delay)) ms")
         }

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 import NIOCore
 
@@ -168,7 +168,7 @@ public struct RequestFaults {
             let toxic = entries[index].toxic
             switch toxic.type {
             case .dropAfterRequests:
-                let limit = Int(toxic.number("requests"))
+                let limit = toxic.count(.requests)
                 if entries[index].applies, completed > limit, answer == nil {
                     closed = true
                     return .close(
@@ -180,16 +180,16 @@ public struct RequestFaults {
                 // Drawn for every request, so the choice depends on the seed and the traffic only.
                 let chosen = entries[index].random.nextUnit() < toxic.toxicity
                 if chosen, answer == nil, outstanding <= 0 {
-                    let status = Int(toxic.number("status"))
+                    let status = toxic.count(.status)
                     answer = .answer(
-                        InjectedAnswer.http(status: status, retryAfter: Int(toxic.number("retry_after"))),
+                        InjectedAnswer.http(status: status, retryAfter: toxic.count(.retryAfter)),
                         instead: request,
                         note: "\(toxic.name): answered \(status) instead of forwarding \(message.summary)")
                 }
             case .redisError where application == .redis:
                 let chosen = entries[index].random.nextUnit() < toxic.toxicity
                 if chosen, answer == nil, outstanding <= 0 {
-                    let error = toxic.text("error") ?? "ERR injected by interpose"
+                    let error = toxic.text(.error) ?? "ERR injected by interpose"
                     answer = .answer(
                         InjectedAnswer.redis(error: error), instead: request,
                         note:

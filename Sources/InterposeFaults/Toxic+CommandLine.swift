@@ -40,11 +40,12 @@ extension Toxic {
                 }
                 toxicity = number
             default:
-                if case .text = type.defaults[key] {
+                let attribute = type.attribute(named: key)
+                if attribute != nil, attribute?.range == nil {
                     attributes[key] = .text(value)
                 } else if let number = Double(value) {
                     attributes[key] = .number(number)
-                } else if type.defaults[key] == nil {
+                } else if attribute == nil {
                     attributes[key] = .text(value)  // validate() names the unknown key
                 } else {
                     throw ToxicError("--toxic \(text): \(key) must be a number, not '\(value)'")

@@ -36,15 +36,23 @@ public struct Toxic: Sendable, Hashable, Codable {
         self.attributes = type.defaults.merging(attributes) { _, given in given }
     }
 
-    /// A numeric attribute, or 0 when it is absent or text.
-    public func number(_ key: String) -> Double {
-        if case .number(let value)? = attributes[key] { return value }
+    /// A numeric attribute: its value, or its default when it was not given. Validated toxics hold
+    /// only numbers in the attribute's range here.
+    public func number(_ key: ToxicAttributeKey) -> Double {
+        if case .number(let value)? = attributes[key.name] { return value }
+        if case .number(let value) = key.defaultValue { return value }
         return 0
     }
 
-    /// A text attribute, or `nil`.
-    public func text(_ key: String) -> String? {
-        if case .text(let value)? = attributes[key] { return value }
+    /// A whole-number attribute (a count, a status), as an integer.
+    public func count(_ key: ToxicAttributeKey) -> Int {
+        Int(exactly: number(key).rounded()) ?? 0
+    }
+
+    /// A text attribute: its value, or its default.
+    public func text(_ key: ToxicAttributeKey) -> String? {
+        if case .text(let value)? = attributes[key.name] { return value }
+        if case .text(let value) = key.defaultValue { return value }
         return nil
     }
 
@@ -69,15 +77,13 @@ public struct Toxic: Sendable, Hashable, Codable {
     /// - Throws: `ToxicError` naming the toxic and the bad value.
     public func validate() throws(ToxicError) {
         guard toxicity >= 0, toxicity <= 1 else { throw ToxicError("toxic \(name): toxicity must be between 0 and 1") }
-        for key in attributes.keys where type.defaults[key] == nil {
-            throw ToxicError(
-                "toxic \(name): \(type.rawValue) has no attribute '\(key)' (it has \(type.defaults.keys.sorted().joined(separator: ", ")))"
-            )
-        }
-        for (key, value) in attributes {
-            if case .number(let number) = value, number < 0 || !number.isFinite {
-                throw ToxicError("toxic \(name): \(key) must be a number of at least 0")
+        for (key, value) in attributes.sorted(by: { $0.key < $1.key }) {
+            guard let attribute = type.attribute(named: key) else {
+                throw ToxicError(
+                    "toxic \(name): \(type.rawValue) has no attribute '\(key)' (it has \(type.attributes.map(\.name).joined(separator: ", ")))"
+                )
             }
+            if let problem = attribute.problem(with: value) { throw ToxicError("toxic \(name): \(problem)") }
         }
     }
 }

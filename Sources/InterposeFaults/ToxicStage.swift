@@ -39,16 +39,16 @@ struct ToxicStage {
         self.applies = applies
         self.random = random
         self.appliedAt = now
-        self.remaining = Int(toxic.number("bytes"))
+        self.remaining = toxic.count(.bytes)
     }
 
     /// The close a timeout with a time schedules when it is applied, if any.
     var timedClose: ToxicPipeline.Item? {
-        guard applies, toxic.type == .timeout, toxic.number("timeout") > 0 else { return nil }
-        let at = appliedAt + ToxicStage.nanoseconds(milliseconds: toxic.number("timeout"))
+        guard applies, toxic.type == .timeout, toxic.number(.timeout) > 0 else { return nil }
+        let at = appliedAt + ToxicStage.nanoseconds(milliseconds: toxic.number(.timeout))
         return ToxicPipeline.Item(
             at: at, origin: at, event: .close,
-            notes: ["\(toxic.name): connection closed after \(Int(toxic.number("timeout"))) ms without data"],
+            notes: ["\(toxic.name): connection closed after \(Int(toxic.number(.timeout))) ms without data"],
             owner: toxic.name)
     }
 
@@ -78,7 +78,7 @@ struct ToxicStage {
         switch toxic.type {
         case .latency:
             if case .bytes = item.event {
-                let delay = max(0, toxic.number("latency") + random.nextSpread(toxic.number("jitter")))
+                let delay = max(0, toxic.number(.latency) + random.nextSpread(toxic.number(.jitter)))
                 item.at = max(item.at, item.origin + ToxicStage.nanoseconds(milliseconds: delay), nextFree)
                 item.notes.append("\(name): +\(Int(delay.rounded())) ms")
             } else {
@@ -87,7 +87,7 @@ struct ToxicStage {
             nextFree = item.at
             return [item]
         case .bandwidth:
-            let rate = toxic.number("rate")  // KB/s, Toxiproxy's 1000 bytes: bytes per millisecond
+            let rate = toxic.number(.rate)  // KB/s, Toxiproxy's 1000 bytes: bytes per millisecond
             guard rate > 0, case .bytes(var bytes) = item.event else {
                 item.at = max(item.at, nextFree)
                 return [item]
@@ -110,17 +110,17 @@ struct ToxicStage {
             }
             return out
         case .slicer:
-            let average = toxic.number("average_size")
+            let average = toxic.number(.averageSize)
             guard average >= 1, case .bytes(var bytes) = item.event else {
                 item.at = max(item.at, nextFree)
                 return [item]
             }
             let total = bytes.readableBytes
-            let gap = UInt64(toxic.number("delay") * 1000)
+            let gap = UInt64(toxic.number(.sliceDelay) * 1000)
             var at = max(item.at, nextFree)
             var out: [ToxicPipeline.Item] = []
             while bytes.readableBytes > 0 {
-                let size = max(1, Int((average + random.nextSpread(toxic.number("size_variation"))).rounded()))
+                let size = max(1, Int((average + random.nextSpread(toxic.number(.sizeVariation))).rounded()))
                 let piece = bytes.readSlice(length: min(size, bytes.readableBytes))!
                 out.append(ToxicPipeline.Item(at: at, origin: item.origin, event: .bytes(piece), notes: [], owner: nil))
                 at += gap
@@ -131,7 +131,7 @@ struct ToxicStage {
         case .timeout:
             if !noted {
                 noted = true
-                let timeout = toxic.number("timeout")
+                let timeout = toxic.number(.timeout)
                 notes.append(
                     timeout > 0
                         ? "\(name): data stopped, closing \(Int(timeout)) ms after it applied"
@@ -142,7 +142,7 @@ struct ToxicStage {
             return []
         case .resetPeer:
             cut = true
-            let at = item.at + ToxicStage.nanoseconds(milliseconds: toxic.number("timeout"))
+            let at = item.at + ToxicStage.nanoseconds(milliseconds: toxic.number(.timeout))
             return [
                 ToxicPipeline.Item(
                     at: at, origin: item.origin, event: .reset, notes: ["\(name): connection reset"], owner: name)
@@ -161,12 +161,12 @@ struct ToxicStage {
                 out.append(
                     ToxicPipeline.Item(
                         at: item.at, origin: item.origin, event: .close,
-                        notes: ["\(name): connection closed after \(Int(toxic.number("bytes"))) bytes"], owner: nil))
+                        notes: ["\(name): connection closed after \(toxic.count(.bytes)) bytes"], owner: nil))
             }
             return out
         case .slowClose:
             guard case .end = item.event else { return [item] }
-            let delay = toxic.number("delay")
+            let delay = toxic.number(.delay)
             item.at += ToxicStage.nanoseconds(milliseconds: delay)
             item.notes.append("\(name): close held \(Int(delay)) ms")
             return [item]

@@ -24,21 +24,31 @@ public enum ToxicType: String, Sendable, Hashable, Codable, CaseIterable {
     /// Interpose: closes the connection after `requests` complete requests.
     case dropAfterRequests = "drop_after_requests"
 
-    /// Its attributes with their defaults (Toxiproxy's where it has them).
-    public var defaults: [String: ToxicAttribute] {
+    /// The attributes it takes, with their defaults (Toxiproxy's where it has them) and ranges.
+    public var attributes: [ToxicAttributeKey] {
         switch self {
-        case .latency: return ["latency": 0, "jitter": 0]
-        case .bandwidth: return ["rate": 0]
-        case .slicer: return ["average_size": 0, "size_variation": 0, "delay": 0]
-        case .timeout: return ["timeout": 0]
-        case .resetPeer: return ["timeout": 0]
-        case .limitData: return ["bytes": 0]
-        case .slowClose: return ["delay": 0]
-        case .connectDelay: return ["delay": 0]
-        case .httpStatus: return ["status": 503, "retry_after": 0]
-        case .redisError: return ["error": "BUSY Redis is busy running a script (injected by interpose)"]
-        case .dropAfterRequests: return ["requests": 1]
+        case .latency: return [.latency, .jitter]
+        case .bandwidth: return [.rate]
+        case .slicer: return [.averageSize, .sizeVariation, .sliceDelay]
+        case .timeout: return [.timeout]
+        case .resetPeer: return [.timeout]
+        case .limitData: return [.bytes]
+        case .slowClose: return [.delay]
+        case .connectDelay: return [.delay]
+        case .httpStatus: return [.status, .retryAfter]
+        case .redisError: return [.error]
+        case .dropAfterRequests: return [.requests]
         }
+    }
+
+    /// The attribute of this type with that name, or `nil`.
+    public func attribute(named name: String) -> ToxicAttributeKey? {
+        attributes.first { $0.name == name }
+    }
+
+    /// Its attributes with their defaults.
+    public var defaults: [String: ToxicAttribute] {
+        Dictionary(uniqueKeysWithValues: attributes.map { ($0.name, $0.defaultValue) })
     }
 
     /// Whether it needs the conversation's protocol read (requests counted, answered in its syntax).

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads one conversation's frames as its protocol: detects the protocol from the first bytes

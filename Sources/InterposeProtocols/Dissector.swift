@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads one conversation of one protocol, both directions, incrementally: bytes in, messages and

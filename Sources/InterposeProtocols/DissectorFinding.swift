@@ -1,10 +1,10 @@
-import InterposeCapture
+import InterposeCore
 
 /// A problem a dissector found in one conversation, before it is tied to the conversation's
 /// identifier and becomes a `Finding`.
 public struct DissectorFinding: Sendable, Hashable {
-    /// A stable code: `http.malformed`, `redis.unexpected-reply`.
-    public var code: String
+    /// Its kind in the catalogue (`.httpMalformed`).
+    public var kind: FindingCode
     /// How serious it is.
     public var severity: Severity
     /// One line a person can act on.
@@ -19,15 +19,19 @@ public struct DissectorFinding: Sendable, Hashable {
     /// gap it cannot step over): checks that need every message (completeness) stop there too.
     public var endsDissection: Bool
 
-    /// A finding from its parts.
+    /// The stable code: `http.malformed`, `redis.unexpected-reply-type`.
+    public var code: String { kind.rawValue }
+
+    /// A finding from its parts; the severity is the catalogue's unless given.
     public init(
-        code: String, severity: Severity, message: String, detail: String? = nil, packet: Int? = nil,
+        code: FindingCode, severity: Severity? = nil, message: String, detail: String? = nil, packet: Int? = nil,
         messageIndex: Int? = nil, endsDissection: Bool? = nil
     ) {
         self.endsDissection =
-            endsDissection ?? (code.hasSuffix(".malformed") || code.hasSuffix(".unreadable-after-gap"))
-        self.code = code
-        self.severity = severity
+            endsDissection
+            ?? (code.rawValue.hasSuffix(".malformed") || code.rawValue.hasSuffix(".unreadable-after-gap"))
+        self.kind = code
+        self.severity = severity ?? code.severity
         self.message = message
         self.detail = detail
         self.packet = packet

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads HTTP/1.0 and HTTP/1.1 (RFC 9112) both ways: requests and responses with their framing
@@ -147,7 +147,7 @@ public struct HTTP1Dissector: Dissector {
         guard resyncs == 1 else { return }
         output.report(
             DissectorFinding(
-                code: "http.unreadable-after-gap", severity: .warning,
+                code: .httpUnreadableAfterGap,
                 message:
                     "\(size) bytes missing \(direction) in the middle of HTTP framing; reading resumes at the next message",
                 detail:
@@ -207,15 +207,16 @@ public struct HTTP1Dissector: Dissector {
                 let lengthShort = current.declaredLength.map { current.bodyBytes < $0 } ?? false
                 output.report(
                     DissectorFinding(
-                        code: lengthShort && !reset ? "http.content-length-mismatch" : "http.incomplete-\(what)",
-                        severity: .error,
+                        code: lengthShort && !reset
+                            ? .httpContentLengthMismatch
+                            : (direction == .clientToServer ? .httpIncompleteRequest : .httpIncompleteResponse),
                         message:
                             "\(reset ? "connection reset" : "connection closed") in the middle of the \(what) '\(current.summary)'",
                         detail: detail, messageIndex: current.index))
             } else if side.cursor.keptBytes > 0 {
                 output.report(
                     DissectorFinding(
-                        code: "http.incomplete-\(direction == .clientToServer ? "request" : "response")",
+                        code: direction == .clientToServer ? .httpIncompleteRequest : .httpIncompleteResponse,
                         severity: .error,
                         message:
                             "connection ended in the middle of a head (\(side.cursor.keptBytes) bytes \(direction))"))
@@ -265,7 +266,7 @@ public struct HTTP1Dissector: Dissector {
                     if work.readableBytes >= HTTP1Dissector.headLimit {
                         stop(
                             "an HTTP head \(direction) is longer than \(HTTP1Dissector.headLimit) bytes without an empty line",
-                            code: "http.malformed", severity: .error, packet: packet, into: &output)
+                            code: .httpMalformed, packet: packet, into: &output)
                         work.moveReaderIndex(forwardBy: work.readableBytes)
                     }
                     return
@@ -292,7 +293,7 @@ public struct HTTP1Dissector: Dissector {
                     if work.readableBytes >= HTTP1Dissector.chunkLineLimit {
                         stop(
                             "a chunk-size line \(direction) is longer than \(HTTP1Dissector.chunkLineLimit) bytes",
-                            code: "http.malformed", severity: .error, packet: packet, into: &output)
+                            code: .httpMalformed, packet: packet, into: &output)
                         work.moveReaderIndex(forwardBy: work.readableBytes)
                     }
                     return
@@ -303,7 +304,7 @@ public struct HTTP1Dissector: Dissector {
                 guard !digits.isEmpty, digits.count <= 15, let size = Int64(digits, radix: 16), size >= 0 else {
                     stop(
                         "chunk size '\(HTTP1Head.excerpt(line))' \(direction) is not hexadecimal",
-                        code: "http.malformed", severity: .error, packet: packet, into: &output)
+                        code: .httpMalformed, packet: packet, into: &output)
                     return
                 }
                 modifySide(direction) { $0.state = size == 0 ? .trailers : .chunkData(remaining: size) }
@@ -318,7 +319,7 @@ public struct HTTP1Dissector: Dissector {
                     if work.readableBytes >= 2 {
                         stop(
                             "chunk data \(direction) is not followed by CRLF: the chunk size is wrong",
-                            code: "http.malformed", severity: .error, packet: packet, into: &output)
+                            code: .httpMalformed, packet: packet, into: &output)
                     }
                     return
                 }
@@ -327,7 +328,7 @@ public struct HTTP1Dissector: Dissector {
                 guard line.isEmpty else {
                     stop(
                         "chunk data \(direction) is not followed by CRLF: the chunk size is wrong",
-                        code: "http.malformed", severity: .error, packet: packet, into: &output)
+                        code: .httpMalformed, packet: packet, into: &output)
                     return
                 }
                 modifySide(direction) { $0.state = .chunkSize }
@@ -336,7 +337,7 @@ public struct HTTP1Dissector: Dissector {
                     if work.readableBytes >= HTTP1Dissector.headLimit {
                         stop(
                             "chunked trailers \(direction) are longer than \(HTTP1Dissector.headLimit) bytes",
-                            code: "http.malformed", severity: .error, packet: packet, into: &output)
+                            code: .httpMalformed, packet: packet, into: &output)
                     }
                     return
                 }
@@ -395,8 +396,8 @@ public struct HTTP1Dissector: Dissector {
         } catch {
             var code = error.code
             var reason = error.reason
-            if !isRequest, side(direction).lastWasLengthDelimited, code == "http.malformed" {
-                code = "http.content-length-mismatch"
+            if !isRequest, side(direction).lastWasLengthDelimited, code == .httpMalformed {
+                code = .httpContentLengthMismatch
                 reason =
                     "bytes after a response body are not a response: the previous Content-Length is shorter than the body sent (\(reason))"
             }
@@ -408,7 +409,7 @@ public struct HTTP1Dissector: Dissector {
         if head.chunked && head.contentLength != nil {
             output.report(
                 DissectorFinding(
-                    code: "http.ambiguous-length", severity: .warning,
+                    code: .httpAmbiguousLength,
                     message:
                         "\(isRequest ? "request" : "response") has both Transfer-Encoding and Content-Length (request smuggling risk); chunked framing was used",
                     packet: packet, messageIndex: isRequest ? nextIndex : nil))
@@ -447,7 +448,7 @@ public struct HTTP1Dissector: Dissector {
         } else if head.otherTransferCoding {
             stop(
                 "request Transfer-Encoding does not end in chunked: its length cannot be known (RFC 9112 6.3)",
-                code: "http.malformed", severity: .error, packet: packet, into: &output)
+                code: .httpMalformed, packet: packet, into: &output)
         } else if let length = head.contentLength, length > 0 {
             requests.state = .body(remaining: length)
         } else {
@@ -480,7 +481,7 @@ public struct HTTP1Dissector: Dissector {
                 position = match
                 output.report(
                     DissectorFinding(
-                        code: "http.response-out-of-order", severity: .error,
+                        code: .httpResponseOutOfOrder,
                         message:
                             "response '\(summary)' carries the request id '\(HTTP1Head.excerpt(id))' of a later pipelined request, not that of the request it answers by position",
                         detail:
@@ -567,7 +568,8 @@ public struct HTTP1Dissector: Dissector {
     }
 
     private mutating func stop(
-        _ message: String, code: String, severity: Severity, packet: Int?, into output: inout DissectorOutput
+        _ message: String, code: FindingCode, severity: Severity? = nil, packet: Int?,
+        into output: inout DissectorOutput
     ) {
         requests.state = .stopped
         responses.state = .stopped

@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// The start line and header fields of an HTTP/1.x request or response, as far as the dissector
 /// needs them: framing (Content-Length, Transfer-Encoding), connection management and correlation.
 struct HTTP1Head {
@@ -15,7 +17,7 @@ struct HTTP1Head {
 
     /// What is wrong with a head, for `http.malformed` findings.
     struct Problem: Error {
-        var code = "http.malformed"
+        var code = FindingCode.httpMalformed
         var reason: String
     }
 
@@ -101,13 +103,13 @@ struct HTTP1Head {
                     guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ (0x30...0x39).contains(bytes[$0]) })
                     else {
                         throw Problem(
-                            code: "http.bad-content-length",
+                            code: .httpBadContentLength,
                             reason: "Content-Length '\(excerpt(text(value)))' is not a number")
                     }
                     let parsed = digits.reduce(Int64(0)) { $0 * 10 + Int64(bytes[$1] - 0x30) }
                     if let length, length != parsed {
                         throw Problem(
-                            code: "http.bad-content-length",
+                            code: .httpBadContentLength,
                             reason: "Content-Length fields disagree: \(min(length, parsed)), \(max(length, parsed))")
                     }
                     length = parsed

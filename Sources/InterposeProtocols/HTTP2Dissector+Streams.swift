@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOHPACK
 
 /// Streams: requests and responses from decoded header blocks and DATA, resets, GOAWAY and pushes.
@@ -12,7 +12,7 @@ extension HTTP2Dissector {
             guard !stream.clientClosed else {
                 output.report(
                     DissectorFinding(
-                        code: "http2.protocol-error", severity: .warning,
+                        code: .http2ProtocolError, severity: .warning,
                         message: "client HEADERS on stream \(id) after its END_STREAM (RFC 9113 5.1: stream closed)",
                         packet: packet, messageIndex: stream.requestIndex, endsDissection: false))
                 return
@@ -25,7 +25,7 @@ extension HTTP2Dissector {
         guard id % 2 == 1 else {
             output.report(
                 DissectorFinding(
-                    code: "http2.protocol-error", severity: .warning,
+                    code: .http2ProtocolError, severity: .warning,
                     message: "client HEADERS on even stream \(id): clients open odd streams (RFC 9113 5.1.1)",
                     packet: packet, endsDissection: false))
             return
@@ -34,7 +34,7 @@ extension HTTP2Dissector {
         guard id > lastClientStream else { return }
         guard streams.count < HTTP2Dissector.streamLimit else {
             stop(
-                code: "http2.too-many-streams", severity: .error,
+                code: .http2TooManyStreams,
                 message: "more than \(HTTP2Dissector.streamLimit) streams open at once", packet: packet, into: &output)
             return
         }
@@ -64,7 +64,7 @@ extension HTTP2Dissector {
             if id % 2 == 1 && id > lastClientStream {
                 output.report(
                     DissectorFinding(
-                        code: "http2.protocol-error", severity: .warning,
+                        code: .http2ProtocolError, severity: .warning,
                         message: "server HEADERS on stream \(id), which the client never opened", packet: packet,
                         endsDissection: false))
             }
@@ -74,7 +74,7 @@ extension HTTP2Dissector {
         guard !stream.serverClosed else {
             output.report(
                 DissectorFinding(
-                    code: "http2.protocol-error", severity: .warning,
+                    code: .http2ProtocolError, severity: .warning,
                     message: "server HEADERS on stream \(id) after its END_STREAM (RFC 9113 5.1: stream closed)",
                     packet: packet, messageIndex: stream.requestIndex, endsDissection: false))
             return
@@ -154,7 +154,7 @@ extension HTTP2Dissector {
             let routine = byClient && (code == 0 || code == 8)
             output.report(
                 DissectorFinding(
-                    code: "http2.stream-reset", severity: routine ? .warning : .error,
+                    code: .http2StreamReset, severity: routine ? .warning : .error,
                     message:
                         "stream \(id) '\(stream.method) \(HTTP2Dissector.excerpt(stream.path))' reset by the \(byClient ? "client" : "server"): \(name)",
                     detail: stream.serverClosed ? "after the response was complete" : nil, packet: packet,
@@ -183,7 +183,7 @@ extension HTTP2Dissector {
         guard code != 0 else { return }
         output.report(
             DissectorFinding(
-                code: "http2.goaway", severity: .warning,
+                code: .http2Goaway,
                 message: "GOAWAY from the \(sender): \(name) (last stream \(lastStream))",
                 detail: debug.isEmpty ? nil : "debug data: \(HTTP2Dissector.excerpt(debug))", packet: packet))
     }
@@ -217,7 +217,7 @@ extension HTTP2Dissector {
             if stream.clientClosed, let missing = stream.requestMessages.missingAtEnd {
                 output.report(
                     DissectorFinding(
-                        code: "grpc.malformed", severity: .error,
+                        code: .grpcMalformed,
                         message: "gRPC request '\(summary)' on stream \(id): \(missing)", packet: packet,
                         messageIndex: stream.requestIndex, endsDissection: false))
             }
@@ -254,7 +254,7 @@ extension HTTP2Dissector {
                 if reset == nil {
                     output.report(
                         DissectorFinding(
-                            code: "grpc.missing-status", severity: .error,
+                            code: .grpcMissingStatus,
                             message:
                                 "gRPC response to '\(stream.method) \(HTTP2Dissector.cut(stream.path))' on stream \(id) ends without grpc-status",
                             packet: packet, messageIndex: index))
@@ -263,7 +263,7 @@ extension HTTP2Dissector {
             if reset == nil, let missing = stream.responseMessages.missingAtEnd {
                 output.report(
                     DissectorFinding(
-                        code: "grpc.malformed", severity: .error,
+                        code: .grpcMalformed,
                         message: "gRPC response on stream \(id): \(missing)", packet: packet, messageIndex: index,
                         endsDissection: false))
             }

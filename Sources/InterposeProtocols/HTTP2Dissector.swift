@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 import NIOHPACK
 
@@ -210,7 +210,7 @@ public struct HTTP2Dissector: Dissector {
             let listed = open.prefix(5).map { "stream \($0.id) '\($0.method) \(HTTP2Dissector.excerpt($0.path))'" }
             output.report(
                 DissectorFinding(
-                    code: "http2.incomplete-stream", severity: reset ? .error : .warning,
+                    code: .http2IncompleteStream, severity: reset ? .error : .warning,
                     message:
                         "connection \(reset ? "reset" : "closed") with \(open.count) stream\(open.count == 1 ? "" : "s") still open",
                     detail: listed.joined(separator: ", ") + (open.count > 5 ? ", ..." : ""),
@@ -222,7 +222,7 @@ public struct HTTP2Dissector: Dissector {
             let sender = direction == .clientToServer ? "client" : "server"
             output.report(
                 DissectorFinding(
-                    code: "http2.settings-unacknowledged", severity: .warning,
+                    code: .http2SettingsUnacknowledged,
                     message: "\(count) SETTINGS frame\(count == 1 ? "" : "s") from the \(sender) never acknowledged"))
         }
     }
@@ -241,7 +241,7 @@ public struct HTTP2Dissector: Dissector {
                 let bytes = work.readBytes(length: n) ?? []
                 guard bytes[...] == HTTP2Dissector.preface[matched..<matched + n] else {
                     stop(
-                        code: "http2.malformed", severity: .error,
+                        code: .http2Malformed,
                         message: "the client did not send the HTTP/2 connection preface (RFC 9113 3.4)",
                         detail:
                             "byte \(matched) on: '\(HTTP2Dissector.excerpt(String(decoding: bytes.prefix(24), as: UTF8.self)))'",
@@ -270,7 +270,7 @@ public struct HTTP2Dissector: Dissector {
                 let padding = Int(work.readInteger(as: UInt8.self) ?? 0)
                 guard padding <= header.length - 1 else {
                     stop(
-                        code: "http2.protocol-error", severity: .error,
+                        code: .http2ProtocolError,
                         message:
                             "DATA frame on stream \(header.stream) has \(padding) bytes of padding in a \(header.length)-byte payload",
                         packet: packet, into: &output)
@@ -318,7 +318,7 @@ public struct HTTP2Dissector: Dissector {
         let sender = direction == .clientToServer ? "client" : "server"
         guard header.length <= sides[s].maxFrameSize else {
             stop(
-                code: "http2.frame-size-error", severity: .error,
+                code: .http2FrameSizeError,
                 message:
                     "\(header.typeName) frame of \(header.length) bytes from the \(sender) on stream \(header.stream) exceeds the peer's SETTINGS_MAX_FRAME_SIZE of \(sides[s].maxFrameSize)",
                 packet: packet, into: &output)
@@ -340,7 +340,7 @@ public struct HTTP2Dissector: Dissector {
         if first && header.type != HTTP2FrameHeader.settings {
             output.report(
                 DissectorFinding(
-                    code: "http2.protocol-error", severity: .warning,
+                    code: .http2ProtocolError, severity: .warning,
                     message: "the \(sender)'s first frame is \(header.typeName), not SETTINGS (RFC 9113 3.4)",
                     packet: packet, endsDissection: false))
         }
@@ -361,7 +361,7 @@ public struct HTTP2Dissector: Dissector {
             if header.has(HTTP2FrameHeader.paddedFlag) {
                 guard header.length > 0 else {
                     stop(
-                        code: "http2.frame-size-error", severity: .error,
+                        code: .http2FrameSizeError,
                         message: "PADDED DATA frame on stream \(header.stream) without a pad length", packet: packet,
                         into: &output)
                     return
@@ -384,7 +384,7 @@ public struct HTTP2Dissector: Dissector {
             let sofar = sides[s].block?.fragments.readableBytes ?? 0
             guard sofar + header.length <= HTTP2Dissector.headerBlockLimit else {
                 stop(
-                    code: "http2.malformed", severity: .error,
+                    code: .http2Malformed,
                     message:
                         "header block too large: more than \(HTTP2Dissector.headerBlockLimit) bytes on stream \(header.stream) from the \(sender)",
                     packet: packet, into: &output)
@@ -521,7 +521,7 @@ public struct HTTP2Dissector: Dissector {
             headers = try sides[s].decoder.decodeHeaders(from: &block.fragments)
         } catch {
             stop(
-                code: "http2.malformed", severity: .error,
+                code: .http2Malformed,
                 message:
                     "the header block on stream \(block.stream) \(direction) cannot be decoded (HPACK): \(HTTP2Dissector.excerpt(String(describing: error)))",
                 packet: packet, into: &output)
@@ -575,7 +575,7 @@ public struct HTTP2Dissector: Dissector {
         let sender = direction == .clientToServer ? "client" : "server"
         output.report(
             DissectorFinding(
-                code: "http2.flow-control-error", severity: .error,
+                code: .http2FlowControlError,
                 message:
                     "DATA frame of \(length) bytes from the \(sender) on stream \(header.stream) exceeds \(exceeded) its receiver allows",
                 detail: "reported once per direction", packet: packet,
@@ -588,7 +588,7 @@ public struct HTTP2Dissector: Dissector {
         guard increment > 0 else {
             output.report(
                 DissectorFinding(
-                    code: "http2.protocol-error", severity: .error,
+                    code: .http2ProtocolError,
                     message: "WINDOW_UPDATE with an increment of 0 on stream \(stream) \(direction) (RFC 9113 6.9)",
                     packet: packet, messageIndex: streams[stream]?.requestIndex, endsDissection: false))
             return
@@ -646,7 +646,7 @@ public struct HTTP2Dissector: Dissector {
                 if !exactly {
                     output.report(
                         DissectorFinding(
-                            code: "http2.flow-control-error", severity: .error,
+                            code: .http2FlowControlError,
                             message: "SETTINGS_INITIAL_WINDOW_SIZE of \(entry.value) \(direction) is above 2^31-1",
                             packet: packet))
                 }
@@ -665,7 +665,7 @@ public struct HTTP2Dissector: Dissector {
                 if !exactly {
                     output.report(
                         DissectorFinding(
-                            code: "http2.protocol-error", severity: .error,
+                            code: .http2ProtocolError,
                             message:
                                 "SETTINGS_MAX_FRAME_SIZE of \(entry.value) \(direction) is outside 16384...16777215",
                             packet: packet, endsDissection: false))
@@ -682,7 +682,7 @@ public struct HTTP2Dissector: Dissector {
     // MARK: - Stopping
 
     private mutating func protocolError(_ message: String, packet: Int?, into output: inout DissectorOutput) {
-        stop(code: "http2.protocol-error", severity: .error, message: message, packet: packet, into: &output)
+        stop(code: .http2ProtocolError, message: message, packet: packet, into: &output)
     }
 
     private mutating func frameSizeError(
@@ -690,7 +690,7 @@ public struct HTTP2Dissector: Dissector {
         into output: inout DissectorOutput
     ) {
         stop(
-            code: "http2.frame-size-error", severity: .error,
+            code: .http2FrameSizeError,
             message:
                 "\(header.typeName) frame of \(header.length) bytes \(direction) on stream \(header.stream); its length must be \(expected)",
             packet: packet, into: &output)
@@ -700,7 +700,7 @@ public struct HTTP2Dissector: Dissector {
         _ size: Int, direction: Direction, packet: Int?, into output: inout DissectorOutput
     ) {
         stop(
-            code: "http2.unreadable-after-gap", severity: .warning,
+            code: .http2UnreadableAfterGap,
             message:
                 "\(size) bytes missing \(direction) outside a DATA payload: frame boundaries and HPACK state are lost",
             packet: packet, into: &output)
@@ -709,7 +709,7 @@ public struct HTTP2Dissector: Dissector {
     /// Reports why dissection ends and drops all state: a connection error, framing that cannot be
     /// followed, or a gap.
     mutating func stop(
-        code: String, severity: Severity, message: String, detail: String? = nil, packet: Int?,
+        code: FindingCode, severity: Severity? = nil, message: String, detail: String? = nil, packet: Int?,
         into output: inout DissectorOutput
     ) {
         guard !stopped else { return }

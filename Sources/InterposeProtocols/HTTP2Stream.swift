@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 
 /// One HTTP/2 stream the client opened (RFC 9113 5.1), as far as the dissector follows it: the
 /// request (method, path, body) until the client's END_STREAM, the response (status, body,

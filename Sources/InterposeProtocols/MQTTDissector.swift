@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads MQTT 3.1, 3.1.1 and 5 conversations: every control packet, paired by packet identifier.
@@ -72,7 +72,7 @@ public struct MQTTDissector: Dissector {
         for item in packets { take(item, direction: direction, at: timestamp, packet: packet, into: &output) }
         if let failure {
             stop(
-                direction, code: "mqtt.malformed", severity: .error,
+                direction, code: .mqttMalformed,
                 message: "malformed MQTT packet \(direction): \(failure)",
                 packet: packet, into: &output)
         }
@@ -93,7 +93,7 @@ public struct MQTTDissector: Dissector {
         for item in packets { take(item, direction: direction, at: timestamp, packet: packet, into: &output) }
         if !skipped {
             stop(
-                direction, code: "mqtt.unreadable-after-gap", severity: .warning,
+                direction, code: .mqttUnreadableAfterGap,
                 message:
                     "\(size) bytes missing \(direction) outside a payload; the rest of this direction is not dissected",
                 packet: packet, into: &output)
@@ -114,7 +114,7 @@ public struct MQTTDissector: Dissector {
                 ?? "a packet header (\(reader.cursor.keptBytes) bytes read)"
             output.report(
                 DissectorFinding(
-                    code: "mqtt.incomplete-message", severity: .error,
+                    code: .mqttIncompleteMessage,
                     message: "connection \(reset ? "reset" : "closed") in the middle of \(what) \(direction)"))
         }
     }
@@ -318,7 +318,7 @@ public struct MQTTDissector: Dissector {
         if position > 0 {
             output.report(
                 DissectorFinding(
-                    code: "mqtt.ack-out-of-order", severity: .warning,
+                    code: .mqttAckOutOfOrder,
                     message:
                         "\(sender) acknowledged PUBLISH id=\(identifier) while the earlier QoS 1 PUBLISH id=\(order[0]) is still unacknowledged (MQTT 3.1.1 §4.6 requires PUBACKs in order)",
                     messageIndex: index))
@@ -327,7 +327,7 @@ public struct MQTTDissector: Dissector {
     }
 
     private mutating func stop(
-        _ direction: Direction, code: String, severity: Severity, message: String, packet: Int?,
+        _ direction: Direction, code: FindingCode, severity: Severity? = nil, message: String, packet: Int?,
         into output: inout DissectorOutput
     ) {
         if direction == .clientToServer { client.stopped = true } else { server.stopped = true }

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Splits one direction of an MQTT connection into control packets: the fixed header (type,

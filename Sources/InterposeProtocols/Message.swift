@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 
 /// One protocol unit read from a conversation: an HTTP request or response, a Redis command or
 /// reply, a PostgreSQL query and its results, a TLS handshake message (docs/DESIGN.md, "The pipeline").

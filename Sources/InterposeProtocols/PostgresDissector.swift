@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads PostgreSQL frontend/backend protocol 3 conversations, both directions: the startup
@@ -91,7 +91,7 @@ public struct PostgresDissector: Dissector {
             switch nextMessage(direction, &work, at: timestamp) {
             case .failure(.malformed(let reason)):
                 stop(
-                    code: "postgres.malformed", severity: .error,
+                    code: .postgresMalformed,
                     message: "malformed PostgreSQL \(direction): \(reason)", packet: packet, into: &output)
                 return
             case .success(nil):
@@ -127,7 +127,7 @@ public struct PostgresDissector: Dissector {
             take(message, direction: direction, at: timestamp, packet: packet, into: &output)
         case .unreadable:
             stop(
-                code: "postgres.unreadable-after-gap", severity: .warning,
+                code: .postgresUnreadableAfterGap,
                 message:
                     "\(size) bytes missing \(direction) outside a message body: the messages after it cannot be framed",
                 packet: packet, into: &output)
@@ -157,7 +157,7 @@ public struct PostgresDissector: Dissector {
             }
             output.report(
                 DissectorFinding(
-                    code: "postgres.incomplete-message", severity: .error,
+                    code: .postgresIncompleteMessage,
                     message:
                         "connection \(reset ? "reset" : "closed") in the middle of a \(what) \(direction) (\(reader.partialBytes) bytes read)",
                     messageIndex: pending.first?.index))
@@ -235,7 +235,7 @@ public struct PostgresDissector: Dissector {
             break
         default:
             stop(
-                code: "postgres.malformed", severity: .error,
+                code: .postgresMalformed,
                 message:
                     "unknown frontend message type '\(PostgresMessageReader.printable(message.type))' (\(message.bytes) bytes)",
                 packet: packet, into: &output)
@@ -277,7 +277,7 @@ public struct PostgresDissector: Dissector {
             clientReader.framing = .typed
         default:
             stop(
-                code: "postgres.malformed", severity: .error,
+                code: .postgresMalformed,
                 message: "startup-phase message with unknown protocol version or request code \(code)",
                 packet: packet, into: &output)
         }
@@ -471,7 +471,7 @@ public struct PostgresDissector: Dissector {
             }
         default:
             stop(
-                code: "postgres.malformed", severity: .error,
+                code: .postgresMalformed,
                 message:
                     "unknown backend message type '\(PostgresMessageReader.printable(message.type))' (\(message.bytes) bytes)",
                 packet: packet, into: &output)
@@ -492,7 +492,7 @@ public struct PostgresDissector: Dissector {
             accepted = false
         default:
             stop(
-                code: "postgres.malformed", severity: .error,
+                code: .postgresMalformed,
                 message:
                     "answer '\(PostgresMessageReader.printable(message.type))' to \(asked) is neither accepted nor refused",
                 packet: packet, into: &output)
@@ -607,7 +607,7 @@ public struct PostgresDissector: Dissector {
         unexpectedReported += 1
         output.report(
             DissectorFinding(
-                code: "postgres.unexpected-message", severity: .warning,
+                code: .postgresUnexpectedMessage,
                 message:
                     "backend message '\(PostgresMessageReader.printable(message.type))' cannot come here: \(reason)",
                 detail: unexpectedReported == PostgresDissector.unexpectedReportLimit
@@ -616,7 +616,7 @@ public struct PostgresDissector: Dissector {
     }
 
     private mutating func stop(
-        code: String, severity: Severity, message: String, packet: Int?, into output: inout DissectorOutput
+        code: FindingCode, severity: Severity? = nil, message: String, packet: Int?, into output: inout DissectorOutput
     ) {
         stopped = true
         clientReader.cursor.reset()

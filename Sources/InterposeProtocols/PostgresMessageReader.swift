@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Frames one direction of a PostgreSQL conversation into messages as the bytes stream by:

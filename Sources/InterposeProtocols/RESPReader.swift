@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads RESP2 and RESP3 values from one direction of a Redis conversation as they stream by,

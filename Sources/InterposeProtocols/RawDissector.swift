@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads a conversation of a protocol Interpose does not dissect: every chunk of bytes is a

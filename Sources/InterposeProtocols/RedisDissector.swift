@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads Redis conversations, RESP2 and RESP3: commands (arrays and inline) and replies,
@@ -62,7 +62,7 @@ public struct RedisDissector: Dissector {
         } catch {
             guard case .malformed(let reason) = error else { return }
             stop(
-                code: "redis.malformed", severity: .error,
+                code: .redisMalformed,
                 message: "malformed RESP \(isCommand ? "command" : "reply"): \(reason)",
                 packet: packet, into: &output)
             return
@@ -77,7 +77,7 @@ public struct RedisDissector: Dissector {
         let skipped = direction == .clientToServer ? commands.skipGap(size) : replies.skipGap(size)
         if !skipped {
             stop(
-                code: "redis.unreadable-after-gap", severity: .warning,
+                code: .redisUnreadableAfterGap,
                 message: "\(size) bytes missing \(direction) in the middle of RESP framing",
                 packet: packet, into: &output)
         }
@@ -89,11 +89,13 @@ public struct RedisDissector: Dissector {
 
     public mutating func end(reset: Bool, at timestamp: Timestamp, into output: inout DissectorOutput) {
         guard !stopped else { return }
-        for (reader, what) in [(commands, "command"), (replies, "reply")] where reader.isInsideValue {
+        for (reader, what, code) in [
+            (commands, "command", FindingCode.redisIncompleteCommand), (replies, "reply", .redisIncompleteReply),
+        ] where reader.isInsideValue {
             let size = reader.partial?.bytes ?? Int64(reader.cursor.keptBytes)
             output.report(
                 DissectorFinding(
-                    code: "redis.incomplete-\(what)", severity: .error,
+                    code: code,
                     message: "connection \(reset ? "reset" : "closed") in the middle of a \(what) (\(size) bytes read)")
             )
         }
@@ -115,7 +117,7 @@ public struct RedisDissector: Dissector {
     ) {
         guard value.type == UInt8(ascii: "*"), let first = value.leaves.first else {
             stop(
-                code: "redis.malformed", severity: .error,
+                code: .redisMalformed,
                 message: "a command is not an array of bulk strings (type '\(Character(UnicodeScalar(value.type)))')",
                 packet: packet, into: &output)
             return
@@ -208,14 +210,14 @@ public struct RedisDissector: Dissector {
                 if let later {
                     output.report(
                         DissectorFinding(
-                            code: "redis.reply-out-of-order", severity: .error,
+                            code: .redisReplyOutOfOrder,
                             message:
                                 "reply \(RedisDissector.describe(value)) cannot answer \(pending[0].name) (command #\(pending[0].index)) but fits the later pipelined \(later.name) (#\(later.index)): replies are out of order",
                             packet: packet, messageIndex: pending[0].index))
                 } else {
                     output.report(
                         DissectorFinding(
-                            code: "redis.unexpected-reply-type", severity: .warning,
+                            code: .redisUnexpectedReplyType,
                             message:
                                 "reply \(RedisDissector.describe(value)) is not of the type \(pending[0].name) returns",
                             packet: packet, messageIndex: pending[0].index))
@@ -259,7 +261,7 @@ public struct RedisDissector: Dissector {
     }
 
     private mutating func stop(
-        code: String, severity: Severity, message: String, packet: Int?, into output: inout DissectorOutput
+        code: FindingCode, severity: Severity? = nil, message: String, packet: Int?, into output: inout DissectorOutput
     ) {
         stopped = true
         output.report(

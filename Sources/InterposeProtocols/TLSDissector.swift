@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads TLS connections without decrypting them: the record layer both ways, the plaintext
@@ -59,7 +59,7 @@ public struct TLSDissector: Dissector {
         for event in events { take(event, direction: direction, at: timestamp, packet: packet, into: &output) }
         if let failure {
             stop(
-                direction, code: "tls.malformed", severity: .error,
+                direction, code: .tlsMalformed,
                 message: "malformed TLS record \(direction): \(failure)", packet: packet, into: &output)
         }
     }
@@ -77,7 +77,7 @@ public struct TLSDissector: Dissector {
         }
         if !skipped {
             stop(
-                direction, code: "tls.unreadable-after-gap", severity: .warning,
+                direction, code: .tlsUnreadableAfterGap,
                 message:
                     "\(size) bytes missing \(direction) outside encrypted application data; the rest of this direction is not dissected",
                 packet: packet, into: &output)
@@ -121,7 +121,7 @@ public struct TLSDissector: Dissector {
             if type == 11 {
                 output.report(
                     DissectorFinding(
-                        code: "tls.certificate-unreadable", severity: .warning,
+                        code: .tlsCertificateUnreadable,
                         message:
                             "Certificate message \(direction) of \(length) bytes exceeds the \(TLSRecordReader.handshakeLimit)-byte limit; the certificate was not checked",
                         packet: packet))
@@ -149,7 +149,7 @@ public struct TLSDissector: Dissector {
         guard let hello = TLSHello(clientHello: body) else {
             output.report(
                 DissectorFinding(
-                    code: "tls.malformed", severity: .error,
+                    code: .tlsMalformed,
                     message: "a ClientHello of \(body.count) bytes is cut short",
                     packet: span.packet, messageIndex: index))
             output.emit(
@@ -184,7 +184,7 @@ public struct TLSDissector: Dissector {
         guard let hello = TLSHello(serverHello: body) else {
             output.report(
                 DissectorFinding(
-                    code: "tls.malformed", severity: .error,
+                    code: .tlsMalformed,
                     message: "a ServerHello of \(body.count) bytes is cut short",
                     packet: span.packet))
             return
@@ -229,7 +229,7 @@ public struct TLSDissector: Dissector {
         guard let leaf = X509Summary(der: der) else {
             output.report(
                 DissectorFinding(
-                    code: "tls.certificate-unreadable", severity: .warning,
+                    code: .tlsCertificateUnreadable,
                     message: "the \(owner) certificate (\(der.count) bytes of DER) could not be read",
                     packet: span.packet))
             return
@@ -249,7 +249,7 @@ public struct TLSDissector: Dissector {
             let names = (leaf.dnsNames.isEmpty ? leaf.commonName.map { [$0] } ?? [] : leaf.dnsNames).prefix(5)
             output.report(
                 DissectorFinding(
-                    code: "tls.certificate-name-mismatch", severity: .error,
+                    code: .tlsCertificateNameMismatch,
                     message:
                         "the server certificate does not name '\(serverKey)', the name the client asked for (SNI): clients that verify will refuse it",
                     detail: "certificate names: \(names.joined(separator: ", "))", packet: span.packet,
@@ -259,20 +259,20 @@ public struct TLSDissector: Dissector {
             let days = (now - leaf.notAfter) / 86_400
             output.report(
                 DissectorFinding(
-                    code: "tls.certificate-expired", severity: .error,
+                    code: .tlsCertificateExpired,
                     message: "\(subject) expired on \(notAfter) (\(days) days before this connection)",
                     detail: "notBefore=\(notBefore) notAfter=\(notAfter)", packet: span.packet, messageIndex: index))
         } else if leaf.notBefore > now {
             output.report(
                 DissectorFinding(
-                    code: "tls.certificate-not-yet-valid", severity: .error,
+                    code: .tlsCertificateNotYetValid,
                     message: "\(subject) is not valid before \(notBefore) (a clock is wrong or it was deployed early)",
                     detail: "notBefore=\(notBefore) notAfter=\(notAfter)", packet: span.packet, messageIndex: index))
         } else if leaf.notAfter - now < TLSDissector.expiringWindow {
             let days = (leaf.notAfter - now) / 86_400
             output.report(
                 DissectorFinding(
-                    code: "tls.certificate-expiring", severity: .warning,
+                    code: .tlsCertificateExpiring,
                     message: "\(subject) expires on \(notAfter), in \(days) days",
                     detail: "notBefore=\(notBefore) notAfter=\(notAfter)", packet: span.packet, messageIndex: index))
         }
@@ -298,12 +298,12 @@ public struct TLSDissector: Dissector {
         if let why = TLSNames.explanation(description) { message += ": \(why)" }
         output.report(
             DissectorFinding(
-                code: "tls.alert", severity: fatal ? .error : .info, message: message, packet: packet,
+                code: .tlsAlert, severity: fatal ? .error : .info, message: message, packet: packet,
                 messageIndex: index))
     }
 
     private mutating func stop(
-        _ direction: Direction, code: String, severity: Severity, message: String, packet: Int?,
+        _ direction: Direction, code: FindingCode, severity: Severity? = nil, message: String, packet: Int?,
         into output: inout DissectorOutput
     ) {
         if direction == .clientToServer { client.stopped = true } else { server.stopped = true }

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reads one direction of a TLS connection at the record layer (RFC 8446 §5.1) without decrypting:

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Taps the bytes that cross its place in a channel's pipeline, both ways, for a capture: the reads

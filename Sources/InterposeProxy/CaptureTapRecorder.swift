@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Where a `CaptureTapHandler` sends what it saw cross its place in a pipeline: the plaintext

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Records one leg of an intercepted connection into the encrypted capture (`--capture-encrypted`),

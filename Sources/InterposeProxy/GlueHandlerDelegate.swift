@@ -1,3 +1,4 @@
+import InterposeCore
 import NIOCore
 
 /// What a pair of `GlueHandler`s reports to, and asks of, the connection they pump bytes for:

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import NIOPosix
 
 /// Which intercepted connection the TLS library is working for on this thread, so a key-log line

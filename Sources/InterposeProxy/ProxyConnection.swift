@@ -1,5 +1,6 @@
-import InterposeAnalysis
 import InterposeCapture
+import InterposeChecks
+import InterposeCore
 import InterposeFaults
 import InterposeProtocols
 import InterposeTLS
@@ -162,7 +163,7 @@ final class ProxyConnection {
             report(
                 [
                     Finding(
-                        code: "tls.client-not-tls", severity: .error, connection: id,
+                        code: .tlsClientNotTLS, connection: id,
                         message: "the client did not start TLS on an intercepting listener: \(reason)")
                 ],
                 on: .clientToServer)
@@ -362,12 +363,12 @@ final class ProxyConnection {
         switch side {
         case .upstream:
             return Finding(
-                code: "tls.upstream-handshake-failed", severity: .error, connection: id,
+                code: .tlsUpstreamHandshakeFailed, connection: id,
                 message: "TLS to the upstream \(state.destination) as \(interceptedName) failed: \(reason)",
                 detail: upstreamVerificationHint)
         case .client:
             return Finding(
-                code: "tls.client-refused-interception", severity: .error, connection: id,
+                code: .tlsClientRefusedInterception, connection: id,
                 message: "the client's TLS handshake for \(interceptedName) failed: \(reason)",
                 detail: "a client must trust the CA that `interpose ca print` shows")
         }

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// One open connection of a proxy as the control API lists it: who the client is, where it is
 /// forwarded and since when.

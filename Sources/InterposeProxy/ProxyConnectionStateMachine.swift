@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// The lifecycle of one proxied connection as a value: events in, actions out.

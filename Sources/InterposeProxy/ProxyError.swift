@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// Why a proxy could not start.
 public struct ProxyError: Error, CustomStringConvertible {

@@ -1,5 +1,6 @@
-import InterposeAnalysis
 import InterposeCapture
+import InterposeChecks
+import InterposeCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -163,27 +164,5 @@ public struct ProxySession: Sendable {
             summary.findingCounts = checks.counts
         }
         return summary
-    }
-}
-
-/// A byte count for people: `512 B`, `1.5 KiB`, `3.2 MiB`, `1.1 GiB`.
-public struct ByteCount: CustomStringConvertible, Sendable {
-    /// The count.
-    public var bytes: Int
-
-    /// A count to print.
-    public init(_ bytes: Int) { self.bytes = bytes }
-
-    public var description: String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        if unit == 0 { return "\(bytes) B" }
-        let tenths = Int((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 }

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// The two channels of a proxied connection.
 enum ProxySide: Sendable {

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// Counts of what the reader saw in a capture file, whatever it made of it.
 public struct CaptureReadStatistics: Sendable, Hashable {

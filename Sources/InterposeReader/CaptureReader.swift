@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -125,7 +126,7 @@ public final class CaptureReader {
                     state.statistics.usedPcapngFallback = true
                     consumer.report(
                         Finding(
-                            code: "capture.pcapng-interfaces", severity: .info, frame: skip + 1,
+                            code: .capturePcapngInterfaces, frame: skip + 1,
                             message:
                                 "interfaces differ in link type or snap length; read with Interpose's own pcapng parser from packet \(skip + 1)",
                             detail: "libpcap: \(message)"))

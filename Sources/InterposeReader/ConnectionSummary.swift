@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// What the reader knows about one TCP conversation when it ends: who, how it ended, how much.
 ///

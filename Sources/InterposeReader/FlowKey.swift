@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// The 4-tuple of a TCP conversation, the same whichever way a packet travels.
 struct FlowKey: Hashable {

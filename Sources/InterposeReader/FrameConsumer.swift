@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// Receives what the reader rebuilds from a capture, in capture order: the pipeline's frames.
 ///

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// One fragment of an IPv4 or IPv6 datagram, as the decoder found it.
 ///

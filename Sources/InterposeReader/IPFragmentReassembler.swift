@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// Rebuilds fragmented IPv4 and IPv6 datagrams so the TCP segment inside can be read.
 ///

@@ -1,5 +1,6 @@
 import CPcap
 import InterposeCapture
+import InterposeCore
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import CPcap
 import InterposeCapture
+import InterposeCore
 
 #if canImport(Glibc)
     import Glibc
@@ -174,7 +175,7 @@ public final class LiveCapture {
         if let failure {
             consumer.report(
                 Finding(
-                    code: "capture.interface-failed", severity: .error, frame: number + 1,
+                    code: .captureInterfaceFailed, frame: number + 1,
                     message: "capture on \(interface) failed after \(number) packets; those were analysed",
                     detail: "libpcap: \(failure)"))
         }
@@ -185,7 +186,7 @@ public final class LiveCapture {
         if drops.dropped > 0 || drops.interfaceDropped > 0 {
             consumer.report(
                 Finding(
-                    code: "capture.dropped", severity: .warning,
+                    code: .captureDropped,
                     message: "\(drops.dropped + drops.interfaceDropped) packets dropped before Interpose saw them",
                     detail: drops.summary + "; conversations may show tcp.gap where they were"))
         }
@@ -199,7 +200,7 @@ public final class LiveCapture {
             if !ok {
                 consumer.report(
                     Finding(
-                        code: "capture.write-failed", severity: .error,
+                        code: .captureWriteFailed,
                         message: "--capture \(recorder.path): write failed: \(String(cString: strerror(errno)))"))
             }
         }

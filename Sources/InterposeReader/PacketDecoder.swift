@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// Decodes link-layer, IP and TCP headers straight from a captured packet's bytes.
 ///

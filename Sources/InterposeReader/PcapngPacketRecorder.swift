@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// One captured packet as a packet source hands it over: valid only until the next one is read.
 struct RawPacket {

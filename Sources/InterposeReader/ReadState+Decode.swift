@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 extension ReadState {
     /// Decodes one packet that passed the filter and feeds its TCP segment (or the datagram its

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// The mutable state of one pass over a capture: reassembly, fragments and counters.
 struct ReadState {
@@ -37,7 +38,7 @@ struct ReadState {
         let place = offset.map { "at byte offset \($0)" } ?? "after packet \(packets)"
         consumer.report(
             Finding(
-                code: "capture.truncated", severity: .error, frame: packets + 1,
+                code: .captureTruncated, frame: packets + 1,
                 message:
                     "capture file is truncated or damaged \(place); the \(packets) packets before it were analysed",
                 detail: "libpcap: \(message)"))
@@ -53,7 +54,7 @@ struct ReadState {
         if statistics.snaplenCutPackets > 0 {
             consumer.report(
                 Finding(
-                    code: "capture.snaplen", severity: .warning,
+                    code: .captureSnaplen,
                     message:
                         "\(statistics.snaplenCutPackets) packets cut by the capture's snap length (\(statistics.snaplenMissingBytes) bytes not captured)",
                     detail: "payload lost this way appears as tcp.gap; capture with a larger snap length (tcpdump -s 0)"
@@ -62,7 +63,7 @@ struct ReadState {
         if statistics.headerCutPackets > 0 || statistics.malformedPackets > 0 {
             consumer.report(
                 Finding(
-                    code: "capture.undecodable", severity: .warning,
+                    code: .captureUndecodable,
                     message:
                         "\(statistics.headerCutPackets + statistics.malformedPackets) packets could not be decoded",
                     detail:
@@ -72,7 +73,7 @@ struct ReadState {
         if statistics.incompleteDatagrams > 0 {
             consumer.report(
                 Finding(
-                    code: "ip.fragment-incomplete", severity: .warning,
+                    code: .ipFragmentIncomplete,
                     message: "\(statistics.incompleteDatagrams) fragmented IP datagrams could not be rebuilt",
                     detail: "fragments missing, cut by the snap length, or inconsistent"))
         }
@@ -80,7 +81,7 @@ struct ReadState {
         {
             consumer.report(
                 Finding(
-                    code: "capture.unsupported-link-type", severity: .warning,
+                    code: .captureUnsupportedLinkType,
                     message: "\(count) packets on interfaces with link type \(linkType) were not decoded"))
         }
         return statistics

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// What one direction's reassembly produced for one input: turned into frames and findings by

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// One TCP conversation: roles, handshake, both directions' reassembly, and how it ends.
 ///
@@ -187,7 +188,7 @@ struct TCPConnectionTracker {
                     gapFindings += 1
                     consumer.report(
                         Finding(
-                            code: "tcp.gap", severity: .warning, connection: id, frame: packet > 0 ? packet : nil,
+                            code: .tcpGap, connection: id, frame: packet > 0 ? packet : nil,
                             message: "\(size) bytes missing \(direction) at stream offset \(offset)",
                             detail: TCPConnectionTracker.explain(reason)))
                 } else {
@@ -204,7 +205,7 @@ struct TCPConnectionTracker {
                     mismatchFindings += 1
                     consumer.report(
                         Finding(
-                            code: "tcp.overlap-mismatch", severity: .error, connection: id,
+                            code: .tcpOverlapMismatch, connection: id,
                             frame: packet > 0 ? packet : nil,
                             message:
                                 "retransmitted bytes differ from the first copy \(direction) at stream offset \(offset)",
@@ -229,13 +230,13 @@ struct TCPConnectionTracker {
         if suppressedGaps > 0 {
             consumer.report(
                 Finding(
-                    code: "tcp.gap", severity: .warning, connection: id,
+                    code: .tcpGap, connection: id,
                     message: "\(suppressedGaps) more gaps (\(suppressedGapBytes) bytes) not listed one by one"))
         }
         if suppressedMismatches > 0 {
             consumer.report(
                 Finding(
-                    code: "tcp.overlap-mismatch", severity: .error, connection: id,
+                    code: .tcpOverlapMismatch, connection: id,
                     message: "\(suppressedMismatches) more retransmissions with different bytes not listed one by one"))
         }
         for (direction, statistics) in [
@@ -248,27 +249,27 @@ struct TCPConnectionTracker {
                 }
                 consumer.report(
                     Finding(
-                        code: "tcp.retransmission", severity: .info, connection: id,
+                        code: .tcpRetransmission, connection: id,
                         message: "\(statistics.retransmissions) retransmitted segments \(direction)", detail: detail))
             }
             if statistics.outOfOrderSegments > 0 {
                 consumer.report(
                     Finding(
-                        code: "tcp.out-of-order", severity: .info, connection: id,
+                        code: .tcpOutOfOrder, connection: id,
                         message:
                             "\(statistics.outOfOrderSegments) segments out of order \(direction), put back in order"))
             }
             if statistics.outOfOrderLimitHits > 0 {
                 consumer.report(
                     Finding(
-                        code: "tcp.out-of-order-limit", severity: .warning, connection: id,
+                        code: .tcpOutOfOrderLimit, connection: id,
                         message: "out-of-order buffer full \(statistics.outOfOrderLimitHits) times \(direction)",
                         detail: "holes were declared gaps early to bound memory"))
             }
             if statistics.dataAfterFinish > 0 {
                 consumer.report(
                     Finding(
-                        code: "tcp.data-after-fin", severity: .warning, connection: id,
+                        code: .tcpDataAfterFin, connection: id,
                         message: "\(statistics.dataAfterFinish) segments with data after the FIN \(direction), ignored")
                 )
             }
@@ -277,7 +278,7 @@ struct TCPConnectionTracker {
             let resetter = resetBy.map { $0 == .clientToServer ? "client" : "server" } ?? "peer"
             consumer.report(
                 Finding(
-                    code: "tcp.data-after-reset", severity: .warning, connection: id,
+                    code: .tcpDataAfterReset, connection: id,
                     message:
                         "\(dataAfterReset[direction]) segments (\(dataBytesAfterReset[direction]) bytes) \(direction) arrived after the \(resetter) reset the connection: data nobody read",
                     detail: "for a server, typically a response to a request the client gave up on"))
@@ -285,7 +286,7 @@ struct TCPConnectionTracker {
         if resetsWithData > 0 {
             consumer.report(
                 Finding(
-                    code: "tcp.rst-with-data", severity: .info, connection: id,
+                    code: .tcpRSTWithData, connection: id,
                     message: "\(resetsWithData) RST segments carried data, not part of the stream"))
         }
     }

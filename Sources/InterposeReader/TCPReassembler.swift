@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// Rebuilds every TCP conversation in a stream of decoded segments into frames for a `FrameConsumer`.
 ///
@@ -161,7 +162,7 @@ public struct TCPReassembler {
         if guessed {
             consumer.report(
                 Finding(
-                    code: "tcp.mid-stream", severity: .info, connection: id, frame: packet,
+                    code: .tcpMidStream, connection: id, frame: packet,
                     message: "capture began mid-stream: no SYN or SYN-ACK seen",
                     detail: "client \(client) and server \(server) guessed from the ports"))
         }

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// One decoded TCP segment: the fields reassembly needs and a view of its payload.
 ///

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Reassembles one direction of a TCP conversation: segments in, in-order data, gaps and a FIN out.

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// One recorded conversation ready to replay: what was recorded (to compare with), what to send, and

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// One conversation of a capture as a comparison sees it: who talked, when it began, and its

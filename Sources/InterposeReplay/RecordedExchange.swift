@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// One request of a recorded conversation with the response that answered it, reduced to what a

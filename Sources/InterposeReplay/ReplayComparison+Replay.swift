@@ -1,5 +1,6 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeCore
 
 extension ReplayComparison {
     /// Each planned conversation with its replay.

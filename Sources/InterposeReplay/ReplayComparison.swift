@@ -1,5 +1,6 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeCore
 
 /// Turns recorded conversations and their partners (a replay, or a second capture) into a
 /// `ReplayReport`: exchanges paired in order within each pair of conversations, each compared

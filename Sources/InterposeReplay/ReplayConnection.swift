@@ -1,5 +1,6 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import InterposeAnalysis
+import InterposeCore
 
 extension ReplayReport {
     /// `report.json`: one object, snake_case keys in a stable order.

@@ -1,5 +1,6 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeCore
 
 extension ReplayReport {
     /// Conversations whose replay stopped before its last request (they have an `error`).

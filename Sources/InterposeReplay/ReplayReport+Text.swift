@@ -1,5 +1,6 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeCore
 
 extension ReplayReport {
     /// The report for the terminal: what was compared, the counts, every difference, the missing

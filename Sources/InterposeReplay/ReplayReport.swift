@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// The result of comparing recorded traffic with a replay of it (`interpose replay`) or with a second
 /// capture (`interpose diff`): every conversation and message, the noise cancelled, latency old

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 
 /// What one replay of a plan against one server produced.
 public struct ReplayRun: Sendable {

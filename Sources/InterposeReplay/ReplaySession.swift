@@ -1,5 +1,7 @@
 import InterposeAnalysis
 import InterposeCapture
+import InterposeChecks
+import InterposeCore
 import InterposeTLS
 import NIOCore
 import NIOPosix

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import InterposeCapture
+import InterposeCore
 import SwiftASN1
 import X509
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import InterposeCapture
+import InterposeCore
 import InterposeDemoService
 import InterposeProxy
 

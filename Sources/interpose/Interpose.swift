@@ -16,7 +16,7 @@ struct Interpose: AsyncParsableCommand {
         subcommands: [
             ProxyCommand.self, AnalyzeCommand.self, CheckCommand.self, SniffCommand.self, DiffCommand.self,
             ReplayCommand.self,
-            DemoServiceCommand.self, CACommand.self,
+            ExplainCommand.self, DemoServiceCommand.self, CACommand.self,
         ]
     )
 

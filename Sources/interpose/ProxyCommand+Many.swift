@@ -1,6 +1,7 @@
 import ArgumentParser
 import InterposeCapture
 import InterposeControl
+import InterposeCore
 import InterposeProxy
 import Logging
 import NIOCore

@@ -1,7 +1,9 @@
 import ArgumentParser
 import InterposeAnalysis
 import InterposeCapture
+import InterposeChecks
 import InterposeControl
+import InterposeCore
 import InterposeFaults
 import InterposeProxy
 import Logging

@@ -1,6 +1,7 @@
 import ArgumentParser
 import InterposeAnalysis
 import InterposeCapture
+import InterposeCore
 import InterposeReplay
 import NIOCore
 

@@ -1,6 +1,7 @@
 import Foundation
 import InterposeAnalysis
 import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 import InterposeTestSupport
 import XCTest

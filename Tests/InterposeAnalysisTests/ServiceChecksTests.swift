@@ -1,4 +1,6 @@
 import InterposeCapture
+import InterposeChecks
+import InterposeCore
 import InterposeProtocols
 import XCTest
 

@@ -1,5 +1,6 @@
 import Foundation
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// Builds the records of recorded connections for tests, remembering what each side sent so the

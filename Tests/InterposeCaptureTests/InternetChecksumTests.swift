@@ -1,3 +1,4 @@
+import InterposeCore
 import XCTest
 
 @testable import InterposeCapture

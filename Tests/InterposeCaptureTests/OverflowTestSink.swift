@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import NIOCore
 
 /// A capture sink with a 4 MiB queue and connection 1 (127.0.0.1:50001 -> 127.0.0.1:47000) open,

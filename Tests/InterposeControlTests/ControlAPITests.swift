@@ -1,6 +1,7 @@
 import Foundation
 import InterposeCapture
 import InterposeControl
+import InterposeCore
 import InterposeFaults
 import InterposeTestSupport
 import XCTest
@@ -86,6 +87,12 @@ final class ControlAPITests: XCTestCase {
         XCTAssertEqual(
             try badStream.object()["error"] as? String, "stream was invalid, can be either upstream or downstream")
         XCTAssertEqual(try api.request("POST", "/proxies/nope/toxics", "{\"type\":\"latency\"}").status, 404)
+        // An absurd number is refused where it is parsed, naming the range (it used to be accepted and
+        // trap the process on the first byte through the proxy).
+        let absurd = try api.request(
+            "POST", "/proxies/db/toxics", "{\"name\":\"far\",\"type\":\"latency\",\"attributes\":{\"latency\":1e14}}")
+        XCTAssertEqual(absurd.status, 400, absurd.body)
+        XCTAssertTrue(absurd.body.contains("from 0 to 3600000 (ms)"), absurd.body)
 
         let cut = try api.request(
             "POST", "/proxies/db/toxics",

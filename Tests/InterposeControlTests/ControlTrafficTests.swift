@@ -1,6 +1,7 @@
 import Foundation
 import InterposeCapture
 import InterposeControl
+import InterposeCore
 import InterposeTestSupport
 import XCTest
 

@@ -1,5 +1,6 @@
 import Foundation
 import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 import InterposeTestSupport
 import XCTest

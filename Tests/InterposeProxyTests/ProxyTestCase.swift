@@ -1,5 +1,6 @@
 import Foundation
 import InterposeCapture
+import InterposeCore
 import InterposeFaults
 import InterposeProxy
 import Logging

@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import InterposeReader
 import XCTest
 

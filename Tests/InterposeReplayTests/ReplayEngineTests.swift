@@ -1,5 +1,6 @@
 import Foundation
 import InterposeCapture
+import InterposeCore
 import InterposeReplay
 import InterposeTestSupport
 import NIOCore

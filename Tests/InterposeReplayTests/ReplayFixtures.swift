@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 import InterposeReplay
 

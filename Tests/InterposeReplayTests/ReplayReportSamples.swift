@@ -1,4 +1,5 @@
 import InterposeCapture
+import InterposeCore
 import InterposeReplay
 
 /// Hand-built replay reports for the rendering tests: one with every kind of regression and hostile

@@ -6,25 +6,15 @@ run's own facts), key, value."""
 import math
 import os
 
-import textable
+import benchdata
 import random
 import sys
 from collections import OrderedDict
 
 d = sys.argv[1]
-RAW = OrderedDict()  # workload -> config -> {key: value}
-for line in open(os.path.join(d, "raw.tsv")):
-    parts = line.rstrip("\n").split("\t")
-    if len(parts) == 4:
-        cfg, wl, k, v = parts
-        RAW.setdefault(wl, OrderedDict()).setdefault(cfg, {})[k] = v
+RAW = benchdata.raw(d)  # workload -> config -> {key: value}
 RUN = RAW.get("all", {}).get("run", {})
-env = {}
-if os.path.exists(os.path.join(d, "env.txt")):
-    for line in open(os.path.join(d, "env.txt")):
-        if ": " in line:
-            k, v = line.rstrip("\n").split(": ", 1)
-            env[k] = v
+env = benchdata.env(d)
 settings = dict(kv.split("=", 1) for kv in env.get("settings", "").split() if "=" in kv)
 LAT_TARGET = float(settings.get("LAT_TARGET_MS", 2))
 BW_TARGET = float(settings.get("BW_TARGET_PCT", 10))
@@ -42,7 +32,7 @@ def num(x):
 
 
 def table(rows):
-    for line in textable.table(rows, left=1).split("\n"):
+    for line in benchdata.table(rows, left=1).split("\n"):
         P("  " + line)
 
 

@@ -1,7 +1,7 @@
 # Shared by the offline benchmarks (bench-analyze, bench-check): source it after setting WORK, RUNS,
 # TOOL_TIMEOUT and PIDS=(). Captures loopback traffic with tcpdump and times tools on the files.
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # free_port, and the rest the live benchmarks share
 size_mb() { echo $(( $(stat -c %s "$1") / 1000000 )); }
 
 # start_tcpdump FILE PORT: capture TCP on PORT on loopback into FILE; returns once it listens.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tool outputs -> 'key<TAB>value' lines for raw.tsv (adapted from ../shared/bench/bin/parse.py).
+"""Tool outputs -> 'key<TAB>value' lines for raw.tsv.
 
   parse.py iperf FILE.json          gbps, bytes (received), retransmits
   parse.py redis FILE.csv           rps, avg_ms, p50_ms, p99_ms of the GET test

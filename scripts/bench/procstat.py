@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CPU and memory of a process tree, from /proc (adapted from ../shared/bench/bin/procstat.py).
+"""CPU and memory of a process tree, from /proc.
 
   procstat.py cpu PID          CPU seconds (user+sys) used so far by the tree rooted at PID: utime+stime
                                of every live process in it, plus cutime+cstime (children already reaped,

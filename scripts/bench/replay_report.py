@@ -6,23 +6,15 @@ raw.tsv lines: SECTION CONFIG KEY VALUE, SECTION being redis@rN / http@rN (one p
 rate / median direct-client rate, with the [min-max] of the per-round ratios beside it.
 """
 import os
+
+import benchdata
 import statistics
 import sys
 from collections import OrderedDict
 
 d = sys.argv[1]
-RAW = OrderedDict()
-for line in open(os.path.join(d, "raw.tsv")):
-    parts = line.rstrip("\n").split("\t")
-    if len(parts) == 4:
-        sec, cfg, k, v = parts
-        RAW.setdefault(sec, OrderedDict()).setdefault(cfg, OrderedDict())[k] = v
-env = {}
-if os.path.exists(os.path.join(d, "env.txt")):
-    for line in open(os.path.join(d, "env.txt")):
-        if ": " in line:
-            k, v = line.rstrip("\n").split(": ", 1)
-            env[k] = v
+RAW = benchdata.raw(d, outer=0)  # section -> config -> {key: value}
+env = benchdata.env(d)
 
 TARGET_RATIO = float(env.get("target_ratio", "0.8"))
 TARGET_P99_MS = float(env.get("target_p99_ms", "1.0"))

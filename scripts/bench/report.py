@@ -2,17 +2,12 @@
 """The summary of a scripts/bench-proxy run: report.py OUT_DIR  (reads OUT_DIR/raw.tsv, env.txt)."""
 import os
 
-import textable
+import benchdata
 import sys
 from collections import OrderedDict
 
 d = sys.argv[1]
-RAW = OrderedDict()   # workload (with @rN for rounds) -> config -> key -> value
-for line in open(os.path.join(d, "raw.tsv")):
-    parts = line.rstrip("\n").split("\t")
-    if len(parts) == 4:
-        cfg, wl, k, v = parts
-        RAW.setdefault(wl, OrderedDict()).setdefault(cfg, {})[k] = v
+RAW = benchdata.raw(d)   # workload (with @rN for rounds) -> config -> key -> value
 
 # Rounds: per workload and config, the round with the median rate is shown (all its figures); the
 # spread of the rate over the rounds and the capture loss summed over all rounds are kept beside it.
@@ -72,12 +67,12 @@ def human(n):
 
 
 def table(rows):
-    return textable.table(rows, left=2)
+    return benchdata.table(rows, left=2)
 
 
 out = []
 P = out.append
-env = open(os.path.join(d, "env.txt")).read() if os.path.exists(os.path.join(d, "env.txt")) else ""
+env = benchdata.env_text(d)
 P(f"bench-proxy {os.path.basename(d)}   (all on 127.0.0.1; client, server and proxy share the machine's CPUs)")
 for line in env.splitlines():
     if line.startswith(("cpus:", "interpose:", "settings:", "loadavg")):

@@ -2,7 +2,7 @@
 """The summary of a scripts/bench-tls run: tls_report.py OUT_DIR  (reads OUT_DIR/raw.tsv, env.txt)."""
 import os
 
-import textable
+import benchdata
 import sys
 from collections import OrderedDict
 
@@ -17,12 +17,7 @@ WORKLOADS = OrderedDict([  # name -> (title, figure key, unit, cpu unit)
 ])
 CPU_MIN_S = 0.05  # /proc counts CPU in 10 ms ticks: below this a CPU figure is shown with '~' and not used in ratios
 
-RAW = OrderedDict()  # workload@rN -> config -> key -> value
-for line in open(os.path.join(d, "raw.tsv")):
-    parts = line.rstrip("\n").split("\t")
-    if len(parts) == 4:
-        cfg, wl, k, v = parts
-        RAW.setdefault(wl, OrderedDict()).setdefault(cfg, {})[k] = v
+RAW = benchdata.raw(d)  # workload@rN -> config -> key -> value
 
 
 def num(kv, k):
@@ -109,12 +104,12 @@ def human(n):
 
 
 def table(rows, left=1):
-    return textable.table(rows, left=left, last_left=True)
+    return benchdata.table(rows, left=left, last_left=True)
 
 
 out = []
 P = out.append
-env = open(os.path.join(d, "env.txt")).read() if os.path.exists(os.path.join(d, "env.txt")) else ""
+env = benchdata.env_text(d)
 P(f"bench-tls {os.path.basename(d)}   (all on 127.0.0.1: client, proxy and nginx share the machine's CPUs)")
 for line in env.splitlines():
     if line.startswith(("cpus:", "interpose:", "mitmproxy:", "nginx:", "haproxy:", "settings:", "loadavg")):

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// The checks on one conversation's messages: pairing of requests and responses (completeness,
@@ -7,13 +7,13 @@ import InterposeProtocols
 ///
 /// Pure value type: messages in, findings out. The offline reader and the live proxy drive it the
 /// same way.
-struct ConversationChecker {
-    let descriptor: ConnectionDescriptor
-    private(set) var application: ApplicationProtocol = .raw
-    private(set) var messages = 0
-    private(set) var requests = 0
-    private(set) var responses = 0
-    private(set) var version: String?
+package struct ConversationChecker {
+    package let descriptor: ConnectionDescriptor
+    package private(set) var application: ApplicationProtocol = .raw
+    package private(set) var messages = 0
+    package private(set) var requests = 0
+    package private(set) var responses = 0
+    package private(set) var version: String?
     private var responseVersion: String?
     private var unanswered = PendingRequests()
     private var answeredEarly: Set<Int> = []
@@ -22,19 +22,19 @@ struct ConversationChecker {
     private var dissectionEnded = false
 
     /// Most requests in flight tracked; more means a client that never waits, and pairing stops.
-    static let unansweredLimit = 100_000
+    package static let unansweredLimit = 100_000
 
-    init(descriptor: ConnectionDescriptor) {
+    package init(descriptor: ConnectionDescriptor) {
         self.descriptor = descriptor
     }
 
-    var id: ConnectionID { descriptor.id }
+    package var id: ConnectionID { descriptor.id }
 
     /// The version to compare across conversations: the server's, else the client's.
-    var negotiatedVersion: String? { responseVersion ?? version }
+    package var negotiatedVersion: String? { responseVersion ?? version }
 
     /// Takes one message; returns the request it answers, when it is a paired response.
-    mutating func take(_ message: Message, findings: inout [Finding]) -> Message? {
+    package mutating func take(_ message: Message, findings: inout [Finding]) -> Message? {
         application = message.application
         messages += 1
         if let version = message.version {
@@ -74,12 +74,12 @@ struct ConversationChecker {
 
     /// The dissector stopped reading the conversation: what it did not read cannot be checked for
     /// completeness (its finding says why).
-    mutating func endDissection() {
+    package mutating func endDissection() {
         dissectionEnded = true
     }
 
     /// How a conversation ended, as far as the checks care.
-    enum Ending {
+    package enum Ending {
         /// FINs (or one FIN and the capture's end after it).
         case closed
         /// A RST, sent by that side.
@@ -95,7 +95,7 @@ struct ConversationChecker {
     ///   - ending: how it ended.
     ///   - joinedLate: whether the capture began after the conversation did (no SYN seen).
     /// - Returns: the unanswered requests, each with what became of it, for the retry check.
-    mutating func close(ending: Ending, joinedLate: Bool, findings: inout [Finding]) -> [(Message, String)] {
+    package mutating func close(ending: Ending, joinedLate: Bool, findings: inout [Finding]) -> [(Message, String)] {
         let prefix = ConversationChecker.prefix(application)
         // After the dissector lost its footing (a gap), pairing is not trusted either way.
         if dissectionEnded { unmatched.removeAll() }
@@ -103,7 +103,7 @@ struct ConversationChecker {
             let explained = joinedLate && beforeAnyRequest
             findings.append(
                 Finding(
-                    code: "\(prefix).response-without-request", severity: explained ? .info : .error, connection: id,
+                    code: .responseWithoutRequest, layer: prefix, severity: explained ? .info : .error, connection: id,
                     frame: response.packet,
                     message: "response '\(response.summary)' \(response.direction) answers no request that was seen",
                     detail: explained
@@ -120,7 +120,7 @@ struct ConversationChecker {
         if case .captureEnded = ending {
             findings.append(
                 Finding(
-                    code: "\(prefix).unanswered-at-capture-end", severity: .info, connection: id, frame: first.packet,
+                    code: .unansweredAtCaptureEnd, layer: prefix, connection: id, frame: first.packet,
                     message:
                         "the capture ended before \(waiting.count) \(waiting.count == 1 ? "request was" : "requests were") answered: '\(first.summary)'\(more)",
                     detail: "the conversation was still open; not a fault of the service"))
@@ -133,7 +133,7 @@ struct ConversationChecker {
             let who = resetBy.map { $0 == .clientToServer ? "the client" : "the server" } ?? "a reset"
             findings.append(
                 Finding(
-                    code: "\(prefix).disconnect-in-flight", severity: .error, connection: id, frame: first.packet,
+                    code: .disconnectInFlight, layer: prefix, connection: id, frame: first.packet,
                     message:
                         "connection reset by \(who) with \(waiting.count) \(waiting.count == 1 ? "request" : "requests") in flight: '\(first.summary)'\(more)",
                     detail: "sent at \(first.start); the client never got an answer"))
@@ -141,7 +141,7 @@ struct ConversationChecker {
             fate = "got no response"
             findings.append(
                 Finding(
-                    code: application == .redis ? "redis.unanswered-command" : "\(prefix).unanswered-request",
+                    code: application == .redis ? .redisUnansweredCommand : .unansweredRequest, layer: prefix,
                     severity: .error, connection: id, frame: first.packet,
                     message:
                         "\(waiting.count) \(waiting.count == 1 ? "request" : "requests") without a response when the connection closed: '\(first.summary)'\(more)",
@@ -151,7 +151,7 @@ struct ConversationChecker {
     }
 
     /// The finding-code prefix of a protocol: `http`, `redis`, `postgres`...
-    static func prefix(_ application: ApplicationProtocol) -> String {
+    package static func prefix(_ application: ApplicationProtocol) -> String {
         application == .http1 ? "http" : application.rawValue
     }
 }

@@ -5,18 +5,21 @@ import InterposeProtocols
 /// Answers come almost always in order (HTTP/1.1, Redis, PostgreSQL), so the oldest is checked
 /// first; HTTP/2 streams and MQTT packet ids answer in any order, found by binary search over the
 /// indexes (kept apart from the messages, so a search copies no message). No hashing.
-struct PendingRequests {
+package struct PendingRequests {
     /// Message indexes in order; `-1` where a request was answered.
     private var indexes: [Int] = []
     private var slots: [Message?] = []
     private var head = 0
-    private(set) var count = 0
+    package private(set) var count = 0
 
-    var isEmpty: Bool { count == 0 }
+    package var isEmpty: Bool { count == 0 }
+
+    /// No request waiting.
+    package init() {}
 
     /// Adds a request. Requests usually complete in index order; an HTTP/2 stream can complete
     /// before an older one, and is then put in its place.
-    mutating func append(_ request: Message) {
+    package mutating func append(_ request: Message) {
         count += 1
         var position = indexes.count
         while position > head, indexes[position - 1] == -1 || indexes[position - 1] > request.index {
@@ -32,7 +35,7 @@ struct PendingRequests {
     }
 
     /// Takes out the request with `index`, if it is waiting.
-    mutating func remove(index: Int) -> Message? {
+    package mutating func remove(index: Int) -> Message? {
         guard count > 0 else { return nil }
         guard let position = position(of: index) else { return nil }
         let request = slots[position]
@@ -75,7 +78,7 @@ struct PendingRequests {
     }
 
     /// Everything still waiting, oldest first; empties the list.
-    mutating func removeAll() -> [Message] {
+    package mutating func removeAll() -> [Message] {
         let waiting = slots[head...].compactMap { $0 }
         indexes.removeAll()
         slots.removeAll()

@@ -1,5 +1,5 @@
 import Histogram
-import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// What one kind of request to one service did: counts, outcomes by status code, and latency
@@ -35,7 +35,7 @@ public struct EndpointStatistics: Sendable {
     }
 
     /// 1 microsecond to 1 hour with 2 significant digits: 1 % resolution in about 12 KB.
-    static func makeHistogram() -> Histogram<UInt32> {
+    package static func makeHistogram() -> Histogram<UInt32> {
         Histogram<UInt32>(
             lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
     }
@@ -50,7 +50,7 @@ public struct EndpointStatistics: Sendable {
         return histogram.valueAtPercentile(percentile)
     }
 
-    mutating func record(response: Message, requestEnd: Timestamp) {
+    package mutating func record(response: Message, requestEnd: Timestamp) {
         responses += 1
         if let status = response.status {
             outcomes[status.outcome, default: 0] += 1

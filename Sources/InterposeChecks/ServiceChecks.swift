@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// The checks that look across conversations of one service: per-endpoint statistics and status
@@ -6,7 +6,10 @@ import InterposeProtocols
 ///
 /// Memory is bounded by the number of distinct services and request keys (capped), never by the
 /// number of messages.
-struct ServiceChecks {
+package struct ServiceChecks {
+    /// No service seen yet.
+    package init() {}
+
     private struct Service: Hashable {
         var server: Endpoint
         var application: ApplicationProtocol
@@ -23,9 +26,9 @@ struct ServiceChecks {
     }
 
     /// Most request keys per service with their own statistics; the rest are grouped as `(other)`.
-    static let keysPerService = 500
+    package static let keysPerService = 500
     /// Most failed requests remembered per service for the retry check.
-    static let failuresPerService = 10_000
+    package static let failuresPerService = 10_000
 
     private var groupIndex: [GroupKey: Int] = [:]
     private var groups: [EndpointStatistics] = []
@@ -41,7 +44,7 @@ struct ServiceChecks {
 
     /// A request was seen: counts it, and reports it when it repeats one that failed on another
     /// connection to the same service.
-    mutating func request(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
+    package mutating func request(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
         let service = Service(server: connection.server, application: message.application)
         modifyGroup(service, message.key) { $0.requests += 1 }
         guard message.fingerprint != 0, let failure = failures[service]?[message.fingerprint],
@@ -56,7 +59,7 @@ struct ServiceChecks {
         let unsafeToRepeat = message.application == .http1 && (message.name == "POST" || message.name == "PATCH")
         findings.append(
             Finding(
-                code: "\(ConversationChecker.prefix(message.application)).retried-request",
+                code: .retriedRequest, layer: ConversationChecker.prefix(message.application),
                 severity: unsafeToRepeat ? .warning : .info, connection: connection.id, frame: message.packet,
                 message:
                     "'\(message.summary)' repeats a request that \(failure.reason) on connection \(failure.connection)\(unsafeToRepeat ? " (not idempotent: it may have run twice)" : "")",
@@ -65,7 +68,7 @@ struct ServiceChecks {
 
     /// An event was seen: a server certificate is compared with the one the same service (and
     /// server name) presented before, so a rotation shows.
-    mutating func event(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
+    package mutating func event(_ message: Message, on connection: ConnectionDescriptor, findings: inout [Finding]) {
         guard message.application == .tls, message.name == "Certificate", message.direction == .serverToClient,
             message.fingerprint != 0
         else { return }
@@ -82,14 +85,14 @@ struct ServiceChecks {
         rotationsReported += 1
         findings.append(
             Finding(
-                code: "tls.certificate-changed", severity: .info, connection: connection.id, frame: message.packet,
+                code: .tlsCertificateChanged, connection: connection.id, frame: message.packet,
                 message:
                     "\(connection.server) presented a different certificate for \(message.key) than on connection \(previous.connection): \(message.summary) (was \(previous.summary))",
                 detail: "a rotation, or clients reaching different servers behind one address"))
     }
 
     /// A response was paired with its request.
-    mutating func response(_ response: Message, to request: Message, on connection: ConnectionDescriptor) {
+    package mutating func response(_ response: Message, to request: Message, on connection: ConnectionDescriptor) {
         let service = Service(server: connection.server, application: response.application)
         modifyGroup(service, request.key) { $0.record(response: response, requestEnd: request.end) }
         if response.status?.outcome == .serverError || response.status?.outcome == .authenticationFailure {
@@ -100,7 +103,7 @@ struct ServiceChecks {
     }
 
     /// A conversation ended: its version, and the requests it left unanswered.
-    mutating func conversationEnded(
+    package mutating func conversationEnded(
         _ checker: ConversationChecker, unanswered: [(Message, String)]
     ) {
         let service = Service(server: checker.descriptor.server, application: checker.application)
@@ -116,7 +119,7 @@ struct ServiceChecks {
     }
 
     /// The findings only the whole capture shows: version drift and status summaries, by service.
-    func summaryFindings() -> [Finding] {
+    package func summaryFindings() -> [Finding] {
         var findings: [Finding] = []
         for (service, seen) in versions.sorted(by: { "\($0.key.server)" < "\($1.key.server)" }) where seen.count > 1 {
             let prefix = ConversationChecker.prefix(service.application)
@@ -125,7 +128,7 @@ struct ServiceChecks {
             }
             findings.append(
                 Finding(
-                    code: "\(prefix).version-drift", severity: .warning,
+                    code: .versionDrift, layer: prefix,
                     connection: versionExamples[service]?[seen.min(by: { $0.value < $1.value })!.key],
                     message:
                         "clients of \(service.server) speak different \(service.application) versions: \(counts.joined(separator: ", "))",
@@ -134,8 +137,8 @@ struct ServiceChecks {
         for group in endpoints() where group.failures > 0 {
             let prefix = ConversationChecker.prefix(group.application)
             for (outcome, severity, code) in [
-                (MessageStatus.Outcome.authenticationFailure, Severity.error, "auth-failure"),
-                (.serverError, .warning, "server-error"), (.clientError, .info, "client-error"),
+                (MessageStatus.Outcome.authenticationFailure, Severity.error, FindingCode.authFailure),
+                (.serverError, .warning, .serverError), (.clientError, .info, .clientError),
             ] {
                 guard let count = group.outcomes[outcome], count > 0 else { continue }
                 let codes = group.failureCodes.filter { $0.key.outcome == outcome }
@@ -148,7 +151,7 @@ struct ServiceChecks {
                     .joined(separator: ", ")
                 findings.append(
                     Finding(
-                        code: "\(prefix).\(code)", severity: severity,
+                        code: code, layer: prefix, severity: severity,
                         message:
                             "\(count) of \(group.responses) responses to \(group.key) on \(group.server) were \(ServiceChecks.describe(outcome))\(list.isEmpty ? "" : ": \(list)")"
                     ))
@@ -157,14 +160,14 @@ struct ServiceChecks {
         if retriesSuppressed > 0 {
             findings.append(
                 Finding(
-                    code: "capture.retries-not-listed", severity: .info,
+                    code: .captureRetriesNotListed,
                     message: "\(retriesSuppressed) more retried requests not listed one by one"))
         }
         return findings
     }
 
     /// Statistics per service and request key, busiest first.
-    func endpoints() -> [EndpointStatistics] {
+    package func endpoints() -> [EndpointStatistics] {
         groups.sorted {
             $0.requests != $1.requests
                 ? $0.requests > $1.requests : ($0.server.description, $0.key) < ($1.server.description, $1.key)

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 import NIOConcurrencyHelpers
 
@@ -65,7 +65,9 @@ public final class LiveChecks: Sendable {
     }
 
     /// Takes a connection's messages, each response with the request it answers.
-    func record(_ messages: [(message: Message, answers: Message?)], on connection: ConnectionDescriptor) -> [Finding] {
+    package func record(_ messages: [(message: Message, answers: Message?)], on connection: ConnectionDescriptor)
+        -> [Finding]
+    {
         guard !messages.isEmpty else { return [] }
         return state.withLockedValue { state in
             var findings: [Finding] = []
@@ -81,7 +83,7 @@ public final class LiveChecks: Sendable {
         }
     }
 
-    func conversationEnded(_ checker: ConversationChecker, unanswered: [(Message, String)]) {
+    package func conversationEnded(_ checker: ConversationChecker, unanswered: [(Message, String)]) {
         state.withLockedValue { $0.services.conversationEnded(checker, unanswered: unanswered) }
     }
 }

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// One conversation's dissection and checks, the part the offline collector and the live proxy
@@ -6,33 +6,36 @@ import InterposeProtocols
 ///
 /// The owners add what differs: the offline collector feeds a `ServiceChecks` directly, the proxy a
 /// lock-guarded one (`LiveChecks`).
-struct ConversationCheck {
+package struct ConversationCheck {
     /// What a frame completed.
-    struct Output {
+    package struct Output {
         /// Findings of the dissector and of the conversation checks.
-        var findings: [Finding] = []
+        package var findings: [Finding] = []
         /// Messages in order, each response with the request it answers.
-        var messages: [(message: Message, answers: Message?)] = []
+        package var messages: [(message: Message, answers: Message?)] = []
 
-        mutating func removeAll() {
+        /// Nothing yet.
+        package init() {}
+
+        package mutating func removeAll() {
             findings.removeAll(keepingCapacity: true)
             messages.removeAll(keepingCapacity: true)
         }
     }
 
-    private(set) var dissector: ConversationDissector
-    private(set) var checker: ConversationChecker
+    package private(set) var dissector: ConversationDissector
+    package private(set) var checker: ConversationChecker
     private var dissected = DissectorOutput()
     private var resetBy: Direction?
     private var serverFinished = false
 
-    init(connection: ConnectionDescriptor, forced: ApplicationProtocol?, detector: ProtocolDetector) {
+    package init(connection: ConnectionDescriptor, forced: ApplicationProtocol?, detector: ProtocolDetector) {
         dissector = ConversationDissector(connection: connection, forced: forced, detector: detector)
         checker = ConversationChecker(descriptor: connection)
     }
 
     /// Reads one frame, appending what it completes to `output`.
-    mutating func consume(_ frame: Frame, into output: inout Output) {
+    package mutating func consume(_ frame: Frame, into output: inout Output) {
         switch frame.event {
         case .reset: resetBy = frame.direction
         case .finish where frame.direction == .serverToClient: serverFinished = true
@@ -45,7 +48,7 @@ struct ConversationCheck {
             if finding.endsDissection { checker.endDissection() }
             output.findings.append(
                 Finding(
-                    code: finding.code, severity: finding.severity, connection: id, frame: finding.packet,
+                    code: finding.kind, severity: finding.severity, connection: id, frame: finding.packet,
                     message: finding.message, detail: finding.detail))
         }
         for message in dissected.messages {
@@ -60,7 +63,7 @@ struct ConversationCheck {
     ///   - resetBy: the side that reset it, when known better than from the frames.
     ///   - joinedLate: whether the capture began after the conversation did.
     /// - Returns: the unanswered requests, each with what became of it, for the retry check.
-    mutating func close(
+    package mutating func close(
         reset: Bool, resetBy: Direction?, joinedLate: Bool, findings: inout [Finding]
     ) -> [(Message, String)] {
         // Only the server's FIN or a RST says the server will not answer; otherwise the capture

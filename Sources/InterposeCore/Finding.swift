@@ -3,14 +3,17 @@
 /// The TCP reader, the protocol dissectors, the live proxy and replay all report problems as
 /// findings, so a finding found live is found again offline. `code` is stable (`tcp.gap`,
 /// `http.content-length-mismatch`) and is what tools and tests match on; `message` is for people.
+/// Every finding is of a kind in the catalogue (`FindingCode`), which `interpose explain` prints.
 ///
 /// ```swift
-/// let gap = Finding(code: "tcp.gap", severity: .warning, connection: ConnectionID(3), frame: 117,
+/// let gap = Finding(code: .tcpGap, connection: ConnectionID(3), frame: 117,
 ///                   message: "1448 bytes missing client->server", detail: "at stream offset 28960")
 /// ```
 public struct Finding: Sendable, Hashable, CustomStringConvertible {
-    /// A stable dotted identifier, `layer.problem` (`tcp.gap`, `capture.truncated`).
-    public var code: String
+    /// Its kind in the catalogue.
+    public var kind: FindingCode
+    /// For a family kind (`*.retried-request`), the protocol it was found in (`redis`).
+    public var layer: String?
     /// How serious it is.
     public var severity: Severity
     /// The connection it is about, or `nil` for a problem of the whole capture.
@@ -22,13 +25,22 @@ public struct Finding: Sendable, Hashable, CustomStringConvertible {
     /// More context (offsets, counts, the library's own words), or `nil`.
     public var detail: String?
 
+    /// A stable dotted identifier, `layer.problem` (`tcp.gap`, `redis.retried-request`).
+    public var code: String { kind.code(in: layer) }
+
     /// A finding from its parts.
+    /// - Parameters:
+    ///   - code: its kind.
+    ///   - layer: the protocol, for a family kind (`redis` makes `*.retried-request` read
+    ///     `redis.retried-request`).
+    ///   - severity: the catalogue's severity unless given (the entry says when another applies).
     public init(
-        code: String, severity: Severity, connection: ConnectionID? = nil, frame: Int? = nil, message: String,
-        detail: String? = nil
+        code: FindingCode, layer: String? = nil, severity: Severity? = nil, connection: ConnectionID? = nil,
+        frame: Int? = nil, message: String, detail: String? = nil
     ) {
-        self.code = code
-        self.severity = severity
+        self.kind = code
+        self.layer = layer
+        self.severity = severity ?? code.severity
         self.connection = connection
         self.frame = frame
         self.message = message

@@ -1,4 +1,4 @@
-import InterposeCapture
+import InterposeCore
 import InterposeProtocols
 
 /// The checks of `interpose check`, run on one live connection as its frames happen
