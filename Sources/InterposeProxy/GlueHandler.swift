@@ -1,7 +1,8 @@
 import NIOCore
 
 /// Pumps bytes from one channel of a proxied connection to its partner, with backpressure,
-/// half-close and reset forwarding, and tells the connection what crossed so it can be recorded.
+/// half-close and reset forwarding, and tells its `GlueHandlerDelegate` (the connection) what crossed
+/// and how each side ended; recording is the `CaptureTapHandler`s' job.
 ///
 /// One pair per connection: one on the client channel, one on the upstream channel, both on the
 /// same event loop. Reads happen only while the partner is writable, so a slow side slows the
