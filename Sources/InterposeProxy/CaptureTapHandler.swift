@@ -91,7 +91,7 @@ final class CaptureTapHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let bytes = unwrapOutboundIn(data)
-        if bytes.readableBytes > 0 {
+        if bytes.readableBytes > 0, recorder.recordsWrites {
             let event = Event.wrote(bytes, writeDirection, at: settings.clock.now())
             if passingReadOn { deferred.append(event) } else { recorder.record(event) }
         }

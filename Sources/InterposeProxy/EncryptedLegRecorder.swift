@@ -34,6 +34,9 @@ final class EncryptedLegRecorder: CaptureTapRecorder {
             recorder: self)
     }
 
+    /// Both directions of the encrypted bytes are recorded as they cross.
+    var recordsWrites: Bool { true }
+
     func record(_ event: CaptureTapHandler.Event) {
         switch event {
         case .read(let bytes, let direction, let at), .wrote(let bytes, let direction, let at):

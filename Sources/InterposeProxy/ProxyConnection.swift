@@ -588,6 +588,10 @@ extension ProxyConnection: Sendable {}
 extension ProxyConnection: GlueHandlerDelegate {}
 
 extension ProxyConnection: CaptureTapRecorder {
+    /// Only what leaves the faults is recorded as written; without toxics the bytes were recorded as
+    /// they were read.
+    var recordsWrites: Bool { faults.engaged }
+
     /// What the plaintext taps saw: bytes read, unless toxics act (then as they leave the faults).
     /// The ends are the state machine's (`didFinish`, `recordEnd`, the summary at close).
     func record(_ event: CaptureTapHandler.Event) {

@@ -19,6 +19,7 @@ final class CaptureTapHandlerTests: XCTestCase {
 
     private final class Recorder: CaptureTapRecorder {
         let log: Log
+        var recordsWrites = true
         init(log: Log) { self.log = log }
 
         func record(_ event: CaptureTapHandler.Event) {
@@ -93,6 +94,19 @@ final class CaptureTapHandlerTests: XCTestCase {
         let channel = try channel(passReadsOnFirst: false, log: log)
         try channel.writeOutbound(ByteBuffer())
         XCTAssertEqual(log.entries, [])
+        _ = try channel.finish()
+    }
+
+    func testWritesTheRecorderDoesNotWantAreNotReported() throws {
+        let log = Log()
+        let recorder = Recorder(log: log)
+        recorder.recordsWrites = false
+        let tap = CaptureTapHandler(settings: .init(readDirection: .serverToClient, clock: clock), recorder: recorder)
+        let channel = EmbeddedChannel(handler: tap)
+        try channel.writeOutbound(ByteBuffer(string: "request"))
+        try channel.writeInbound(ByteBuffer(string: "response"))
+        XCTAssertEqual(log.entries, ["read server->client response"])
+        XCTAssertEqual(try channel.readOutbound(as: ByteBuffer.self), ByteBuffer(string: "request"), "still passed on")
         _ = try channel.finish()
     }
 
