@@ -304,7 +304,9 @@ let package = Package(
         ),
         .testTarget(
             name: "InterposeEndToEndTests",
-            dependencies: ["interpose", "InterposeTestSupport", "InterposeCapture", "InterposeCore"]
+            dependencies: [
+                "interpose", "InterposeTestSupport", "InterposeCapture", "InterposeCore", "InterposeProtocols",
+            ]
         ),
     ]
 )

@@ -28,6 +28,8 @@ package struct ConversationCheck {
     private var dissected = DissectorOutput()
     private var resetBy: Direction?
     private var serverFinished = false
+    /// Whether the client half-closed before the server closed.
+    private var clientFinishedFirst = false
 
     package init(connection: ConnectionDescriptor, forced: ApplicationProtocol?, detector: ProtocolDetector) {
         dissector = ConversationDissector(connection: connection, forced: forced, detector: detector)
@@ -39,6 +41,7 @@ package struct ConversationCheck {
         switch frame.event {
         case .reset: resetBy = frame.direction
         case .finish where frame.direction == .serverToClient: serverFinished = true
+        case .finish where !serverFinished: clientFinishedFirst = true
         default: break
         }
         dissector.consume(frame, into: &dissected)
@@ -74,6 +77,7 @@ package struct ConversationCheck {
         } else {
             ending = serverFinished ? .closed : .captureEnded
         }
-        return checker.close(ending: ending, joinedLate: joinedLate, findings: &findings)
+        let clientGaveUp = clientFinishedFirst || ending == .reset(by: .clientToServer)
+        return checker.close(ending: ending, clientGaveUp: clientGaveUp, joinedLate: joinedLate, findings: &findings)
     }
 }

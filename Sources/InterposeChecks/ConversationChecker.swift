@@ -20,6 +20,9 @@ package struct ConversationChecker {
     private var unmatchedResponses = 0
     private var unmatched: [(response: Message, beforeAnyRequest: Bool)] = []
     private var dissectionEnded = false
+    /// The server ended the session as the protocol says (`Message.endsSession`): what the client
+    /// still waited for, or wrote before it saw that, was answered by it.
+    private var sessionEnded = false
 
     /// Most requests in flight tracked; more means a client that never waits, and pairing stops.
     package static let unansweredLimit = 100_000
@@ -36,6 +39,12 @@ package struct ConversationChecker {
     /// Takes one message; returns the request it answers, when it is a paired response.
     package mutating func take(_ message: Message, findings: inout [Finding]) -> Message? {
         application = message.application
+        defer {
+            if message.endsSession {
+                sessionEnded = true
+                _ = unanswered.removeAll()
+            }
+        }
         messages += 1
         if let version = message.version {
             self.version = version
@@ -44,6 +53,7 @@ package struct ConversationChecker {
         switch message.role {
         case .request:
             requests += 1
+            if sessionEnded { return nil }
             // A response can complete before its request does (an early 413): then nothing waits.
             if message.expectsResponse, answeredEarly.isEmpty || answeredEarly.remove(message.index) == nil,
                 unanswered.count < ConversationChecker.unansweredLimit
@@ -79,7 +89,7 @@ package struct ConversationChecker {
     }
 
     /// How a conversation ended, as far as the checks care.
-    package enum Ending {
+    package enum Ending: Equatable {
         /// FINs (or one FIN and the capture's end after it).
         case closed
         /// A RST, sent by that side.
@@ -93,9 +103,12 @@ package struct ConversationChecker {
     /// conversation late, or stopped before the answer).
     /// - Parameters:
     ///   - ending: how it ended.
+    ///   - clientGaveUp: whether the client closed (half-closed first, or reset) rather than the server.
     ///   - joinedLate: whether the capture began after the conversation did (no SYN seen).
     /// - Returns: the unanswered requests, each with what became of it, for the retry check.
-    package mutating func close(ending: Ending, joinedLate: Bool, findings: inout [Finding]) -> [(Message, String)] {
+    package mutating func close(
+        ending: Ending, clientGaveUp: Bool = false, joinedLate: Bool, findings: inout [Finding]
+    ) -> [(Message, String)] {
         let prefix = ConversationChecker.prefix(application)
         // After the dissector lost its footing (a gap), pairing is not trusted either way.
         if dissectionEnded { unmatched.removeAll() }
@@ -114,7 +127,19 @@ package struct ConversationChecker {
         }
         unmatched.removeAll()
         guard !unanswered.isEmpty, !dissectionEnded else { return [] }
-        let waiting = unanswered.removeAll()
+        var waiting = unanswered.removeAll()
+        // A blocking request (BRPOP key 0) the client stopped waiting for is the client's choice.
+        if clientGaveUp, ending != .captureEnded, waiting.contains(where: \.waitsIndefinitely) {
+            let abandoned = waiting.filter(\.waitsIndefinitely)
+            waiting.removeAll(where: \.waitsIndefinitely)
+            findings.append(
+                Finding(
+                    code: .abandonedBlockingRequest, layer: prefix, connection: id, frame: abandoned[0].packet,
+                    message:
+                        "the client closed while \(abandoned.count == 1 ? "a blocking request was" : "\(abandoned.count) blocking requests were") still waiting: '\(abandoned[0].summary)'",
+                    detail: "sent at \(abandoned[0].start); the server may hold it until data arrives"))
+            guard !waiting.isEmpty else { return [] }
+        }
         let first = waiting[0]
         let more = waiting.count > 1 ? " and \(waiting.count - 1) more" : ""
         if case .captureEnded = ending {
@@ -150,8 +175,8 @@ package struct ConversationChecker {
         return waiting.map { ($0, fate) }
     }
 
-    /// The finding-code prefix of a protocol: `http`, `redis`, `postgres`...
+    /// The finding-code prefix of a protocol: `http`, `redis`, `postgres`... (its descriptor's layer).
     package static func prefix(_ application: ApplicationProtocol) -> String {
-        application == .http1 ? "http" : application.rawValue
+        ProtocolRegistry.standard.descriptor(for: application).findingLayer
     }
 }

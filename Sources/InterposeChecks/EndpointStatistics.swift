@@ -22,6 +22,9 @@ public struct EndpointStatistics: Sendable {
     public var outcomes: [MessageStatus.Outcome: Int] = [:]
     /// Failed responses by status (`503`, `WRONGTYPE`, `42P01` with their outcome).
     public var failureCodes: [MessageStatus: Int] = [:]
+    /// Authentication failures after which the same client host authenticated to the same service
+    /// (a wrong password tried first, an HTTP challenge answered): counted in `outcomes` too.
+    public var authenticationRecovered = 0
     /// Request end to first response byte, in microseconds.
     public var firstByte = EndpointStatistics.makeHistogram()
     /// Request end to last response byte, in microseconds.

@@ -20,10 +20,23 @@ package struct ServiceChecks {
         var key: String
     }
 
+    /// One client host of one service: authentication failures are forgiven once it authenticates.
+    private struct ClientOfService: Hashable {
+        var service: Service
+        var client: IPAddress
+    }
+
     private struct Failure {
         var connection: ConnectionID
         var reason: String
+        /// The client host that saw it fail, and when it sent the request.
+        var client: IPAddress
+        var sentAt: Timestamp
     }
+
+    /// How soon after a failed request the same request from the same client host is its retry, in
+    /// nanoseconds: later, or from another host, it is the same work asked again, not a retry.
+    package static let retryWindow: Int64 = 30_000_000_000
 
     /// Most request keys per service with their own statistics; the rest are grouped as `(other)`.
     package static let keysPerService = 500
@@ -41,6 +54,8 @@ package struct ServiceChecks {
     private var certificates: [GroupKey: (fingerprint: UInt64, connection: ConnectionID, summary: String)] = [:]
     private var rotationsReported = 0
     private var retriesSuppressed = 0
+    /// Authentication failures no success from the same client host has followed yet: their groups.
+    private var unrecoveredAuthentication: [ClientOfService: [Int]] = [:]
 
     /// A request was seen: counts it, and reports it when it repeats one that failed on another
     /// connection to the same service.
@@ -48,9 +63,11 @@ package struct ServiceChecks {
         let service = Service(server: connection.server, application: message.application)
         modifyGroup(service, message.key) { $0.requests += 1 }
         guard message.fingerprint != 0, let failure = failures[service]?[message.fingerprint],
-            failure.connection != connection.id
+            failure.connection != connection.id, failure.client == connection.client.address
         else { return }
         failures[service]?[message.fingerprint] = nil
+        guard message.start.nanosecondsSinceEpoch - failure.sentAt.nanosecondsSinceEpoch <= ServiceChecks.retryWindow
+        else { return }
         guard retriesReported[service, default: 0] < 100 else {
             retriesSuppressed += 1
             return
@@ -95,9 +112,26 @@ package struct ServiceChecks {
     package mutating func response(_ response: Message, to request: Message, on connection: ConnectionDescriptor) {
         let service = Service(server: connection.server, application: response.application)
         modifyGroup(service, request.key) { $0.record(response: response, requestEnd: request.end) }
-        if response.status?.outcome == .serverError || response.status?.outcome == .authenticationFailure {
+        // One rule for every protocol: an authentication failure counts against the service only
+        // while the client has not authenticated since (a later success from the same host).
+        let client = ClientOfService(service: service, client: connection.client.address)
+        switch response.status?.outcome {
+        case .authenticationFailure?:
+            if let position = recentGroup?.position, unrecoveredAuthentication[client, default: []].count < 10_000 {
+                unrecoveredAuthentication[client, default: []].append(position)
+            }
+        case .success?, nil:
+            if let positions = unrecoveredAuthentication.removeValue(forKey: client) {
+                for position in positions { groups[position].authenticationRecovered += 1 }
+            }
+        default:
+            break
+        }
+        // A request asked again after an authentication failure is the client authenticating (an
+        // HTTP challenge answered), not a retry: only server errors and silence make retries.
+        if response.status?.outcome == .serverError {
             failed(
-                request, service: service, connection: connection.id,
+                request, service: service, connection: connection,
                 reason: "was answered \(response.status?.code ?? "with an error")")
         }
     }
@@ -114,7 +148,7 @@ package struct ServiceChecks {
             }
         }
         for (request, reason) in unanswered {
-            failed(request, service: service, connection: checker.id, reason: reason)
+            failed(request, service: service, connection: checker.descriptor, reason: reason)
         }
     }
 
@@ -142,18 +176,29 @@ package struct ServiceChecks {
             ] {
                 guard let count = group.outcomes[outcome], count > 0 else { continue }
                 let codes = group.failureCodes.filter { $0.key.outcome == outcome }
-                // HTTP 401 and 407 alone are the first step of a challenge (the client asks again
-                // with credentials): worth a warning, not a failed check.
-                let challengesOnly =
-                    group.application == .http1 && codes.keys.allSatisfy { ["401", "407"].contains($0.code) }
-                let severity = outcome == .authenticationFailure && challengesOnly ? .warning : severity
+                var severity = severity
+                var recovery = ""
+                if outcome == .authenticationFailure {
+                    // An error only while some client never authenticated after its failure; HTTP
+                    // 401 and 407 alone, unanswered by credentials, are a challenge: a warning.
+                    let recovered = min(group.authenticationRecovered, count)
+                    let challengesOnly =
+                        group.application == .http1 && codes.keys.allSatisfy { ["401", "407"].contains($0.code) }
+                    severity = recovered == count ? .info : challengesOnly ? .warning : .error
+                    if recovered > 0 {
+                        recovery =
+                            recovered == count
+                            ? " (each followed by a successful authentication from the same client)"
+                            : " (\(recovered) followed by a successful authentication from the same client)"
+                    }
+                }
                 let list = codes.sorted { $0.value > $1.value }.prefix(5).map { "\($0.value)x \($0.key.code)" }
                     .joined(separator: ", ")
                 findings.append(
                     Finding(
                         code: code, layer: prefix, severity: severity,
                         message:
-                            "\(count) of \(group.responses) responses to \(group.key) on \(group.server) were \(ServiceChecks.describe(outcome))\(list.isEmpty ? "" : ": \(list)")"
+                            "\(count) of \(group.responses) responses to \(group.key) on \(group.server) were \(ServiceChecks.describe(outcome))\(list.isEmpty ? "" : ": \(list)")\(recovery)"
                     ))
             }
         }
@@ -176,10 +221,13 @@ package struct ServiceChecks {
 
     // MARK: - Internals
 
-    private mutating func failed(_ request: Message, service: Service, connection: ConnectionID, reason: String) {
+    private mutating func failed(
+        _ request: Message, service: Service, connection: ConnectionDescriptor, reason: String
+    ) {
         guard request.fingerprint != 0 else { return }
         if failures[service, default: [:]].count >= ServiceChecks.failuresPerService { return }
-        failures[service, default: [:]][request.fingerprint] = Failure(connection: connection, reason: reason)
+        failures[service, default: [:]][request.fingerprint] = Failure(
+            connection: connection.id, reason: reason, client: connection.client.address, sentAt: request.start)
     }
 
     private mutating func modifyGroup(_ service: Service, _ key: String, _ body: (inout EndpointStatistics) -> Void) {

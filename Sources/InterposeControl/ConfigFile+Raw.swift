@@ -172,19 +172,22 @@ extension ConfigFile {
                     checks: checks ?? false,
                     toxics: toxics ?? [])
                 if let name = `protocol`, name != "auto" {
-                    guard let application = ApplicationProtocol(rawValue: name) else {
+                    guard let application = ProtocolRegistry.standard.application(named: name) else {
                         throw ConfigFileError(
                             file: file, key: "\(key).protocol",
-                            problem: "'\(name)' is not auto or one of \(ApplicationProtocol.names)")
+                            problem: "'\(name)' is not auto or one of \(ProtocolRegistry.standard.names)")
                     }
                     spec.protocolHint = application
                 }
                 for (port, name) in port_protocols ?? [:] {
-                    guard let number = UInt16(port), let application = ApplicationProtocol(rawValue: name) else {
+                    guard let number = UInt16(port),
+                        let application = ProtocolRegistry.standard.application(named: name)
+                    else {
                         throw ConfigFileError(
                             file: file, key: "\(key).port_protocols.\(port)",
                             problem:
-                                "'\(port): \(name)' is not PORT: NAME with NAME one of \(ApplicationProtocol.names)")
+                                "'\(port): \(name)' is not PORT: NAME with NAME one of \(ProtocolRegistry.standard.names)"
+                        )
                     }
                     spec.portProtocols[number] = application
                 }

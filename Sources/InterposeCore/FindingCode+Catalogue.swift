@@ -155,17 +155,23 @@ extension FindingCode {
             return .error("the connection was reset with requests still waiting for their responses")
         case .unansweredAtCaptureEnd:
             return .info("the capture ended while requests were still waiting; not a fault of the service")
+        case .abandonedBlockingRequest:
+            return .info(
+                "the client closed while a blocking request (BRPOP key 0, XREAD BLOCK) still waited; the server may hold those"
+            )
         case .responseWithoutRequest:
             return .error("a response that answers no request seen on the connection").otherwise(
                 "info when the capture began after the conversation did")
         case .retriedRequest:
             return .info(
-                "a request that repeats one that failed or went unanswered on another connection to the same service"
+                "a request that repeats, within 30 s and from the same client host, one that a server error or silence failed on another connection"
             ).otherwise("warning for HTTP POST and PATCH, which may have run twice")
         case .authFailure:
             return .error(
-                "responses that refused authentication (HTTP 401/403/407, Redis WRONGPASS/NOAUTH, PostgreSQL class 28, MQTT bad credentials, gRPC 7/16)"
-            ).otherwise("warning when they are only HTTP 401/407 challenges")
+                "responses that refused authentication (HTTP 401/403/407, Redis WRONGPASS/NOAUTH, PostgreSQL class 28, MQTT bad credentials, gRPC 7/16) to a client that did not authenticate afterwards"
+            ).otherwise(
+                "info when the same client host authenticated to the service after each failure; warning for HTTP 401/407 challenges left unanswered"
+            )
         case .serverError:
             return .warning(
                 "responses that report a server-side failure (HTTP 5xx, PostgreSQL classes 53-58 and XX, Redis LOADING/BUSY-like errors, gRPC internal codes)"

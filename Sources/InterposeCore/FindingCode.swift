@@ -101,6 +101,7 @@ public enum FindingCode: String, Sendable, Hashable, CaseIterable, CustomStringC
     case unansweredRequest = "*.unanswered-request"
     case disconnectInFlight = "*.disconnect-in-flight"
     case unansweredAtCaptureEnd = "*.unanswered-at-capture-end"
+    case abandonedBlockingRequest = "*.abandoned-blocking-request"
     case responseWithoutRequest = "*.response-without-request"
     case retriedRequest = "*.retried-request"
     case authFailure = "*.auth-failure"

@@ -1,25 +1,21 @@
-/// The application protocols Interpose dissects, and `raw` for everything else.
+/// The identity of a protocol Interpose dissects (`redis`, `mqtt`), and `raw` for everything else.
 ///
-/// The raw value is the name used on the command line (`--protocol redis`), in `--port-protocol`
-/// hints and in `--json` output.
-public enum ApplicationProtocol: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
-    /// HTTP/1.0 and HTTP/1.1 (RFC 9112).
-    case http1
-    /// HTTP/2 (RFC 9113), prior knowledge or h2c upgrade.
-    case http2
-    /// Redis serialization protocol, RESP2 and RESP3.
-    case redis
-    /// PostgreSQL frontend/backend protocol 3.
-    case postgres
-    /// MQTT 3.1.1 and 5.
-    case mqtt
-    /// TLS, read without decrypting: record layer and handshake.
-    case tls
-    /// Anything else: bytes, in the chunks they crossed the wire.
-    case raw
+/// A name, not a closed set: each protocol declares its own (`ApplicationProtocol.mqtt` lives in
+/// `MQTT/ProtocolDescriptor+MQTT.swift`, next to its dissector), and `ProtocolRegistry` lists the
+/// protocols there are. `rawValue` is the name used on the command line (`--protocol redis`), in
+/// `--port-protocol` hints and in `--json` output; a name from outside becomes a protocol only through
+/// the registry (`ProtocolRegistry.standard.protocol(named:)`).
+public struct ApplicationProtocol: Sendable, Hashable, CustomStringConvertible {
+    /// `http1`, `redis`...
+    public let rawValue: String
 
-    /// The command-line names, for help texts and error messages: `http1, http2, ...`.
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    /// The identity named `name`; made once per protocol, by its descriptor's file.
+    package init(_ name: String) {
+        self.rawValue = name
+    }
+
+    /// The command-line names, for help texts and error messages: `http2, http1, ...`.
+    public static var names: String { ProtocolRegistry.standard.names }
 
     /// `http1`, `redis`...
     public var description: String { rawValue }

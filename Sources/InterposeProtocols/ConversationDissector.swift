@@ -36,17 +36,9 @@ public struct ConversationDissector {
         }
     }
 
-    /// The dissector for a protocol.
+    /// The dissector for a protocol, from its descriptor in the standard registry.
     public static func makeDissector(for application: ApplicationProtocol) -> any Dissector {
-        switch application {
-        case .http1: return HTTP1Dissector()
-        case .redis: return RedisDissector()
-        case .http2: return HTTP2Dissector()
-        case .postgres: return PostgresDissector()
-        case .tls: return TLSDissector()
-        case .mqtt: return MQTTDissector()
-        case .raw: return RawDissector(application: application)
-        }
+        ProtocolRegistry.standard.descriptor(for: application).makeDissector()
     }
 
     /// Takes one frame of the conversation.

@@ -62,6 +62,18 @@ public struct Message: Sendable, Hashable {
     /// to tell whether two answers to the same request are the same without keeping either; 0 when
     /// not computed. The dissector's doc comment says what goes in.
     public var bodyFingerprint: UInt64
+    /// Bytes of its direction just before it that belong to no message (PostgreSQL password and
+    /// SASL messages after the startup, COPY data outside an extended-protocol unit), so a reader
+    /// that cuts the stream by message sizes steps over them instead of taking them as this one.
+    public var skippedBefore: Int64 = 0
+    /// For a request: the server may rightly leave it unanswered until something else happens (a
+    /// Redis `BRPOP key 0`, `XREAD BLOCK`, `WAIT`), so a client that gives up on it and closes is
+    /// not a server that failed to answer.
+    public var waitsIndefinitely = false
+    /// For a server message: it ends the session as the protocol says (a PostgreSQL FATAL such as
+    /// `57P01` administrator shutdown, an MQTT 5 server DISCONNECT with a reason code), which is
+    /// the answer to every request still waiting and to any the client wrote before it saw it.
+    public var endsSession = false
 
     /// A message from its parts.
     public init(

@@ -1,7 +1,8 @@
 import InterposeProtocols
 
 /// Turns the bytes of a recorded or replayed message into comparable fields (`ContentField`) and
-/// into text for people, per application protocol.
+/// into text for people, with the content decoder of the protocol's descriptor
+/// (`ProtocolRegistry.standard`).
 public enum ContentDecoder {
     /// The fields of a response, in message order: HTTP/1 status, headers and body (JSON flattened
     /// by path), Redis reply elements, PostgreSQL columns, rows and tags, MQTT packet fields, raw
@@ -9,15 +10,9 @@ public enum ContentDecoder {
     /// caller then compares the status code and the body fingerprint. Bytes that do not decode as
     /// their protocol become one `bytes` field.
     public static func fields(ofResponse bytes: [UInt8], application: ApplicationProtocol) -> [ContentField]? {
-        guard !bytes.isEmpty else { return application == .http2 || application == .tls ? nil : [] }
-        switch application {
-        case .http2, .tls: return nil
-        case .http1: return HTTP1Content.fields(bytes) ?? RawContent.fields(bytes)
-        case .redis: return RedisContent.fields(bytes) ?? RawContent.fields(bytes)
-        case .postgres: return PostgresContent.fields(bytes) ?? RawContent.fields(bytes)
-        case .mqtt: return MQTTContent.fields(bytes) ?? RawContent.fields(bytes)
-        case .raw: return RawContent.fields(bytes)
-        }
+        guard let decode = ProtocolRegistry.standard.descriptor(for: application).content.fields else { return nil }
+        guard !bytes.isEmpty else { return [] }
+        return decode(bytes) ?? RawContent.fields(bytes)
     }
 
     /// A message (request or response) as text for people: the HTTP head and body text, a Redis
@@ -36,30 +31,7 @@ public enum ContentDecoder {
 
     private static func text(of bytes: [UInt8], application: ApplicationProtocol, limit: Int, isRequest: Bool) -> String
     {
-        let decoded: String?
-        switch application {
-        case .http1: decoded = HTTP1Content.text(bytes)
-        case .redis: decoded = RedisContent.text(bytes, isRequest: isRequest)
-        case .postgres: decoded = PostgresContent.text(bytes)
-        case .mqtt: decoded = MQTTContent.text(bytes)
-        case .http2, .tls, .raw: decoded = nil
-        }
+        let decoded = ProtocolRegistry.standard.descriptor(for: application).content.text?(bytes, isRequest)
         return ByteText.cut(decoded ?? RawContent.text(bytes), limit: limit, totalBytes: bytes.count)
-    }
-
-    /// Fields whose path repeats joined into the first one's place, values separated by `, ` (as
-    /// repeated HTTP headers are), so that every path names one field.
-    static func joiningRepeats(_ fields: [ContentField]) -> [ContentField] {
-        var result: [ContentField] = []
-        var seen: [String: Int] = [:]
-        for field in fields {
-            if let at = seen[field.path] {
-                result[at].value += ", " + field.value
-            } else {
-                seen[field.path] = result.count
-                result.append(field)
-            }
-        }
-        return result
     }
 }

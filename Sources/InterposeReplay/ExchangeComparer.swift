@@ -1,3 +1,5 @@
+import InterposeProtocols
+
 /// Compares recorded exchanges with their replayed partners one message at a time: decodes both
 /// responses into fields, diffs them by path, cancels what the `--ignore` rules and the learned
 /// baseline noise say is noise, gives the verdict and keeps count of the noise it cancelled.

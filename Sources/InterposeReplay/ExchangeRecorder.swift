@@ -28,6 +28,10 @@ public struct ExchangeRecorder {
     public private(set) var serverBytes: Int64 = 0
     /// The detected (or forced) protocol; `nil` until the first bytes decided it.
     public var application: ApplicationProtocol? { dissector.detection?.application }
+    /// Whether the protocol's exchanges are turns (raw bytes, TLS records) rather than messages.
+    private var pairsByTurn: Bool {
+        application.map { ProtocolRegistry.standard.descriptor(for: $0).pairsByTurn } ?? false
+    }
 
     private var dissector: ConversationDissector
     private var output = DissectorOutput()
@@ -98,7 +102,7 @@ public struct ExchangeRecorder {
 
     /// A raw or TLS conversation's bytes make turns instead of messages.
     private mutating func turn(_ frame: Frame) {
-        if case .data(let buffer) = frame.event, application == .raw || application == .tls {
+        if case .data(let buffer) = frame.event, pairsByTurn {
             turn(frame.direction, buffer, at: frame.timestamp)
         }
     }
@@ -110,6 +114,7 @@ public struct ExchangeRecorder {
     }
 
     private mutating func take(_ message: Message) {
+        if message.skippedBefore > 0 { _ = claim(message.skippedBefore, direction: message.direction) }
         let content = claim(message.bytes, direction: message.direction)
         switch message.role {
         case .request:
@@ -132,7 +137,7 @@ public struct ExchangeRecorder {
     /// The next `size` bytes of a direction, at most `RecordedExchange.contentLimit` of them kept.
     private mutating func claim(_ size: Int64, direction: Direction) -> [UInt8] {
         let side = Int(direction.rawValue)
-        guard keepsContent, application != .raw, application != .tls, var buffer = unclaimed[side] else { return [] }
+        guard keepsContent, !pairsByTurn, var buffer = unclaimed[side] else { return [] }
         let available = min(Int(clamping: size), buffer.readableBytes)
         let kept = buffer.getBytes(at: buffer.readerIndex, length: min(available, RecordedExchange.contentLimit)) ?? []
         buffer.moveReaderIndex(forwardBy: available)

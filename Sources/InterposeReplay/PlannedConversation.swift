@@ -11,7 +11,11 @@ public struct PlannedConversation: Sendable {
     public var application: ApplicationProtocol
     /// When it began, in nanoseconds since the first conversation of the capture began.
     public var startOffset: Int64
-    /// When it ended, in nanoseconds since the first conversation began.
+    /// When the conversation was done with, in nanoseconds since the first conversation began: its
+    /// first FIN or reset from either side, or its last data when data still flowed after that.
+    /// A client that half-closes one connection and opens the next before the server's FIN arrives
+    /// used them one after the other, and the replay orders them so; an idle connection held open
+    /// beside busy ones stays concurrent with them.
     public var endOffset: Int64
     /// The client's writes.
     public var steps: [ReplayStep]
@@ -23,6 +27,11 @@ public struct PlannedConversation: Sendable {
     public var serverBytes: Int64
     /// Why it cannot be replayed (a TLS conversation, which needs the plaintext); `nil` when it can.
     public var unreplayable: String?
+    /// When its last response was complete, in nanoseconds since it began.
+    public var lastResponseOffset: Int64 = 0
+    /// How long the server took to close after the client's half-close or the last response, in
+    /// nanoseconds; 0 when the server did not close first.
+    public var serverCloseWait: Int64 = 0
 
     /// A planned conversation from its parts.
     public init(

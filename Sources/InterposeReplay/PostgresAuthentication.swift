@@ -1,4 +1,5 @@
 import Crypto
+import InterposeProtocols
 import NIOCore
 
 /// Answers the replay target's PostgreSQL authentication request, or says clearly why it cannot.
@@ -56,13 +57,13 @@ struct PostgresAuthentication {
             guard pending.readableBytes >= 1 + Int(length) else { break }
             pending.moveReaderIndex(forwardBy: 5)
             var body = pending.readSlice(length: Int(length) - 4)!
-            switch type {
-            case UInt8(ascii: "R"):
+            switch PostgresBackendMessageID(rawValue: type) {
+            case .authentication:
                 let code: Int32 = body.readInteger() ?? -1
                 let step = challenge(code, body)
                 if step != .proceed { outcome = step }
                 if case .fail = step { done = true }
-            case UInt8(ascii: "E"), UInt8(ascii: "Z"):
+            case .errorResponse, .readyForQuery:
                 done = true
             default:
                 break
@@ -78,10 +79,10 @@ struct PostgresAuthentication {
             done = true
             return .proceed
         case 3:
-            guard let password else { return .fail(Self.needsPassword("a cleartext password")) }
+            guard let password else { return .fail(needsPassword("a cleartext password")) }
             return .send(Self.message("p", Array(password.utf8) + [0]))
         case 5:
-            guard let password else { return .fail(Self.needsPassword("an md5 password")) }
+            guard let password else { return .fail(needsPassword("an md5 password")) }
             guard let salt = body.getBytes(at: body.readerIndex, length: 4) else {
                 return .fail("the PostgreSQL target's md5 challenge has no salt")
             }
@@ -95,7 +96,7 @@ struct PostgresAuthentication {
                     "the PostgreSQL target offers SASL \(mechanisms.joined(separator: ", ")) only; replay speaks "
                         + "SCRAM-SHA-256 without channel binding")
             }
-            guard let password else { return .fail(Self.needsPassword("SCRAM-SHA-256 authentication")) }
+            guard let password else { return .fail(needsPassword("SCRAM-SHA-256 authentication")) }
             scram = PostgresSCRAM(password: password)
             let first = Array(scram!.clientFirstMessage.utf8)
             var payload = Array("SCRAM-SHA-256".utf8) + [0]
@@ -124,8 +125,10 @@ struct PostgresAuthentication {
         }
     }
 
-    private static func needsPassword(_ what: String) -> String {
-        "the PostgreSQL target asks for \(what): pass --pg-password"
+    private func needsPassword(_ what: String) -> String {
+        let who = user.isEmpty ? "" : " for user \(user)"
+        return
+            "the PostgreSQL target asks for \(what)\(who): pass --pg-password\(user.isEmpty ? "" : " \(user)=PASSWORD")"
     }
 
     private static func message(_ type: Character, _ body: [UInt8]) -> [UInt8] {

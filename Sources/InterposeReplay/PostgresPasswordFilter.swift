@@ -1,3 +1,4 @@
+import InterposeProtocols
 import NIOCore
 
 /// Takes the recorded password out of a PostgreSQL client stream before it is replayed.
@@ -31,9 +32,11 @@ struct PostgresPasswordFilter {
             if untyped {
                 let code: Int32? = message.getInteger(at: message.readerIndex + 4)
                 // SSLRequest and GSSENCRequest are followed by another untyped message.
-                untyped = code == 80_877_103 || code == 80_877_104
+                untyped =
+                    code == PostgresStartupCode.sslRequest.rawValue
+                    || code == PostgresStartupCode.gssEncRequest.rawValue
             }
-            if type != UInt8(ascii: "p") {
+            if type != PostgresFrontendMessageID.password.rawValue {
                 output.writeBuffer(&message)
             }
         }

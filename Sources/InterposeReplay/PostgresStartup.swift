@@ -1,3 +1,4 @@
+import InterposeProtocols
 import NIOCore
 
 /// Reads a recorded PostgreSQL startup message (after an optional SSLRequest or GSSENCRequest) for
@@ -11,8 +12,10 @@ enum PostgresStartup {
             let code: Int32 = buffer.getInteger(at: buffer.readerIndex + 4)
         {
             guard var message = buffer.readSlice(length: Int(length)) else { return [:] }
-            if code == 80_877_103 || code == 80_877_104 { continue }
-            guard code == 196_608 else { return [:] }
+            if code == PostgresStartupCode.sslRequest.rawValue || code == PostgresStartupCode.gssEncRequest.rawValue {
+                continue
+            }
+            guard code == PostgresStartupCode.protocol3.rawValue else { return [:] }
             message.moveReaderIndex(forwardBy: 8)
             let fields = String(decoding: message.readableBytesView, as: UTF8.self).split(separator: "\0")
             var parameters: [String: String] = [:]

@@ -21,14 +21,38 @@ extension ReplayComparison {
         var comparison = ReplayComparison(
             rules: rules, baselines: outcome.baselines.map { pairs(plan: plan, run: $0) },
             latencyThreshold: latencyThreshold)
-        let findings = (outcome.target.findings + outcome.summaryFindings).map {
-            ReplayReport.CheckFinding(
-                conversation: $0.connection.map { Int($0.rawValue) }, severity: $0.severity, code: $0.code,
-                message: $0.message)
+        let inRecording = Set(plan.recordedFindings.map(FindingKey.init))
+        let inBaseline = Set(
+            (outcome.baselines.flatMap(\.findings) + outcome.baselineSummaryFindings.flatMap { $0 }).map(
+                FindingKey.init))
+        let findings = (outcome.target.findings + outcome.summaryFindings).map { finding in
+            let key = FindingKey(finding)
+            let alsoIn: String? =
+                switch (inRecording.contains(key), inBaseline.contains(key)) {
+                case (true, true): "recording and baseline"
+                case (true, false): "recording"
+                case (false, true): "baseline"
+                case (false, false): nil
+                }
+            return ReplayReport.CheckFinding(
+                conversation: finding.connection.map { Int($0.rawValue) }, severity: finding.severity,
+                code: finding.code, message: finding.message, alsoIn: alsoIn)
         }
         return comparison.report(
             pairs(plan: plan, run: outcome.target), recorded: recorded, target: target, baseline: baseline,
             findings: findings, durationNanoseconds: outcome.target.durationNanoseconds)
+    }
+
+    /// The same finding in two runs: the same code on the same recorded conversation (replayed
+    /// connections carry their recorded conversation's id), or file-wide.
+    private struct FindingKey: Hashable {
+        var conversation: ConnectionID?
+        var code: String
+
+        init(_ finding: Finding) {
+            conversation = finding.connection
+            code = finding.code
+        }
     }
 
     /// One line on how much was replayed how fast: `replayed 50 conversations, 200,000 requests in

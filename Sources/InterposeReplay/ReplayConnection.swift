@@ -31,7 +31,7 @@ final class ReplayConnection {
         state = ReplayConversationState(
             plan: plan, descriptor: descriptor, speed: settings.speed,
             timeout: settings.responseTimeout.nanoseconds, now: clock.now().nanosecondsSinceEpoch,
-            postgresPassword: settings.postgresPassword, checks: settings.checks)
+            postgresPasswords: settings.postgresPasswords, checks: settings.checks)
         self.channel = channel
         self.id = id
         self.clock = clock

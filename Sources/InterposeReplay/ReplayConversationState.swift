@@ -34,6 +34,9 @@ struct ReplayConversationState {
         case done
     }
 
+    /// How much longer than the recorded server the target may take to close, in nanoseconds.
+    static let closeGrace: Int64 = 1_000_000_000
+
     /// The plan being replayed.
     let plan: PlannedConversation
     /// The replayed traffic read as its protocol.
@@ -69,11 +72,11 @@ struct ReplayConversationState {
     ///   - speed: the pacing.
     ///   - timeout: how long to wait for the target without progress, in nanoseconds.
     ///   - now: the time the connection was established, in nanoseconds.
-    ///   - postgresPassword: the password for a PostgreSQL target that asks for one (`--pg-password`).
+    ///   - postgresPasswords: the passwords for a PostgreSQL target that asks for one (`--pg-password`).
     ///   - checks: the checks to run on the replayed traffic; `nil` for none.
     init(
         plan: PlannedConversation, descriptor: ConnectionDescriptor, speed: ReplaySpeed, timeout: Int64,
-        now: Int64, postgresPassword: String? = nil, checks: LiveChecks? = nil
+        now: Int64, postgresPasswords: PostgresPasswords = PostgresPasswords(), checks: LiveChecks? = nil
     ) {
         self.plan = plan
         self.speed = speed
@@ -89,8 +92,8 @@ struct ReplayConversationState {
                 var bytes = step.bytes
                 opening.writeBuffer(&bytes)
             }
-            authentication = PostgresAuthentication(
-                password: postgresPassword, user: PostgresStartup.parameters(opening)["user"] ?? "")
+            let user = PostgresStartup.parameters(opening)["user"] ?? ""
+            authentication = PostgresAuthentication(password: postgresPasswords.password(for: user), user: user)
         }
         if let checks {
             check = LiveConversationCheck(connection: descriptor, shared: checks, forced: plan.application)
@@ -167,10 +170,12 @@ struct ReplayConversationState {
                     continue
                 }
                 let step = plan.steps[next]
+                // The recording waited from the write before until the awaited answers were in.
+                let recordedWait = step.awaitedAt - (next > 0 ? plan.steps[next - 1].offset : 0)
                 guard
                     let due = dueTime(
                         responses: step.awaitResponses, serverBytes: step.awaitServerBytes, offset: step.offset,
-                        awaitedAt: step.awaitedAt, now: now, actions: &actions)
+                        awaitedAt: step.awaitedAt, recordedWait: recordedWait, now: now, actions: &actions)
                 else { return actions }
                 guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
                 actions.append(.send(step.bytes))
@@ -185,7 +190,9 @@ struct ReplayConversationState {
                     guard
                         let due = dueTime(
                             responses: responses, serverBytes: serverBytes, offset: offset,
-                            awaitedAt: plan.steps.last?.offset ?? 0, now: now, actions: &actions)
+                            awaitedAt: plan.steps.last?.offset ?? 0,
+                            recordedWait: offset - (plan.steps.last?.offset ?? 0),
+                            now: now, actions: &actions)
                     else { return actions }
                     guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
                     lastProgress = now
@@ -198,25 +205,34 @@ struct ReplayConversationState {
                 case .serverClose, .open:
                     guard
                         dueTime(
-                            responses: plan.responses, serverBytes: plan.serverBytes, offset: 0, awaitedAt: 0, now: now,
+                            responses: plan.responses, serverBytes: plan.serverBytes, offset: 0, awaitedAt: 0,
+                            recordedWait: plan.lastResponseOffset - (plan.steps.last?.offset ?? 0), now: now,
                             actions: &actions) != nil
                     else { return actions }
                     if case .open = plan.ending { return actions + finish(with: .close) }
                     phase = .awaitingServerClose
                 }
             case .awaitingServerClose:
-                if serverClosed || now - lastProgress >= timeout {
+                // As long as the recorded server took to close, and a little more: a close the
+                // recording had for a reason the replay does not reproduce (another client killed
+                // the connection) must not hold the replay for the whole timeout.
+                let limit = Swift.min(timeout, plan.serverCloseWait + Self.closeGrace)
+                if serverClosed || now - lastProgress >= limit {
                     return actions + finish(with: .close)
                 }
-                return actions + [.wake(at: lastProgress + timeout)]
+                return actions + [.wake(at: lastProgress + limit)]
             }
         }
     }
 
     /// When a write waiting for `responses` (or `serverBytes`) may go: `nil` (with a wake-up or the end
     /// appended to `actions`) while the target has not answered that far.
+    /// - Parameter recordedWait: how long the recording waited for those answers: the wait allowed
+    ///   without progress is the timeout plus that, so a response the recorded server took 20 s
+    ///   for is not given up on after 10.
     private mutating func dueTime(
-        responses: Int, serverBytes: Int64, offset: Int64, awaitedAt: Int64, now: Int64, actions: inout [Action]
+        responses: Int, serverBytes: Int64, offset: Int64, awaitedAt: Int64, recordedWait: Int64, now: Int64,
+        actions: inout [Action]
     ) -> Int64? {
         let answered =
             plan.application == .raw
@@ -225,13 +241,14 @@ struct ReplayConversationState {
             if serverClosed {
                 error = "the target closed the connection after \(recorder.responses) of \(plan.responses) responses"
                 actions += finish(with: .close)
-            } else if now - lastProgress >= timeout {
+            } else if now - lastProgress >= timeout + Swift.max(0, recordedWait) {
+                let waited = Double(timeout + Swift.max(0, recordedWait)) / 1e9
                 error =
-                    "no response from the target for \(timeout / 1_000_000_000) s "
+                    "no response from the target for \(ReportFormatting.fixed(waited, waited < 10 ? 1 : 0)) s "
                     + "(\(recorder.responses) of \(plan.responses) responses received)"
                 actions += finish(with: .close)
             } else {
-                actions.append(.wake(at: lastProgress + timeout))
+                actions.append(.wake(at: lastProgress + timeout + Swift.max(0, recordedWait)))
             }
             return nil
         }

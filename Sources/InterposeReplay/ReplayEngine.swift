@@ -46,8 +46,8 @@ public enum ReplayEngine {
         public var capture: CaptureSink?
         /// The checks run on the replayed traffic; `nil` for none.
         public var checks: LiveChecks?
-        /// The password for PostgreSQL targets that ask for a cleartext one (`--pg-password`).
-        public var postgresPassword: String?
+        /// The passwords for PostgreSQL targets that ask for one (`--pg-password`), by user.
+        public var postgresPasswords = PostgresPasswords()
         /// TLS to the target (`--tls`); `nil` for plain TCP.
         public var tls: TLS?
 
@@ -184,7 +184,9 @@ private final class ReplayRunner {
                         // The conversation starts once the handshake is done, so its first exchange is
                         // timed like the recorded one (the recording is the plaintext after a handshake).
                         let handler = try tls.client.handler(
-                            host: tls.serverName, applicationProtocols: planned.application.alpnIdentifiers)
+                            host: tls.serverName,
+                            applicationProtocols: ProtocolRegistry.standard.descriptor(for: planned.application)
+                                .alpnIdentifiers)
                         try channel.pipeline.syncOperations.addHandlers(
                             handler,
                             TLSHandshakeObserver(

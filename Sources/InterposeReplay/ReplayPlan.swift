@@ -1,3 +1,4 @@
+import InterposeCore
 import InterposeProtocols
 import InterposeReader
 
@@ -12,9 +13,13 @@ public struct ReplayPlan: Sendable {
     /// For each conversation, how many conversations of `endOrder` (a prefix) must have ended before
     /// it may begin.
     public var mustFollow: [Int]
+    /// What the checks found on the recording itself, per recorded conversation (and file-wide ones
+    /// with no connection): a finding the old build or the client already had is not a regression.
+    public var recordedFindings: [Finding]
 
     /// A plan from conversations in any order.
-    public init(conversations: [PlannedConversation]) {
+    public init(conversations: [PlannedConversation], recordedFindings: [Finding] = []) {
+        self.recordedFindings = recordedFindings
         let sorted = conversations.sorted {
             ($0.startOffset, $0.recorded.descriptor.id) < ($1.startOffset, $1.recorded.descriptor.id)
         }

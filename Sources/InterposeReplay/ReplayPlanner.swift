@@ -1,3 +1,4 @@
+import InterposeAnalysis
 import InterposeCapture
 import InterposeCore
 import InterposeProtocols
@@ -24,6 +25,11 @@ public struct ReplayPlanner: FrameConsumer {
         var lastResponses = 0
         var lastServerBytes: Int64 = 0
         var ending: ReplayEnding = .open
+        /// How long the server took to close (`PlannedConversation.serverCloseWait`).
+        var serverCloseWait: Int64 = 0
+        /// The first FIN or reset from either side, and the last data frame, since `start`.
+        var firstCloseOffset: Int64?
+        var lastDataOffset: Int64 = 0
         var passwords = PostgresPasswordFilter()
         /// `steps` without the recorded password messages, used when it is PostgreSQL.
         var postgresSteps: [ReplayStep] = []
@@ -31,6 +37,9 @@ public struct ReplayPlanner: FrameConsumer {
 
     private let forced: ApplicationProtocol?
     private let detector: ProtocolDetector
+    /// The checks of `interpose check` on the recording, so the replay can tell a finding the old
+    /// build (or the client) already had from one the new build brings.
+    private var checks: AnalysisCollector
     private var open: [ConnectionID: Open] = [:]
     private var planned: [PlannedConversation] = []
     private var firstStart: Timestamp?
@@ -42,11 +51,13 @@ public struct ReplayPlanner: FrameConsumer {
     public init(forced: ApplicationProtocol? = nil, portHints: [UInt16: ApplicationProtocol] = [:]) {
         self.forced = forced
         self.detector = ProtocolDetector(portHints: portHints)
+        self.checks = AnalysisCollector(forced: forced, portHints: portHints)
     }
 
     /// Starts a conversation.
     public mutating func connectionOpened(_ connection: ConnectionDescriptor, at timestamp: Timestamp) {
         if firstStart == nil || timestamp < firstStart! { firstStart = timestamp }
+        checks.connectionOpened(connection, at: timestamp)
         open[connection.id] = Open(
             recorder: ExchangeRecorder(connection: connection, start: timestamp, forced: forced, detector: detector),
             start: timestamp)
@@ -56,9 +67,15 @@ public struct ReplayPlanner: FrameConsumer {
     public mutating func consume(_ frame: Frame) {
         guard var conversation = open.removeValue(forKey: frame.connection) else { return }
         defer { open[frame.connection] = conversation }
+        checks.consume(frame)
         let offset = frame.timestamp.nanosecondsSinceEpoch - conversation.start.nanosecondsSinceEpoch
         let responsesBefore = conversation.recorder.responses
         conversation.recorder.consume(frame)
+        switch frame.event {
+        case .data: conversation.lastDataOffset = offset
+        case .finish, .reset, .close: if conversation.firstCloseOffset == nil { conversation.firstCloseOffset = offset }
+        default: break
+        }
         switch (frame.direction, frame.event) {
         case (.serverToClient, .data):
             if conversation.recorder.responses != responsesBefore || conversation.recorder.application == .raw {
@@ -93,7 +110,15 @@ public struct ReplayPlanner: FrameConsumer {
                     serverBytes: conversation.recorder.serverBytes)
             }
         case (.serverToClient, .finish), (.serverToClient, .reset):
-            if case .open = conversation.ending { conversation.ending = .serverClose }
+            switch conversation.ending {
+            case .open:
+                conversation.ending = .serverClose
+                conversation.serverCloseWait = Swift.max(0, offset - conversation.awaitedAt)
+            case .clientFinish(let finishedAt, _, _):
+                conversation.serverCloseWait = Swift.max(0, offset - Swift.max(finishedAt, conversation.awaitedAt))
+            default:
+                break
+            }
         default:
             break
         }
@@ -101,20 +126,27 @@ public struct ReplayPlanner: FrameConsumer {
 
     /// Ends a conversation and plans it.
     public mutating func connectionClosed(_ summary: ConnectionSummary) {
+        checks.connectionClosed(summary)
         guard var conversation = open.removeValue(forKey: summary.id) else { return }
         conversation.recorder.finish()
         let origin = firstStart?.nanosecondsSinceEpoch ?? conversation.start.nanosecondsSinceEpoch
         let application = conversation.recorder.application ?? .raw
-        planned.append(
+        var plannedConversation =
             PlannedConversation(
                 recorded: conversation.recorder.conversation, application: application,
                 startOffset: conversation.start.nanosecondsSinceEpoch - origin,
-                endOffset: summary.end.nanosecondsSinceEpoch - origin,
+                endOffset: conversation.start.nanosecondsSinceEpoch - origin
+                    + max(
+                        conversation.firstCloseOffset
+                            ?? (summary.end.nanosecondsSinceEpoch - conversation.start.nanosecondsSinceEpoch),
+                        conversation.lastDataOffset),
                 steps: application == .postgres ? conversation.postgresSteps : conversation.steps,
                 ending: conversation.ending, responses: conversation.recorder.responses,
                 serverBytes: conversation.recorder.serverBytes,
-                unreplayable: application == .tls
-                    ? "TLS: a replay of recorded ciphertext cannot complete a new handshake" : nil))
+                unreplayable: ProtocolRegistry.standard.descriptor(for: application).replayRefusal)
+        plannedConversation.lastResponseOffset = conversation.awaitedAt
+        plannedConversation.serverCloseWait = conversation.serverCloseWait
+        planned.append(plannedConversation)
     }
 
     /// Adds client bytes as a write, or to the last write when nothing arrived in between and they
@@ -139,6 +171,8 @@ public struct ReplayPlanner: FrameConsumer {
 
     /// The plan of every conversation read.
     public func plan() -> ReplayPlan {
-        ReplayPlan(conversations: planned)
+        var finished = checks
+        finished.finish()
+        return ReplayPlan(conversations: planned, recordedFindings: finished.findings)
     }
 }

@@ -96,7 +96,7 @@ extension ReplayReport {
             ("conversations", conversations.count, false), ("messages compared", messagesCompared, false),
             ("same", count(.same), false), ("differ", count(.differs), true), ("missing", count(.missing), true),
             ("extra", count(.extra), true), ("stopped early", stoppedEarly.count, true),
-            ("error findings", errorFindings.count, true), ("noise cancelled", noiseCancelled, false),
+            ("error findings", regressionFindings.count, true), ("noise cancelled", noiseCancelled, false),
         ]
         for (label, value, isBad) in cards {
             let tone = isBad && value > 0 ? " bad" : label == "same" && value > 0 ? " good" : ""
@@ -172,13 +172,14 @@ extension ReplayReport {
         var html = "<section id=\"findings\">\n<h2>Findings on the replayed traffic</h2>\n"
         guard !findings.isEmpty else { return html + "<p class=\"none\">The checks found nothing.</p>\n</section>\n" }
         html +=
-            "<table>\n<thead><tr><th>severity</th><th>conversation</th><th>code</th><th>message</th></tr></thead>\n<tbody>\n"
+            "<table>\n<thead><tr><th>severity</th><th>conversation</th><th>code</th><th>message</th><th>also in</th></tr></thead>\n<tbody>\n"
         for finding in findings.sorted(by: { $0.severity > $1.severity }) {
             let severity = finding.severity.rawValue
             html += "<tr class=\"sev-\(severity)\"><td><span class=\"badge sev-\(severity)\">\(severity)</span></td>"
             html += "<td>\(finding.conversation.map { "<a href=\"#c\($0)\">#\($0)</a>" } ?? "file")</td>"
             html +=
-                "<td><code>\(Self.html(finding.code))</code></td><td>\(Self.html(finding.message, limit: Self.htmlValueLimit))</td></tr>\n"
+                "<td><code>\(Self.html(finding.code))</code></td><td>\(Self.html(finding.message, limit: Self.htmlValueLimit))</td>"
+            html += "<td>\(finding.alsoIn.map { Self.html("the " + $0) } ?? "")</td></tr>\n"
         }
         return html + "</tbody>\n</table>\n</section>\n"
     }

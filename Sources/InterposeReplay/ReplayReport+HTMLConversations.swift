@@ -28,7 +28,7 @@ extension ReplayReport {
         let regressed =
             conversation.hasRegression
             || findings.contains {
-                $0.conversation == conversation.id && $0.severity == .error
+                $0.conversation == conversation.id && $0.isRegression
             }
         var html = "<section class=\"conv \(regressed ? "regressed" : "clean")\" id=\"c\(conversation.id)\">\n"
         html += "<details\(regressed ? " open" : "")>\n<summary><span class=\"cid\">#\(conversation.id)</span> "

@@ -28,6 +28,7 @@ extension ReplayReport {
         json.number("stopped_early", stoppedEarly.count)
         json.number("noise_cancelled", noiseCancelled)
         json.number("error_findings", errorFindings.count)
+        json.number("regression_findings", regressionFindings.count)
         json.beginArray("differences")
         for row in differences {
             json.beginObject()
@@ -104,6 +105,7 @@ extension ReplayReport {
         json.string("severity", finding.severity.rawValue)
         json.string("code", finding.code)
         json.string("message", finding.message)
+        json.string("also_in", finding.alsoIn)
         json.endObject()
     }
 

@@ -16,7 +16,7 @@ extension ReplayReport {
         for conversation in conversations {
             let regressions = regressions(in: conversation)
             if !regressions.isEmpty { failing += 1 }
-            let notes = findings.filter { $0.conversation == conversation.id && $0.severity != .error }
+            let notes = findings.filter { $0.conversation == conversation.id && !$0.isRegression }
             cases.append(
                 Self.testCase(
                     name: "#\(conversation.id) \(conversation.server)", className: "replay.\(conversation.application)",
@@ -24,13 +24,13 @@ extension ReplayReport {
                     notes: notes.map(Self.describe)))
         }
         if !general.isEmpty {
-            let errors = general.filter { $0.severity == .error }
+            let errors = general.filter(\.isRegression)
             if !errors.isEmpty { failing += 1 }
             cases.append(
                 Self.testCase(
                     name: "replayed traffic", className: "replay.checks",
                     failures: errors.map { ($0.code, $0.message, Self.describe($0)) },
-                    notes: general.filter { $0.severity != .error }.map(Self.describe)))
+                    notes: general.filter { !$0.isRegression }.map(Self.describe)))
         }
         let seconds = ReportFormatting.fixed(Double(durationNanoseconds) / 1e9, 3)
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
@@ -91,6 +91,7 @@ extension ReplayReport {
 
     private static func describe(_ finding: CheckFinding) -> String {
         let place = finding.conversation.map { "#\($0) " } ?? ""
-        return "\(place)\(finding.severity.rawValue) \(finding.code): \(finding.message)"
+        let also = finding.alsoIn.map { " (also in the \($0): not a regression)" } ?? ""
+        return "\(place)\(finding.severity.rawValue) \(finding.code): \(finding.message)\(also)"
     }
 }

@@ -6,8 +6,11 @@ extension ReplayReport {
     /// Conversations whose replay stopped before its last request (they have an `error`).
     public var stoppedEarly: [ConversationResult] { conversations.filter { $0.error != nil } }
 
-    /// Findings of severity `error`: each is a regression.
+    /// Findings of severity `error`.
     public var errorFindings: [CheckFinding] { findings.filter { $0.severity == .error } }
+
+    /// Error findings only the target has: each is a regression.
+    public var regressionFindings: [CheckFinding] { findings.filter(\.isRegression) }
 
     /// Field differences cancelled as noise, summed over every noise field (a field cancelled in
     /// ten messages counts ten times).
@@ -28,7 +31,7 @@ extension ReplayReport {
         line += "in \(ReportFormatting.plural(messages, "message"))"
         let stopped = stoppedEarly.count
         if stopped > 0 { line += ", \(ReportFormatting.plural(stopped, "conversation")) stopped early" }
-        let errors = errorFindings.count
+        let errors = regressionFindings.count
         if errors > 0 { line += ", \(ReportFormatting.plural(errors, "error finding"))" }
         return line
     }
@@ -44,7 +47,7 @@ extension ReplayReport {
         if let error = conversation.error {
             out.append(Regression(kind: .stoppedEarly, message: nil, title: "stopped early: \(error)"))
         }
-        for finding in findings where finding.conversation == conversation.id && finding.severity == .error {
+        for finding in findings where finding.conversation == conversation.id && finding.isRegression {
             out.append(
                 Regression(kind: .finding(finding.code), message: nil, title: "\(finding.code): \(finding.message)"))
         }

@@ -136,12 +136,12 @@ extension ReplayReport {
 
     private func findingsSection(limit: Int?) -> String {
         guard !findings.isEmpty else { return "" }
-        var table = TextTable(headers: ["severity", "conv", "code", "message"])
+        var table = TextTable(headers: ["severity", "conv", "code", "message", "also in"])
         let sorted = findings.sorted { $0.severity > $1.severity }
         for finding in sorted.prefix(limit ?? sorted.count) {
             table.add([
                 finding.severity.rawValue, finding.conversation.map { "#\($0)" } ?? "-", Self.oneLine(finding.code),
-                Self.oneLine(finding.message, width: 100),
+                Self.oneLine(finding.message, width: 100), finding.alsoIn.map { "the " + $0 } ?? "",
             ])
         }
         return "\nFindings on the replayed traffic:\n" + table.render() + "\n" + Self.more(findings.count, limit)

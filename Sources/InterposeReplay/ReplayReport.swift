@@ -6,7 +6,8 @@ import InterposeCore
 /// against new and the checks' findings on the new traffic. Rendered as text, `report.json`,
 /// `junit.xml` and `report.html`.
 public struct ReplayReport: Sendable {
-    /// A finding of the checks on the replayed traffic (a protocol violation by the new build).
+    /// A finding of the checks on the replayed traffic: a protocol violation by the new build when
+    /// it is an error that neither the recording nor the baseline had.
     public struct CheckFinding: Sendable, Hashable {
         /// The recorded conversation whose replay it was found in; `nil` for file-wide findings.
         public var conversation: Int?
@@ -16,14 +17,22 @@ public struct ReplayReport: Sendable {
         public var code: String
         /// One line for people.
         public var message: String
+        /// Where the same code was found on the same conversation too (`recording`, `baseline`,
+        /// `recording and baseline`): then it is the old build's behaviour or the client's, not a
+        /// regression. `nil` when only the target has it.
+        public var alsoIn: String?
 
         /// A finding from its parts.
-        public init(conversation: Int?, severity: Severity, code: String, message: String) {
+        public init(conversation: Int?, severity: Severity, code: String, message: String, alsoIn: String? = nil) {
             self.conversation = conversation
             self.severity = severity
             self.code = code
             self.message = message
+            self.alsoIn = alsoIn
         }
+
+        /// Whether it counts against the target: an error the recording and the baseline did not have.
+        public var isRegression: Bool { severity == .error && alsoIn == nil }
     }
 
     /// What was replayed or compared: the recorded capture's path.
@@ -38,7 +47,7 @@ public struct ReplayReport: Sendable {
     public var noise: [NoiseCount]
     /// Latency old against new.
     public var latency: LatencyComparison
-    /// Findings of the checks on the replayed traffic; errors among them are regressions.
+    /// Findings of the checks on the replayed traffic; errors only the target has are regressions.
     public var findings: [CheckFinding]
     /// Wall time of the replay in nanoseconds (0 for a diff of two files).
     public var durationNanoseconds: Int64
@@ -80,8 +89,9 @@ public struct ReplayReport: Sendable {
     }
 
     /// Whether the new build regressed: a difference, a missing or extra response, a conversation
-    /// that stopped early, or an error finding on the replayed traffic (exit status 1).
+    /// that stopped early, or an error finding on the replayed traffic that the recording and the
+    /// baseline did not have (exit status 1).
     public var hasRegressions: Bool {
-        conversations.contains(where: \.hasRegression) || findings.contains { $0.severity == .error }
+        conversations.contains(where: \.hasRegression) || findings.contains(where: \.isRegression)
     }
 }

@@ -35,7 +35,7 @@ public enum ReplaySession {
         /// Whether to run the protocol checks on the replayed traffic.
         public var checks = true
         /// The password for PostgreSQL targets that ask for a cleartext one.
-        public var postgresPassword: String?
+        public var postgresPasswords = PostgresPasswords()
         /// `--tls`: connect to the target and the baseline over TLS with this client; `nil` for plain TCP.
         public var tls: TLSClient?
         /// `--tls-server-name`: the name sent as SNI and checked against the certificate; `nil` for each
@@ -56,6 +56,8 @@ public enum ReplaySession {
         public var baselines: [ReplayRun]
         /// The checks' conversation-spanning findings on the target's traffic (version drift, ...).
         public var summaryFindings: [Finding]
+        /// The same for each baseline run (empty without checks).
+        public var baselineSummaryFindings: [[Finding]] = []
         /// What the capture of the target's traffic lost, when one was written.
         public var capture: CaptureStatistics?
     }
@@ -82,14 +84,24 @@ public enum ReplaySession {
         let targetRun = ReplayEngine.run(plan, settings: targetSettings, on: loops[0], connections: group)
         var baselines: [ReplayRun] = []
         var failure: Error?
+        var baselineSummaries: [[Finding]] = []
         if let baseline = settings.baseline {
-            let baselineSettings = try engineSettings(baseline, settings, role: .baseline)
+            // Each baseline run is checked too: what the old build does wrong is not the new one's fault.
+            var baselineSettings = try engineSettings(baseline, settings, role: .baseline)
+            var baselineChecks = settings.checks ? LiveChecks() : nil
+            baselineSettings.checks = baselineChecks
             let first = ReplayEngine.run(plan, settings: baselineSettings, on: loops[1], connections: group)
-            do { baselines.append(try first.wait()) } catch { failure = error }
+            do {
+                baselines.append(try first.wait())
+                baselineSummaries.append(baselineChecks?.summary().findings ?? [])
+            } catch { failure = error }
             if failure == nil {
                 for _ in 1..<max(1, settings.runs) {
+                    baselineChecks = settings.checks ? LiveChecks() : nil
+                    baselineSettings.checks = baselineChecks
                     baselines.append(
                         try ReplayEngine.run(plan, settings: baselineSettings, on: loops[1], connections: group).wait())
+                    baselineSummaries.append(baselineChecks?.summary().findings ?? [])
                 }
             }
         }
@@ -102,9 +114,11 @@ public enum ReplaySession {
         }
         let statistics = sink?.close()
         if let failure { throw failure }
-        return Outcome(
+        var outcome = Outcome(
             target: target, baselines: baselines, summaryFindings: checks?.summary().findings ?? [],
             capture: statistics)
+        outcome.baselineSummaryFindings = baselineSummaries
+        return outcome
     }
 
     private static func engineSettings(
@@ -121,7 +135,7 @@ public enum ReplaySession {
         engine.speed = settings.speed
         engine.connections = settings.connections
         engine.responseTimeout = settings.responseTimeout
-        engine.postgresPassword = settings.postgresPassword
+        engine.postgresPasswords = settings.postgresPasswords
         if let tls = settings.tls {
             engine.tls = ReplayEngine.TLS(client: tls, serverName: settings.tlsServerName ?? server.host)
         }

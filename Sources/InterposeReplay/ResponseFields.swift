@@ -29,7 +29,7 @@ enum ResponseFields {
     {
         guard !response.content.isEmpty else { return nil }
         return ContentDecoder.fields(ofResponse: response.content, application: application).map(
-            ContentDecoder.joiningRepeats)
+            ContentField.joiningRepeats)
     }
 
     /// The result of comparing two field lists.

@@ -22,7 +22,8 @@ public final class RedisServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             let ping = try ProcessRunner.run("redis-cli", ["-p", "\(port)", "PING"], timeout: 5)
-            if ping.stdoutText.contains("PONG") { return }
+            // With --requirepass the server answers NOAUTH: it is up.
+            if ping.stdoutText.contains("PONG") || ping.stdoutText.contains("NOAUTH") { return }
             usleep(50_000)
         }
         throw ProcessRunner.LaunchError(

@@ -17,7 +17,7 @@ struct ProtocolOptions: ParsableArguments {
     @Option(
         name: .customLong("protocol"),
         help: ArgumentHelp(
-            "Read every conversation as this protocol: auto (detect), \(ApplicationProtocol.names).",
+            "Read every conversation as this protocol: auto (detect), \(ProtocolRegistry.standard.names).",
             valueName: "NAME"))
     var protocolName = "auto"
 
@@ -35,9 +35,9 @@ struct ProtocolOptions: ParsableArguments {
     /// The forced protocol, or `nil` for detection.
     func forced() throws -> ApplicationProtocol? {
         if protocolName == "auto" { return nil }
-        guard let application = ApplicationProtocol(rawValue: protocolName) else {
+        guard let application = ProtocolRegistry.standard.application(named: protocolName) else {
             throw ValidationError(
-                "--protocol must be auto or one of \(ApplicationProtocol.names), not '\(protocolName)'")
+                "--protocol must be auto or one of \(ProtocolRegistry.standard.names), not '\(protocolName)'")
         }
         return application
     }
@@ -48,10 +48,10 @@ struct ProtocolOptions: ParsableArguments {
         for text in portProtocols {
             let parts = text.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let port = UInt16(parts[0]),
-                let application = ApplicationProtocol(rawValue: String(parts[1]))
+                let application = ProtocolRegistry.standard.application(named: String(parts[1]))
             else {
                 throw ValidationError(
-                    "--port-protocol '\(text)' is not PORT=NAME with NAME one of \(ApplicationProtocol.names) (example: 7000=redis)"
+                    "--port-protocol '\(text)' is not PORT=NAME with NAME one of \(ProtocolRegistry.standard.names) (example: 7000=redis)"
                 )
             }
             hints[port] = application

@@ -49,8 +49,12 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Give up on a conversation after this long without progress.", valueName: "SECONDS"))
     var timeout = 10.0
 
-    @Option(help: ArgumentHelp("Password for PostgreSQL targets that ask for a cleartext one.", valueName: "PASSWORD"))
-    var pgPassword: String?
+    @Option(
+        help: ArgumentHelp(
+            "Password for PostgreSQL targets that ask for one (cleartext, md5, SCRAM): PASSWORD for every user, "
+                + "USER=PASSWORD for one (repeatable; *=PASSWORD when the password has an '=').",
+            valueName: "[USER=]PASSWORD"))
+    var pgPassword: [String] = []
 
     @Flag(help: "Do not run the protocol checks on the replayed traffic.")
     var noChecks = false
@@ -82,7 +86,7 @@ struct ReplayCommand: ParsableCommand {
         settings.responseTimeout = .nanoseconds(Int64(timeout * 1e9))
         settings.capturePath = capture
         settings.checks = !noChecks
-        settings.postgresPassword = pgPassword
+        settings.postgresPasswords = PostgresPasswords(options: pgPassword)
         settings.tls = try tlsOptions.client()
         settings.tlsServerName = tlsOptions.tlsServerName
 

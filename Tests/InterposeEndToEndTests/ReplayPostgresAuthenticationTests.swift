@@ -62,10 +62,30 @@ final class ReplayPostgresAuthenticationTests: XCTestCase {
         XCTAssertEqual(report.differences, [], "\(method)")
         XCTAssertEqual(report.count("same"), report.count("messages_compared"))
         XCTAssertGreaterThanOrEqual(report.count("messages_compared") ?? 0, 2)
+        // Each request's text is its own bytes: the password and SASL messages after the startup are
+        // stepped over, not shown as the next query.
+        let messages = (report.object["conversation_results"] as? [[String: Any]] ?? []).flatMap {
+            $0["messages"] as? [[String: Any]] ?? []
+        }
+        let texts = messages.compactMap { $0["request_text"] as? String }
+        XCTAssertTrue(texts.contains("SELECT id, name FROM plans ORDER BY id"), "\(method): \(texts)")
+        XCTAssertFalse(texts.contains { $0.contains("password or SASL") }, "\(method): \(texts)")
 
-        let unanswered = try runReplay([capture, "--target", "127.0.0.1:\(server.port)"])
+        // The recorded user's own password, among others' (repeatable USER=PASSWORD).
+        let byUser = try runReplay([
+            capture, "--target", "127.0.0.1:\(server.port)", "--pg-password", "reporting=other",
+            "--pg-password", "postgres=\(Self.password)", "--json",
+        ])
+        assertReplayStatus(byUser, 0)
+        XCTAssertEqual(try ReplayReportDocument(data: byUser.stdout).differences, [], "\(method)")
+
+        let unanswered = try runReplay([
+            capture, "--target", "127.0.0.1:\(server.port)", "--pg-password", "reporting=other",
+        ])
         assertReplayStatus(unanswered, 1)
-        XCTAssertTrue(unanswered.stdoutText.contains("pass --pg-password"), unanswered.stdoutText)
+        XCTAssertTrue(
+            unanswered.stdoutText.contains("for user postgres: pass --pg-password"),
+            unanswered.stdoutText)
     }
 
     func testMD5ChallengeIsAnsweredWithPgPassword() throws {

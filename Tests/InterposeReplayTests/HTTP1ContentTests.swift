@@ -88,6 +88,18 @@ final class HTTP1ContentTests: XCTestCase {
         XCTAssertNil(ContentDecoder.fields(ofResponse: [0x16, 3, 3], application: .tls))
     }
 
+    func testHeadsAreReadByTheDissectorsParser() {
+        // A head cut short keeps its complete lines; a head the dissector calls malformed is bytes.
+        XCTAssertEqual(
+            fields(Array("HTTP/1.1 200 OK\r\nServer: x\r\nContent-Ty".utf8)), ["status=200", "header:server=x"])
+        XCTAssertEqual(
+            fields(Array("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n".utf8)),
+            [#"bytes=HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"#])
+        XCTAssertEqual(
+            fields(Array("HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\nabc".utf8)),
+            ["status=204", "header:content-length=3"], "a 204 has no body, as the dissector frames it")
+    }
+
     func testBytesThatAreNotHTTPAreOneBytesField() {
         XCTAssertEqual(fields(Array("garbage\u{1}".utf8)), [#"bytes=garbage\x01"#])
     }

@@ -41,6 +41,20 @@ final class RedisContentTests: XCTestCase {
         XCTAssertEqual(fields("|1\r\n+ttl\r\n:3\r\n+OK\r\n"), ["reply=OK"], "attributes are skipped")
     }
 
+    func testEveryElementAndWholeBulkStringsAreKeptBeyondWhatTheDissectorKeeps() {
+        // The dissector keeps four leaves of 64 bytes; the content decoder reads with the same
+        // reader and keeps everything.
+        let long = String(repeating: "y", count: 100)
+        let reply = "*6\r\n" + String(repeating: "$1\r\nx\r\n", count: 5) + "$100\r\n\(long)\r\n"
+        XCTAssertEqual(fields(reply).count, 6)
+        XCTAssertEqual(fields(reply).last, "reply[5]=\"\(long)\"")
+        XCTAssertEqual(
+            fields("*2\r\n|1\r\n+ttl\r\n:3\r\n:1\r\n%1\r\n+k\r\n*0\r\n"),
+            ["reply[0]=(integer) 1", "reply[1].k=(empty array)"], "an attribute inside an array is not an element")
+        XCTAssertEqual(fields("+OK\r\n:2\r\n"), ["reply=OK", "reply#2=(integer) 2"])
+        XCTAssertEqual(fields(":\r\n"), [#"bytes=:\r\n"#], "an empty number is malformed, as the dissector says")
+    }
+
     func testMalformedReplyIsOneBytesField() {
         XCTAssertEqual(fields("$10\r\nabc\r\n"), [#"bytes=$10\r\nabc\r\n"#])
     }
