@@ -257,6 +257,8 @@ let package = Package(
                 "InterposeReader",
                 "InterposeTestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // EmbeddedChannel: the glue and tap handlers tested without sockets.
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -14,17 +14,21 @@ extension CaptureSink {
     final class WriterLoop: @unchecked Sendable {
         /// Release this many processed payload bytes from the queue budget at a time within a batch.
         static let releaseEveryBytes = 4 << 20
-        /// A batch this short means the writer keeps up easily; it pauses a little before the next.
+        /// A batch this short means the writer keeps up easily; it lets the next gather for up to
+        /// `gatherNanoseconds` (woken early by the record that makes a batch this long, or the close).
         static let smallBatchRecords = 64
+        static let gatherNanoseconds: Int64 = 1_000_000
 
         private let shared: Shared
         private let writer: CaptureFileWriter
         private let flushIntervalNanoseconds: Int64
+        private let queueLimitBytes: Int
 
-        init(shared: Shared, writer: CaptureFileWriter, flushIntervalNanoseconds: Int64) {
+        init(shared: Shared, writer: CaptureFileWriter, flushIntervalNanoseconds: Int64, queueLimitBytes: Int) {
             self.shared = shared
             self.writer = writer
             self.flushIntervalNanoseconds = flushIntervalNanoseconds
+            self.queueLimitBytes = queueLimitBytes
         }
 
         /// Runs until the sink closes and the queue is empty.
@@ -33,14 +37,19 @@ extension CaptureSink {
             batch.reserveCapacity(4096)
             let placeholder = CaptureQueueItem.loss(ConnectionID(0), .clientToServer, records: 0, bytes: 0)
             while true {
-                guard shared.condition.lock(whenValue: 1, timeoutSeconds: waitSeconds()) else {
+                shared.condition.lock()
+                let ready = shared.condition.wait(timeoutNanoseconds: waitNanoseconds()) {
+                    !shared.state.queue.isEmpty || shared.state.closing
+                }
+                guard ready else {
+                    shared.condition.unlock()
                     if flushIsDue() { writer.flush() }
                     publish(releasing: 0)
                     continue
                 }
                 swap(&batch, &shared.state.queue)
                 let closing = shared.state.closing
-                shared.condition.unlock(withValue: closing ? 1 : 0)
+                shared.condition.unlock()
                 if batch.isEmpty && closing { break }
 
                 var processedBytes = 0
@@ -62,8 +71,9 @@ extension CaptureSink {
                 if writer.closedSinceFlush || flushIsDue() { writer.flush() }
                 publish(releasing: processedBytes)
                 // Under a trickle of small records, let them gather instead of waking for each one:
-                // at most about a thousand wake-ups a second, for no more than a millisecond of delay.
-                if wasSmall && !closing { usleep(1000) }
+                // at most about a thousand wake-ups a second, for no more than a millisecond of delay;
+                // a batch's worth, or the close, ends the wait at once.
+                if wasSmall && !closing { gather() }
             }
             writer.flush()
             shared.condition.lock()
@@ -76,11 +86,19 @@ extension CaptureSink {
             publish(releasing: 0)
         }
 
-        private func waitSeconds() -> Double {
-            let interval = Double(flushIntervalNanoseconds) / 1e9
-            guard writer.output.hasBufferedBytes else { return interval }
+        /// Waits up to `gatherNanoseconds` for a batch's worth of records or the close.
+        private func gather() {
+            shared.condition.lock()
+            _ = shared.condition.wait(timeoutNanoseconds: WriterLoop.gatherNanoseconds) {
+                shared.state.queue.count >= WriterLoop.smallBatchRecords || shared.state.closing
+            }
+            shared.condition.unlock()
+        }
+
+        private func waitNanoseconds() -> Int64 {
+            guard writer.output.hasBufferedBytes else { return flushIntervalNanoseconds }
             let due = writer.output.lastFlushNanoseconds + flushIntervalNanoseconds
-            return max(0.000_5, Double(due - writer.output.nowNanoseconds()) / 1e9)
+            return max(500_000, due - writer.output.nowNanoseconds())
         }
 
         private func flushIsDue() -> Bool {
@@ -88,7 +106,8 @@ extension CaptureSink {
                 && writer.output.nowNanoseconds() - writer.output.lastFlushNanoseconds >= flushIntervalNanoseconds
         }
 
-        /// Returns `bytes` to the queue budget and publishes the writer's counters.
+        /// Returns `bytes` to the queue budget, publishes the writer's counters, and wakes the readers
+        /// that wait for the queue to go below its limit.
         private func publish(releasing bytes: Int) {
             let output = writer.output
             shared.condition.lock()
@@ -101,8 +120,12 @@ extension CaptureSink {
                 shared.state.writeError = error.description
                 shared.state.writerFailed = true
             }
-            let busy = !shared.state.queue.isEmpty || shared.state.closing
-            shared.condition.unlock(withValue: busy ? 1 : 0)
+            var waiters: [@Sendable () -> Void] = []
+            if shared.state.queuedBytes < queueLimitBytes && !shared.state.belowLimitWaiters.isEmpty {
+                swap(&waiters, &shared.state.belowLimitWaiters)
+            }
+            shared.condition.unlock()
+            for wake in waiters { wake() }
         }
     }
 }

@@ -47,6 +47,8 @@ public final class CaptureSink: Sendable {
         var fileBytesWritten = 0
         var files: [String] = []
         var writeError: String?
+        /// Readers held by `isOverLimit` under `.block`, woken once the queue is below its limit.
+        var belowLimitWaiters: [@Sendable () -> Void] = []
     }
 
     /// Records and bytes dropped in one direction of a connection.
@@ -57,8 +59,8 @@ public final class CaptureSink: Sendable {
 
     /// The lock, its condition and the state it protects; referenced by the sink and the writer thread.
     final class Shared: @unchecked Sendable {
-        /// The lock's value is 1 when the writer has something to do (items queued, or closing).
-        let condition = ConditionLock<Int>(value: 0)
+        /// Signalled when the queue becomes non-empty, when it reaches a batch's worth, and at close.
+        let condition = Condition()
         /// Only touched with `condition` locked.
         var state = SharedState()
     }
@@ -93,7 +95,8 @@ public final class CaptureSink: Sendable {
         shared.state.files = output.files
         shared.state.fileBytesWritten = output.totalBytesWritten
         let loop = WriterLoop(
-            shared: shared, writer: writer, flushIntervalNanoseconds: configuration.flushIntervalNanoseconds)
+            shared: shared, writer: writer, flushIntervalNanoseconds: configuration.flushIntervalNanoseconds,
+            queueLimitBytes: configuration.queueLimitBytes)
         let thread = try CaptureSink.startThread(path: configuration.path) { loop.run() }
         self.lifecycle = NIOLockedValueBox((thread, nil))
     }
@@ -136,6 +139,7 @@ public final class CaptureSink: Sendable {
             }
             shared.state.queuedBytes += size
         }
+        let queued = shared.state.queue.count
         if !shared.state.pendingLoss.isEmpty, let loss = shared.state.pendingLoss.removeValue(forKey: id) {
             for direction in Direction.allCases where loss[direction].records > 0 {
                 shared.state.queue.append(
@@ -143,7 +147,11 @@ public final class CaptureSink: Sendable {
             }
         }
         shared.state.queue.append(.record(record))
-        shared.condition.unlock(withValue: 1)
+        // What the writer waits for: something queued, or a batch's worth while it lets a trickle gather.
+        let batch = WriterLoop.smallBatchRecords
+        let wake = queued == 0 || (queued < batch && shared.state.queue.count >= batch)
+        shared.condition.unlock()
+        if wake { shared.condition.signal() }
         return true
     }
 
@@ -153,6 +161,20 @@ public final class CaptureSink: Sendable {
         shared.condition.lock()
         defer { shared.condition.unlock() }
         return shared.state.queuedBytes >= configuration.queueLimitBytes
+    }
+
+    /// Calls `wake` once, from the writer thread, when the queued payload is below `queueLimitBytes`
+    /// again: under `.block` a reader held by `isOverLimit` resumes then instead of polling.
+    ///
+    /// - Parameter wake: what resumes the reader; it should only hand the news to the reader's thread.
+    /// - Returns: `false` when the queue is already below the limit (or the sink closed): `wake` is
+    ///   not kept and the reader goes on now.
+    public func whenBelowLimit(_ wake: @escaping @Sendable () -> Void) -> Bool {
+        shared.condition.lock()
+        defer { shared.condition.unlock() }
+        guard shared.state.queuedBytes >= configuration.queueLimitBytes, !shared.state.closing else { return false }
+        shared.state.belowLimitWaiters.append(wake)
+        return true
     }
 
     /// Writes everything queued, completes the file with Interface Statistics Blocks, closes it and
@@ -165,11 +187,17 @@ public final class CaptureSink: Sendable {
             if let final = lifecycle.final { return final }
             shared.condition.lock()
             shared.state.closing = true
-            shared.condition.unlock(withValue: 1)
+            shared.condition.unlock()
+            shared.condition.signal()
             if let thread = lifecycle.thread {
                 pthread_join(thread, nil)
                 lifecycle.thread = nil
             }
+            shared.condition.lock()
+            let waiters = shared.state.belowLimitWaiters
+            shared.state.belowLimitWaiters = []
+            shared.condition.unlock()
+            for wake in waiters { wake() }
             let result = statistics
             lifecycle.final = result
             return result

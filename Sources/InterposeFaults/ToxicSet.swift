@@ -4,11 +4,19 @@ import NIOConcurrencyHelpers
 /// A proxy's toxics as they change at run time (the control API adds and removes them while
 /// connections run): a lock-protected list with a generation number, so a connection re-reads it
 /// only when it changed. The generation is also kept in an atomic, so the check each forwarded
-/// chunk makes takes no lock.
+/// chunk makes takes no lock; and whoever must act on a change without traffic (a timeout added to an
+/// idle connection) is told of it through `observe(_:)` instead of polling.
 public final class ToxicSet: Sendable {
     private struct State {
         var toxics: [Toxic] = []
         var generation = 0
+        var observers: [UInt64: @Sendable () -> Void] = [:]
+        var nextObserver: UInt64 = 0
+    }
+
+    /// A registration of `observe(_:)`, to end with `stopObserving(_:)`.
+    public struct Observation: Hashable, Sendable {
+        fileprivate let id: UInt64
     }
 
     private let state = NIOLockedValueBox(State())
@@ -31,15 +39,30 @@ public final class ToxicSet: Sendable {
     /// The generation now: it grows with every change.
     public var generation: Int { publishedGeneration.load(ordering: .acquiring) }
 
+    /// Calls `changed` after every change from now on, on the thread that made it (outside the lock:
+    /// it may read the set), until `stopObserving(_:)`.
+    /// - Parameter changed: what to do on a change; it should only hand the news to its own thread.
+    /// - Returns: the registration, for `stopObserving(_:)`.
+    public func observe(_ changed: @escaping @Sendable () -> Void) -> Observation {
+        state.withLockedValue { state in
+            state.nextObserver += 1
+            state.observers[state.nextObserver] = changed
+            return Observation(id: state.nextObserver)
+        }
+    }
+
+    /// Ends an `observe(_:)` registration; nothing happens for one already ended.
+    public func stopObserving(_ observation: Observation) {
+        _ = state.withLockedValue { $0.observers.removeValue(forKey: observation.id) }
+    }
+
     /// Adds a toxic.
     /// - Throws: `ToxicError` when one of that name exists or the toxic is invalid.
     public func add(_ toxic: Toxic) throws(ToxicError) {
         try toxic.validate()
-        let added = state.withLockedValue { state in
-            guard !state.toxics.contains(where: { $0.name == toxic.name }) else { return false }
-            state.toxics.append(toxic)
-            state.generation += 1
-            publishedGeneration.store(state.generation, ordering: .releasing)
+        let added = change { toxics in
+            guard !toxics.contains(where: { $0.name == toxic.name }) else { return false }
+            toxics.append(toxic)
             return true
         }
         guard added else { throw ToxicError("toxic \(toxic.name) already exists") }
@@ -49,11 +72,9 @@ public final class ToxicSet: Sendable {
     /// - Throws: `ToxicError` when there is none or the toxic is invalid.
     public func update(_ toxic: Toxic) throws(ToxicError) {
         try toxic.validate()
-        let updated = state.withLockedValue { state in
-            guard let index = state.toxics.firstIndex(where: { $0.name == toxic.name }) else { return false }
-            state.toxics[index] = toxic
-            state.generation += 1
-            publishedGeneration.store(state.generation, ordering: .releasing)
+        let updated = change { toxics in
+            guard let index = toxics.firstIndex(where: { $0.name == toxic.name }) else { return false }
+            toxics[index] = toxic
             return true
         }
         guard updated else { throw ToxicError("toxic \(toxic.name) not found") }
@@ -62,21 +83,33 @@ public final class ToxicSet: Sendable {
     /// Removes a toxic by name; returns whether there was one.
     @discardableResult
     public func remove(named name: String) -> Bool {
-        state.withLockedValue { state in
-            guard let index = state.toxics.firstIndex(where: { $0.name == name }) else { return false }
-            state.toxics.remove(at: index)
-            state.generation += 1
-            publishedGeneration.store(state.generation, ordering: .releasing)
+        change { toxics in
+            guard let index = toxics.firstIndex(where: { $0.name == name }) else { return false }
+            toxics.remove(at: index)
             return true
         }
     }
 
     /// Removes every toxic (Toxiproxy's `/reset`).
     public func removeAll() {
-        state.withLockedValue { state in
-            state.toxics.removeAll()
+        change { toxics in
+            toxics.removeAll()
+            return true
+        }
+    }
+
+    /// Applies `body` under the lock; when it changed the list, publishes the new generation and
+    /// then tells the observers.
+    @discardableResult
+    private func change(_ body: (inout [Toxic]) -> Bool) -> Bool {
+        let observers: [@Sendable () -> Void]? = state.withLockedValue { state in
+            guard body(&state.toxics) else { return nil }
             state.generation += 1
             publishedGeneration.store(state.generation, ordering: .releasing)
+            return Array(state.observers.values)
         }
+        guard let observers else { return false }
+        for observer in observers { observer() }
+        return true
     }
 }

@@ -14,9 +14,6 @@ import NIOCore
 final class ConnectionFaults {
     /// Above this many held bytes in a direction, its source is not read.
     static let holdBound = 1 << 20
-    /// While engaged, toxics changed at run time are looked at this often even without traffic
-    /// (a stalled direction released, a timeout added to an idle connection).
-    static let pollInterval = TimeAmount.milliseconds(20)
 
     private let toxics: ToxicSet
     private let proxyName: String
@@ -33,7 +30,9 @@ final class ConnectionFaults {
     private var clientHandler: FaultHandler?
     private var upstreamHandler: FaultHandler?
     private var timers: [Toxic.Stream: (deadline: UInt64, task: Scheduled<Void>)] = [:]
-    private var poll: Scheduled<Void>?
+    /// While engaged, toxics changed at run time are looked at as soon as they change, even without
+    /// traffic (a stalled direction released, a timeout added to an idle connection).
+    private var observation: ToxicSet.Observation?
     private var finished = false
 
     init(
@@ -86,8 +85,7 @@ final class ConnectionFaults {
         timers[handler.stream] = nil
         if clientHandler == nil && upstreamHandler == nil {
             finished = true
-            poll?.cancel()
-            poll = nil
+            stopObserving()
         }
     }
 
@@ -105,7 +103,7 @@ final class ConnectionFaults {
                     perform(upstream.receive(request, now: now), on: .upstream)
                 case .answer(let answer, let request, let note):
                     // The client did send it: it is in the capture, though the upstream never saw it.
-                    connection?.recordDelivered(request, on: .clientToServer)
+                    connection?.recordAnswered(request, on: .clientToServer)
                     record(note, on: .downstream)
                     perform(downstream.receive(answer, now: now), on: .downstream)
                 case .close(let note):
@@ -137,7 +135,7 @@ final class ConnectionFaults {
         if !engaged && snapshot.toxics.isEmpty { return }
         if !engaged {
             engaged = true
-            startPolling()
+            startObserving()
         }
         let now = ConnectionFaults.now()
         for action in requests.update(snapshot.toxics) {
@@ -147,13 +145,26 @@ final class ConnectionFaults {
         perform(downstream.update(snapshot.toxics, now: now), on: .downstream)
     }
 
-    private func startPolling() {
-        guard !finished, let loop = connection?.eventLoop else { return }
-        poll = loop.assumeIsolated().scheduleTask(in: ConnectionFaults.pollInterval) { [weak self] in
-            guard let self, !self.finished else { return }
-            _ = self.isEngaged
-            self.startPolling()
+    private func startObserving() {
+        guard !finished, observation == nil, let loop = connection?.eventLoop else { return }
+        let bound = NIOLoopBound(WeakFaults(self), eventLoop: loop)
+        observation = toxics.observe {
+            bound.eventLoop.execute {
+                guard let faults = bound.value.faults, !faults.finished else { return }
+                _ = faults.isEngaged
+            }
         }
+    }
+
+    private func stopObserving() {
+        if let observation { toxics.stopObserving(observation) }
+        observation = nil
+    }
+
+    /// What an observation holds: the faults go when their connection does.
+    private struct WeakFaults {
+        weak var faults: ConnectionFaults?
+        init(_ faults: ConnectionFaults) { self.faults = faults }
     }
 
     private func perform(_ actions: [ToxicPipeline.Action], on stream: Toxic.Stream) {
@@ -164,7 +175,7 @@ final class ConnectionFaults {
         for action in actions {
             switch action {
             case .deliver(let bytes):
-                connection?.recordDelivered(bytes, on: direction)
+                // Recorded by the plaintext tap in front of the handler, as it leaves.
                 handler?.context?.write(NIOAny(bytes), promise: nil)
                 wrote = true
             case .endOfStream:
@@ -248,6 +259,10 @@ final class ConnectionFaults {
 
     static func now() -> UInt64 {
         NIODeadline.now().uptimeNanoseconds
+    }
+
+    deinit {
+        if let observation { toxics.stopObserving(observation) }
     }
 }
 

@@ -1,17 +1,20 @@
 import NIOCore
 
 /// Pumps bytes from one channel of a proxied connection to its partner, with backpressure,
-/// half-close and reset forwarding, and tells the connection what crossed so it can be recorded.
+/// half-close and reset forwarding, and tells its `GlueHandlerDelegate` (the connection) what crossed
+/// and how each side ended; recording is the `CaptureTapHandler`s' job.
 ///
 /// One pair per connection: one on the client channel, one on the upstream channel, both on the
 /// same event loop. Reads happen only while the partner is writable, so a slow side slows the
 /// other and memory stays bounded (the pattern of swift-nio-ssh's `GlueHandler`). Under the
-/// capture's `block` overflow policy, reads also wait while the capture queue is over its limit.
+/// capture's `block` overflow policy, reads also wait while the capture queue is over its limit; the
+/// capture's writer wakes them (`captureDrained`) once it drained, as the partner's writability does.
 final class GlueHandler {
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
-    private var readRetryScheduled = false
+    /// Set while a read waits for the capture queue to drain (`captureDrained`).
+    private var waitingForCapture = false
     /// Set once this side's input reached EOF and the EOF was forwarded to the partner.
     private var inputEnded = false
     /// Set when this side's channel failed or was reset; the partner is then reset too.
@@ -27,15 +30,15 @@ final class GlueHandler {
 
     /// Which side of the connection this handler sits on.
     let side: ProxySide
-    private let connection: ProxyConnection
+    private let connection: any GlueHandlerDelegate
 
-    private init(side: ProxySide, connection: ProxyConnection) {
+    private init(side: ProxySide, connection: any GlueHandlerDelegate) {
         self.side = side
         self.connection = connection
     }
 
     /// A client-side and an upstream-side handler joined to each other.
-    static func matchedPair(for connection: ProxyConnection) -> (client: GlueHandler, upstream: GlueHandler) {
+    static func matchedPair(for connection: any GlueHandlerDelegate) -> (client: GlueHandler, upstream: GlueHandler) {
         let client = GlueHandler(side: .client, connection: connection)
         let upstream = GlueHandler(side: .upstream, connection: connection)
         client.partner = upstream
@@ -107,6 +110,13 @@ extension GlueHandler {
     func faultsReleased() {
         guard let context, context.channel.isWritable else { return }
         partner?.partnerBecameWritable()
+    }
+
+    /// The capture queue drained below its limit: a read that waited for it goes ahead.
+    func captureDrained() {
+        guard waitingForCapture else { return }
+        waitingForCapture = false
+        if let context { read(context: context) }
     }
 
     /// Closes this side with FIN once what was written is out (a toxic closes the connection), without
@@ -212,15 +222,10 @@ extension GlueHandler: ChannelDuplexHandler {
             pendingRead = true
             return
         }
-        if connection.captureHoldsReads {
-            // `--capture-overflow block`: the capture queue is full; look again shortly.
-            guard !readRetryScheduled else { return }
-            readRetryScheduled = true
-            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) { [weak self] in
-                guard let self, let context = self.context else { return }
-                self.readRetryScheduled = false
-                self.read(context: context)
-            }
+        guard !waitingForCapture else { return }
+        if connection.holdsReadsForCapture(waking: side) {
+            // `--capture-overflow block`: the capture queue is full; its writer wakes us when it drained.
+            waitingForCapture = true
             return
         }
         context.read()

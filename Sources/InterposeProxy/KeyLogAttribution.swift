@@ -6,7 +6,7 @@ import NIOPosix
 /// (which the library reports without saying whose it is) goes into the encrypted capture with it.
 ///
 /// TLS work happens synchronously inside a channel's read or a handler's setup on its event loop;
-/// `EncryptedTapHandler` and `ProxyConnection` set the connection around those calls.
+/// `CaptureTapHandler` (in front of TLS) and `ProxyConnection` set the connection around those calls.
 enum KeyLogAttribution {
     /// Only ever touched by the thread that owns it.
     private final class Box: @unchecked Sendable {

@@ -13,44 +13,31 @@ import NIOSSL
     import Glibc
 #endif
 
-/// One proxied connection: its two channels' shared state on their event loop.
+/// One proxied connection: the shell around its `ProxyConnectionStateMachine`, on its two channels'
+/// event loop.
 ///
-/// It opens the upstream leg, counts the bytes, turns what the glue handlers see into capture
-/// records, decides how the connection ended, and writes the one log line at close.
+/// It feeds the state machine what the glue handlers, the TLS handlers and the faults report, and
+/// performs the actions it returns on the channels, the capture, the checks, the statistics and the
+/// log: opening the upstream leg, installing TLS interception, recording, and the one log line at close.
 final class ProxyConnection {
+    typealias StateMachine = ProxyConnectionStateMachine<ContinuousClock>
+
     let id: ConnectionID
     private let client: Endpoint
     private let listener: Endpoint
-    /// Where this connection is forwarded: the proxy's upstream, or in transparent mode the
-    /// connection's original destination once `clientActive` has read it.
-    private var destination: HostPort
-    private var destinationAddress: SocketAddress?
-    /// The server end of the client leg in the capture and checks: the listener, or in transparent
-    /// mode the original destination (what the client believes it talks to).
-    private var server: Endpoint
     private let context: ProxyServer.SharedContext
     private let clientChannel: Channel
-    private let startedAt: NIODeadline
+    private var state: StateMachine
     private var upstreamLocal: Endpoint?
-    private var bytesToServer = 0
-    private var bytesToClient = 0
-    /// What of `bytesToServer` and `bytesToClient` the shared statistics already have.
-    private var reportedToServer = 0
-    private var reportedToClient = 0
-    private var readsSinceReport = 0
-    private var reportedBytes: Int { reportedToServer + reportedToClient }
-    private var finished: Set<Direction> = []
-    /// The first thing that ended the connection abnormally; later events do not overwrite it.
-    private var abnormalEnd: (end: ConnectionEnd, reason: String)?
-    private var openChannels = 1
     private var upstreamChannel: Channel?
-    private var done = false
     /// The protocol checks of `--check`, fed every frame as it is read.
     private var check: LiveConversationCheck?
     /// The toxics acting on this connection; set up in `start`.
     private(set) var faults: ConnectionFaults!
     private weak var clientGlue: GlueHandler?
     private weak var upstreamGlue: GlueHandler?
+    /// The upstream glue until it is added to the upstream channel.
+    private var pendingUpstreamGlue: GlueHandler?
     /// TLS interception (`--tls-intercept`): the client's ClientHello, held until the upstream's
     /// TLS is up; then what the upstream chose.
     private var clientHello: TLSClientHelloPeek.Hello?
@@ -70,17 +57,26 @@ final class ProxyConnection {
         self.listener =
             clientChannel.localAddress.flatMap(Endpoint.init(socketAddress:))
             ?? Endpoint(address: IPAddress(v4: 0), port: 0)
-        self.destination = context.upstream
-        self.server = listener
-        self.startedAt = .now()
+        self.state = StateMachine(
+            configuration: .init(
+                upstream: context.upstream, upstreamAddress: context.upstreamAddress, listener: listener,
+                transparent: context.transparent, intercepting: context.tls != nil,
+                connectTimeout: Duration.nanoseconds(context.connectTimeout.nanoseconds)),
+            clock: ContinuousClock())
     }
 
-    /// Whether reads must wait for the capture queue (`--capture-overflow block` and queue full).
-    var captureHoldsReads: Bool {
-        context.blockOnCaptureOverflow && (context.sink?.isOverLimit ?? false)
+    /// Whether reads must wait for the capture queue (`--capture-overflow block` and queue full); if
+    /// so, `side`'s glue is woken when the capture's writer brought the queue below its limit.
+    func holdsReadsForCapture(waking side: ProxySide) -> Bool {
+        guard context.blockOnCaptureOverflow, let sink = context.sink, sink.isOverLimit else { return false }
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        return sink.whenBelowLimit {
+            bound.eventLoop.execute {
+                let connection = bound.value
+                (side == .client ? connection.clientGlue : connection.upstreamGlue)?.captureDrained()
+            }
+        }
     }
-
-    private var pendingUpstreamGlue: GlueHandler?
 
     /// Installs the client glue; the rest happens when the client channel becomes active.
     func start(clientGlue: GlueHandler, upstreamGlue: GlueHandler) throws {
@@ -91,84 +87,127 @@ final class ProxyConnection {
             toxics: context.toxics, id: id, seed: context.faultSeed, serverPort: context.upstream.port,
             proxyName: context.name, logger: context.logger, connection: self)
         try clientChannel.pipeline.syncOperations.addHandlers(
-            FaultHandler(stream: .downstream, faults: faults), clientGlue)
+            plaintextTap(on: .client) + [FaultHandler(stream: .downstream, faults: faults), clientGlue])
+    }
+
+    /// The plaintext capture's tap for `side`'s channel, in front of its `FaultHandler`: none when
+    /// nothing is recorded or checked.
+    private func plaintextTap(on side: ProxySide) -> [ChannelHandler] {
+        guard context.sink != nil || context.checks != nil else { return [] }
+        return [
+            CaptureTapHandler(settings: .init(readDirection: side.readDirection, clock: context.clock), recorder: self)
+        ]
     }
 
     /// The accepted channel is active: record the client leg and connect to the upstream.
     func clientActive() {
-        guard let glue = pendingUpstreamGlue else { return }
-        pendingUpstreamGlue = nil
-        guard context.transparent else {
-            destinationAddress = context.upstreamAddress
-            clientLegOpened(glue: glue)
-            return
-        }
-        OriginalDestination.read(from: clientChannel).assumeIsolated().whenComplete { result in
-            switch result {
-            case .success(let address):
-                self.transparentDestinationRead(address, glue: glue)
-            case .failure(let error):
-                self.refuse(reason: "refused: \(error)")
+        perform(state.clientActive())
+    }
+
+    // MARK: Performing the state machine's actions
+
+    private func perform(_ actions: [StateMachine.Action]) {
+        for action in actions { perform(action) }
+    }
+
+    private func perform(_ action: StateMachine.Action) {
+        switch action {
+        case .readOriginalDestination:
+            OriginalDestination.read(from: clientChannel).assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(let address):
+                    self.perform(
+                        self.state.originalDestinationRead(Endpoint(socketAddress: address), address: address))
+                case .failure(let error):
+                    self.perform(self.state.originalDestinationUnreadable(error))
+                }
             }
+        case .logOriginalDestination:
+            context.logger.info("connection \(id) \(client) original destination \(state.destination)")
+        case .recordClientLeg:
+            recordClientLeg()
+        case .awaitClientHello:
+            awaitClientHello()
+        case .connect:
+            connectUpstreamAfterDelay()
+        case .recordUpstreamLeg:
+            let remote = upstreamChannel?.remoteAddress.flatMap(Endpoint.init(socketAddress:))
+            if let local = upstreamLocal, let remote {
+                context.sink?.submit(.upstreamConnected(id, local: local, upstream: remote, at: context.clock.now()))
+            }
+        case .addUpstreamGlue:
+            addUpstreamGlue()
+        case .startUpstreamTLS(let deadline):
+            startUpstreamTLS(timeoutAt: deadline)
+        case .cancelUpstreamHandshakeTimeout:
+            upstreamHandshakeTimeout?.cancel()
+            upstreamHandshakeTimeout = nil
+        case .noteInterception(let applicationProtocol):
+            let offered = clientHello?.protocols ?? []
+            context.sink?.submit(
+                .note(
+                    id, .clientToServer,
+                    "interpose tls: intercepted \(interceptedName); client offered ALPN [\(offered.joined(separator: ", "))], "
+                        + "upstream chose \(applicationProtocol ?? "none")"))
+        case .startClientTLS(let applicationProtocol):
+            startClientTLS(applicationProtocol: applicationProtocol)
+        case .interceptionCompleted(let applicationProtocol):
+            context.statistics.tlsIntercepted()
+            context.logger.info(
+                "connection \(id) tls intercepted \(interceptedName) (ALPN \(applicationProtocol ?? "none"))")
+        case .countUpstreamFailure:
+            context.statistics.upstreamFailed()
+        case .countTLSFailure(let upstream):
+            context.statistics.tlsFailed(upstream: upstream)
+        case .reportClientNotTLS(let reason):
+            report(
+                [
+                    Finding(
+                        code: .tlsClientNotTLS, connection: id,
+                        message: "the client did not start TLS on an intercepting listener: \(reason)")
+                ],
+                on: .clientToServer)
+        case .reportTLSHandshakeFailure(let side, let reason):
+            report([tlsFailureFinding(on: side, reason: reason)], on: .serverToClient)
+        case .reset(let side):
+            if side == .client {
+                ProxyConnection.reset(clientChannel)
+            } else if let upstreamChannel {
+                ProxyConnection.reset(upstreamChannel)
+            }
+        case .closeForFault:
+            clientGlue?.closeForFault()
+            upstreamGlue?.closeForFault()
+            if upstreamGlue == nil, let upstreamChannel { upstreamChannel.close(promise: nil) }
+        case .finish(let summary):
+            finish(summary)
         }
     }
 
-    /// Transparent mode: forward to `address`, unless it is the listener itself (a connection made
-    /// straight to the proxy, which would loop back into it).
-    private func transparentDestinationRead(_ address: SocketAddress, glue: GlueHandler) {
-        guard let original = Endpoint(socketAddress: address) else {
-            refuse(reason: "refused: the original destination \(address) is not an IP address")
-            return
-        }
-        if original == listener {
-            refuse(
-                reason: "refused: not redirected (original destination \(original) is the listener itself; "
-                    + "forwarding it would loop)")
-            return
-        }
-        destination = HostPort(host: original.address.description, port: original.port)
-        destinationAddress = address
-        server = original
-        context.logger.info("connection \(id) \(client) original destination \(destination)")
-        clientLegOpened(glue: glue)
-    }
-
-    /// A connection the proxy will not forward: reset it; `finish` logs `reason`.
-    private func refuse(reason: String) {
-        context.statistics.upstreamFailed()
-        endAbnormally(.reset(by: .serverToClient), reason: reason)
-        ProxyConnection.reset(clientChannel)
-    }
-
-    /// Records the client leg (client -> server) and connects to the destination.
-    private func clientLegOpened(glue: GlueHandler) {
+    /// Records the client leg (client -> server) and sets up the checks.
+    private func recordClientLeg() {
         context.sink?.submit(
             .clientConnected(
-                id, client: client, listener: server, at: context.clock.now(),
-                comment: "interpose connection \(id); listener \(listener); upstream \(destination)"))
+                id, client: client, listener: state.server, at: context.clock.now(),
+                comment: "interpose connection \(id); listener \(listener); upstream \(state.destination)"))
         if let checks = context.checks {
             check = LiveConversationCheck(
-                connection: ConnectionDescriptor(id: id, client: client, server: server), shared: checks)
-        }
-        if context.tls != nil {
-            awaitClientHello(glue: glue)
-        } else {
-            connectUpstreamAfterDelay(glue: glue)
+                connection: ConnectionDescriptor(id: id, client: client, server: state.server), shared: checks)
         }
     }
 
-    private func connectUpstreamAfterDelay(glue: GlueHandler) {
+    private func connectUpstreamAfterDelay() {
         if let delay = faults.connectDelay() {
             clientChannel.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
-                guard !done, clientChannel.isActive else { return }
-                connectUpstream(glue: glue)
+                guard state.connectDelayElapsed(clientActive: clientChannel.isActive) else { return }
+                connectUpstream()
             }
         } else {
-            connectUpstream(glue: glue)
+            connectUpstream()
         }
     }
 
-    private func connectUpstream(glue: GlueHandler) {
+    private func connectUpstream() {
         let loop = clientChannel.eventLoop
         var bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(context.connectTimeout)
@@ -179,95 +218,70 @@ final class ProxyConnection {
             bootstrap = bootstrap.channelOption(UpstreamMark.option, value: SocketOptionValue(mark))
         }
         // Resolved when the proxy started (`ProxyServer.start`), or read from the accepted socket.
-        guard let address = destinationAddress else {
-            upstreamFailed(ProxyError.cannotResolveUpstream(destination, reason: "not resolved"))
+        guard let address = state.destinationAddress else {
+            perform(
+                state.upstreamConnectFailed(
+                    ProxyError.cannotResolveUpstream(state.destination, reason: "not resolved")))
             return
         }
         let future = bootstrap.connect(to: address)
         future.assumeIsolated().whenComplete { result in
             switch result {
             case .success(let channel):
-                self.upstreamConnected(channel, glue: glue)
+                self.upstreamChannel = channel
+                self.upstreamLocal = channel.localAddress.flatMap(Endpoint.init(socketAddress:))
+                self.perform(self.state.upstreamConnected(clientActive: self.clientChannel.isActive))
             case .failure(let error):
-                self.upstreamFailed(error)
+                self.perform(self.state.upstreamConnectFailed(error))
             }
         }
     }
 
-    private func upstreamConnected(_ channel: Channel, glue: GlueHandler) {
-        openChannels += 1
-        upstreamChannel = channel
-        let local = channel.localAddress.flatMap(Endpoint.init(socketAddress:))
-        let remote = channel.remoteAddress.flatMap(Endpoint.init(socketAddress:))
-        upstreamLocal = local
-        if let local, let remote, !done {
-            context.sink?.submit(.upstreamConnected(id, local: local, upstream: remote, at: context.clock.now()))
-        }
-        if done || !clientChannel.isActive {
-            // The client went away while we were connecting.
-            ProxyConnection.reset(channel)
-            return
-        }
-        if context.tls != nil {
-            startUpstreamTLS(on: channel, local: local, remote: remote, glue: glue)
-            return
-        }
-        addUpstreamGlue(glue, to: channel)
-    }
-
-    private func addUpstreamGlue(_ glue: GlueHandler, to channel: Channel) {
+    private func addUpstreamGlue() {
+        guard let channel = upstreamChannel, let glue = pendingUpstreamGlue else { return }
+        pendingUpstreamGlue = nil
         // Added once connected (this callback runs in the same event-loop tick as the connect, before
         // any read): its handlerAdded lets the client side start reading.
         do {
-            try channel.pipeline.syncOperations.addHandlers(FaultHandler(stream: .upstream, faults: faults), glue)
+            try channel.pipeline.syncOperations.addHandlers(
+                plaintextTap(on: .upstream) + [FaultHandler(stream: .upstream, faults: faults), glue])
         } catch {
-            endAbnormally(.reset(by: .serverToClient), reason: "cannot set up the upstream channel: \(error)")
-            ProxyConnection.reset(channel)
-            ProxyConnection.reset(clientChannel)
+            perform(state.upstreamSetupFailed(error))
         }
     }
 
     // MARK: TLS interception
 
     /// Holds the client's first bytes until its ClientHello is complete.
-    private func awaitClientHello(glue: GlueHandler) {
+    private func awaitClientHello() {
         let peek = ClientHelloPeekHandler { [self] outcome in
             switch outcome {
             case .hello(let hello):
                 clientHello = hello
-                connectUpstreamAfterDelay(glue: glue)
+                perform(state.clientHelloReceived())
             case .notTLS(let reason):
-                context.statistics.tlsFailed(upstream: false)
-                report(
-                    [
-                        Finding(
-                            code: .tlsClientNotTLS, connection: id,
-                            message: "the client did not start TLS on an intercepting listener: \(reason)")
-                    ],
-                    on: .clientToServer)
-                refuse(reason: "refused: \(reason)")
+                perform(state.clientNotTLS(reason: reason))
             case .closed:
-                endAbnormally(.reset(by: .clientToServer), reason: "client closed before completing its ClientHello")
+                state.clientClosedBeforeHello()
             }
         }
         helloPeek = peek
         do {
             var handlers: [ChannelHandler] = [SocketResetHandler()]
             if let sink = context.encryptedSink {
-                handlers.append(
-                    EncryptedTapHandler(
-                        sink: sink, clock: context.clock,
-                        leg: .init(id: encryptedLegID(upstream: false), connection: id, readDirection: .clientToServer))
-                )
+                let leg = EncryptedLegRecorder.Leg(
+                    id: encryptedLegID(upstream: false), connection: id, readDirection: .clientToServer)
+                handlers.append(EncryptedLegRecorder(sink: sink, leg: leg).tap(clock: context.clock))
                 sink.submit(
                     .clientConnected(
-                        encryptedLegID(upstream: false), client: client, listener: server, at: context.clock.now(),
+                        encryptedLegID(upstream: false), client: client, listener: state.server,
+                        at: context.clock.now(),
                         comment: "interpose connection \(id), client leg (encrypted); listener \(listener)"))
             }
             handlers.append(peek)
             try clientChannel.pipeline.syncOperations.addHandlers(handlers, position: .first)
         } catch {
-            refuse(reason: "cannot set up TLS interception: \(error)")
+            perform(state.interceptionSetupFailed(error))
         }
     }
 
@@ -277,127 +291,87 @@ final class ProxyConnection {
     }
 
     /// Opens TLS to the upstream with the client's server name and ALPN offer.
-    private func startUpstreamTLS(on channel: Channel, local: Endpoint?, remote: Endpoint?, glue: GlueHandler) {
-        guard let tls = context.tls, let hello = clientHello else { return }
+    private func startUpstreamTLS(timeoutAt deadline: ContinuousClock.Instant) {
+        guard let tls = context.tls, let hello = clientHello, let channel = upstreamChannel else { return }
         // Verified against the name the client asked for; without SNI, the upstream's own host.
-        let upstreamHost = destination.host
-        interceptedName = hello.serverName ?? upstreamHost
-        pendingUpstreamGlue = glue
+        interceptedName = hello.serverName ?? state.destination.host
         // Until the handshake completes the upstream channel has no glue to report its close.
         channel.closeFuture.assumeIsolated().whenComplete { [self] _ in
-            guard pendingUpstreamGlue != nil else { return }
-            pendingUpstreamGlue = nil
-            channelClosed(.upstream)
+            perform(state.upstreamClosedBeforeForwarding())
         }
         do {
             let handler = try tls.upstream.handler(host: interceptedName, applicationProtocols: hello.protocols)
             var handlers: [ChannelHandler] = [SocketResetHandler()]
-            if let sink = context.encryptedSink, let local, let remote {
+            let remote = channel.remoteAddress.flatMap(Endpoint.init(socketAddress:))
+            if let sink = context.encryptedSink, let local = upstreamLocal, let remote {
                 let legID = encryptedLegID(upstream: true)
                 sink.submit(
                     .clientConnected(
                         legID, client: local, listener: remote, at: context.clock.now(),
                         comment: "interpose connection \(id), upstream leg (encrypted)"))
-                handlers.append(
-                    EncryptedTapHandler(
-                        sink: sink, clock: context.clock,
-                        leg: .init(id: legID, connection: id, readDirection: .serverToClient)))
+                let leg = EncryptedLegRecorder.Leg(id: legID, connection: id, readDirection: .serverToClient)
+                handlers.append(EncryptedLegRecorder(sink: sink, leg: leg).tap(clock: context.clock))
             }
             handlers += [handler, handshakeObserver(on: .upstream)]
             try KeyLogAttribution.with(id) {
                 try channel.pipeline.syncOperations.addHandlers(handlers)
             }
         } catch {
-            tlsHandshakeFailed(on: .upstream, error: error)
+            perform(state.tlsHandshakeFailed(on: .upstream, error: error))
             return
         }
         // An upstream that accepts TCP but never finishes its handshake is given the connect timeout.
         // Cancelled when the handshake ends, so a finished connection is not held until then.
-        let timeout = context.connectTimeout
-        upstreamHandshakeTimeout = channel.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            guard pendingUpstreamGlue != nil, !done, channel.isActive else { return }
-            tlsHandshakeFailed(
-                on: .upstream, error: TLSHandshakeTimeout(milliseconds: timeout.nanoseconds / 1_000_000))
+        let delay = TimeAmount(ContinuousClock.now.duration(to: deadline))
+        upstreamHandshakeTimeout = channel.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            perform(state.upstreamHandshakeTimedOut(upstreamActive: channel.isActive))
         }
     }
 
-    private func cancelUpstreamHandshakeTimeout() {
-        upstreamHandshakeTimeout?.cancel()
-        upstreamHandshakeTimeout = nil
-    }
-
-    /// The upstream's TLS handshake did not finish within the connect timeout.
-    struct TLSHandshakeTimeout: Error, CustomStringConvertible {
-        var milliseconds: Int64
-        var description: String { "the handshake did not finish within \(milliseconds) ms" }
+    /// The upstream is up: the client's handshake, with a certificate for the intercepted name.
+    private func startClientTLS(applicationProtocol: String?) {
+        guard let tls = context.tls else { return }
+        do {
+            let sslContext = try tls.clientContext(
+                serverName: interceptedName, applicationProtocol: applicationProtocol)
+            let server = NIOSSLServerHandler(context: sslContext)
+            let observer = handshakeObserver(on: .client)
+            guard let peek = helloPeek else { return }
+            try clientChannel.pipeline.syncOperations.addHandlers([server, observer], position: .after(peek))
+            KeyLogAttribution.with(id) { peek.release() }
+        } catch {
+            perform(state.tlsHandshakeFailed(on: .client, error: error))
+        }
     }
 
     /// A TLS handshake finished: the upstream's first, then the client's.
     func tlsHandshakeCompleted(on side: ProxySide, applicationProtocol: String?) {
-        if side == .upstream { cancelUpstreamHandshakeTimeout() }
-        guard !done else { return }
-        switch side {
-        case .upstream:
-            guard let tls = context.tls, let channel = upstreamChannel, let glue = pendingUpstreamGlue else { return }
-            guard clientChannel.isActive else {
-                // The client left during the upstream handshake; its close already ended its side.
-                ProxyConnection.reset(channel)
-                return
-            }
-            pendingUpstreamGlue = nil
-            addUpstreamGlue(glue, to: channel)
-            let offered = clientHello?.protocols ?? []
-            context.sink?.submit(
-                .note(
-                    id, .clientToServer,
-                    "interpose tls: intercepted \(interceptedName); client offered ALPN [\(offered.joined(separator: ", "))], "
-                        + "upstream chose \(applicationProtocol ?? "none")"))
-            do {
-                let sslContext = try tls.clientContext(
-                    serverName: interceptedName, applicationProtocol: applicationProtocol)
-                let server = NIOSSLServerHandler(context: sslContext)
-                let observer = handshakeObserver(on: .client)
-                guard let peek = helloPeek else { return }
-                try clientChannel.pipeline.syncOperations.addHandlers([server, observer], position: .after(peek))
-                KeyLogAttribution.with(id) { peek.release() }
-            } catch {
-                tlsHandshakeFailed(on: .client, error: error)
-            }
-        case .client:
-            context.statistics.tlsIntercepted()
-            context.logger.info(
-                "connection \(id) tls intercepted \(interceptedName) (ALPN \(applicationProtocol ?? "none"))")
-        }
+        perform(
+            state.tlsHandshakeCompleted(
+                on: side, applicationProtocol: applicationProtocol, clientActive: clientChannel.isActive))
     }
 
     /// A TLS handshake failed: the upstream's certificate was refused (or its TLS failed), or the
     /// client refused ours. Reported as a finding; the connection is reset, never carried on in
     /// plaintext.
     func tlsHandshakeFailed(on side: ProxySide, error: Error) {
-        if side == .upstream { cancelUpstreamHandshakeTimeout() }
-        guard !done else { return }
-        let reason = ProxyConnection.describeTLS(error)
-        let finding: Finding
+        perform(state.tlsHandshakeFailed(on: side, error: error))
+    }
+
+    /// The finding for a failed handshake on `side`.
+    private func tlsFailureFinding(on side: ProxySide, reason: String) -> Finding {
         switch side {
         case .upstream:
-            context.statistics.tlsFailed(upstream: true)
-            finding = Finding(
+            return Finding(
                 code: .tlsUpstreamHandshakeFailed, connection: id,
-                message: "TLS to the upstream \(destination) as \(interceptedName) failed: \(reason)",
+                message: "TLS to the upstream \(state.destination) as \(interceptedName) failed: \(reason)",
                 detail: upstreamVerificationHint)
         case .client:
-            context.statistics.tlsFailed(upstream: false)
-            finding = Finding(
+            return Finding(
                 code: .tlsClientRefusedInterception, connection: id,
                 message: "the client's TLS handshake for \(interceptedName) failed: \(reason)",
                 detail: "a client must trust the CA that `interpose ca print` shows")
         }
-        report([finding], on: .serverToClient)
-        endAbnormally(
-            .reset(by: .serverToClient),
-            reason: "tls \(side == .client ? "client" : "upstream") handshake failed: \(reason)")
-        ProxyConnection.reset(clientChannel)
-        if let upstreamChannel { ProxyConnection.reset(upstreamChannel) }
     }
 
     /// What to try after a failed upstream handshake, given how the upstream was checked.
@@ -414,12 +388,6 @@ final class ProxyConnection {
         }
     }
 
-    /// The TLS library's words for a failed handshake, put as what a user can act on.
-    static func describeTLS(_ error: Error) -> String {
-        if error is IOError || error is ChannelError { return describe(error) }
-        return TLSFailureDescription.describe(error)
-    }
-
     /// Reports the handshake on `side` to this connection.
     private func handshakeObserver(on side: ProxySide) -> TLSHandshakeObserver {
         TLSHandshakeObserver(
@@ -427,43 +395,15 @@ final class ProxyConnection {
             onFailed: { [self] in tlsHandshakeFailed(on: side, error: $0) })
     }
 
-    private func upstreamFailed(_ error: Error) {
-        let reason = "upstream \(destination) failed: \(ProxyConnection.describe(error))"
-        context.statistics.upstreamFailed()
-        endAbnormally(.reset(by: .serverToClient), reason: reason)
-        ProxyConnection.reset(clientChannel)
-    }
-
     // MARK: Events from the glue handlers
 
     func didRead(_ buffer: ByteBuffer, from side: ProxySide) {
-        let direction = side.readDirection
-        if direction == .clientToServer {
-            bytesToServer += buffer.readableBytes
-        } else {
-            bytesToClient += buffer.readableBytes
+        if let bytes = state.read(buffer.readableBytes, from: side) {
+            context.statistics.add(bytesToServer: bytes.toServer, bytesToClient: bytes.toClient)
         }
-        // The shared statistics (and /metrics) see the bytes while the connection runs, in batches:
-        // one lock every 64 reads or 64 KiB rather than one per read.
-        readsSinceReport += 1
-        if readsSinceReport >= 64 || bytesToServer + bytesToClient - reportedBytes >= 65_536 {
-            reportBytes()
-        }
-        // With toxics, each direction is recorded as it leaves them (`recordDelivered`).
-        guard !faults.isEngaged else { return }
-        record(buffer, on: direction)
     }
 
-    private func reportBytes() {
-        context.statistics.add(
-            bytesToServer: bytesToServer - reportedToServer, bytesToClient: bytesToClient - reportedToClient)
-        reportedToServer = bytesToServer
-        reportedToClient = bytesToClient
-        readsSinceReport = 0
-    }
-
-    private func record(_ buffer: ByteBuffer, on direction: Direction) {
-        let now = context.clock.now()
+    private func record(_ buffer: ByteBuffer, on direction: Direction, at now: Timestamp) {
         if check != nil {
             report(
                 check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .data(buffer))),
@@ -480,21 +420,22 @@ final class ProxyConnection {
     /// The capture clock now.
     var clockNow: Timestamp { context.clock.now() }
 
-    /// Bytes leaving the faults towards their destination (or a request the proxy answered itself).
-    func recordDelivered(_ buffer: ByteBuffer, on direction: Direction) {
-        guard !done else { return }
-        record(buffer, on: direction)
+    /// A request the faults answered themselves: the client did send it, though the upstream never
+    /// saw it (what leaves the faults is recorded by the plaintext tap).
+    func recordAnswered(_ buffer: ByteBuffer, on direction: Direction) {
+        guard state.recordsDelivered else { return }
+        record(buffer, on: direction, at: context.clock.now())
     }
 
     /// The end of stream leaving the faults (slow_close: later than it was read).
     func recordEnd(on direction: Direction) {
-        guard !done, abnormalEnd == nil else { return }
+        guard state.recordsDeliveredEnd else { return }
         context.sink?.submit(.finish(id, direction, at: context.clock.now()))
     }
 
     /// A fault fired: a comment on the next frame recorded in `direction`.
     func recordNote(_ text: String, on direction: Direction) {
-        guard !done else { return }
+        guard state.recordsDelivered else { return }
         context.sink?.submit(.note(id, direction, text))
     }
 
@@ -510,17 +451,12 @@ final class ProxyConnection {
 
     /// A toxic closes the connection (timeout, limit_data, drop_after_requests): FIN both ways.
     func closeForFault(_ reason: String) {
-        endAbnormally(.reset(by: .serverToClient), reason: "interpose fault \(reason)")
-        clientGlue?.closeForFault()
-        upstreamGlue?.closeForFault()
-        if upstreamGlue == nil, let upstreamChannel { upstreamChannel.close(promise: nil) }
+        perform(state.faultClosed(reason: reason))
     }
 
     /// A toxic resets the connection (reset_peer): RST both ways.
     func resetForFault(_ reason: String) {
-        endAbnormally(.reset(by: .serverToClient), reason: "interpose fault \(reason)")
-        ProxyConnection.reset(clientChannel)
-        if let upstreamChannel { ProxyConnection.reset(upstreamChannel) }
+        perform(state.faultReset(reason: reason))
     }
 
     /// Logs findings as they happen and writes them into the capture as a comment on the packet
@@ -537,10 +473,9 @@ final class ProxyConnection {
     }
 
     func didFinish(from side: ProxySide) {
+        // With toxics, recorded as it leaves the faults.
+        guard state.inputEnded(on: side, faultsEngaged: faults.isEngaged) else { return }
         let direction = side.readDirection
-        guard !finished.contains(direction), abnormalEnd == nil else { return }
-        finished.insert(direction)
-        guard !faults.isEngaged else { return }  // recorded as it leaves the faults
         let now = context.clock.now()
         if check != nil {
             report(
@@ -551,61 +486,29 @@ final class ProxyConnection {
     }
 
     func didFail(from side: ProxySide, error: Error) {
-        let who = side == .client ? "client" : "upstream"
-        if ProxyConnection.isReset(error) {
-            endAbnormally(.reset(by: side.readDirection), reason: "\(who) reset the connection")
-        } else {
-            endAbnormally(.reset(by: side.readDirection), reason: "\(who) error: \(ProxyConnection.describe(error))")
-        }
+        state.failed(on: side, error: error)
     }
 
     func didAbort(from side: ProxySide) {
-        let who = side == .client ? "client" : "upstream"
-        endAbnormally(.reset(by: side.readDirection), reason: "\(who) connection closed without FIN")
+        state.aborted(on: side)
     }
 
     /// Ends the connection from the proxy's side (shutdown after the grace period).
     func abort(reason: String) {
-        endAbnormally(.reset(by: .serverToClient), reason: reason)
-        ProxyConnection.reset(clientChannel)
-        if let upstreamChannel { ProxyConnection.reset(upstreamChannel) }
-    }
-
-    private func endAbnormally(_ end: ConnectionEnd, reason: String) {
-        if abnormalEnd == nil && !done { abnormalEnd = (end, reason) }
+        perform(state.abort(reason: reason))
     }
 
     func channelClosed(_ side: ProxySide) {
-        openChannels -= 1
-        guard openChannels <= 0, !done else { return }
-        if side == .client && upstreamChannel == nil && abnormalEnd == nil {
-            // The client left before the upstream connection was made.
-            endAbnormally(.reset(by: .clientToServer), reason: "client closed before the upstream connected")
-        }
-        finish()
+        perform(state.channelClosed(side))
     }
 
-    private func finish() {
-        done = true
-        let end: ConnectionEnd
-        let reason: String
-        if let abnormalEnd {
-            (end, reason) = abnormalEnd
-        } else if finished.count == 2 {
-            end = .graceful
-            reason = "client and upstream closed (FIN both ways)"
-        } else {
-            end = .reset(by: .serverToClient)
-            reason = "closed with one direction still open"
-        }
-        let seconds = Double((NIODeadline.now() - startedAt).nanoseconds) / 1e9
-        let summary =
-            "\(reason); \(bytesToServer) B client->server, \(bytesToClient) B server->client; "
-            + "\(String(format3: seconds)) s"
+    /// Records, counts and logs the end of the connection.
+    private func finish(_ summary: StateMachine.Summary) {
+        pendingUpstreamGlue = nil
         let now = context.clock.now()
         if check != nil {
             var resetBy: Direction?
-            if case .reset(let by) = end { resetBy = by }
+            if case .reset(let by) = summary.end { resetBy = by }
             var findings = check!.consume(
                 Frame(
                     connection: id, direction: resetBy ?? .clientToServer, timestamp: now,
@@ -614,14 +517,13 @@ final class ProxyConnection {
             report(findings, on: resetBy ?? .serverToClient)
             check = nil
         }
-        context.sink?.submit(.closed(id, end, at: now, comment: "closed: " + summary))
+        let text = summary.text
+        context.sink?.submit(.closed(id, summary.end, at: now, comment: "closed: " + text))
         context.statistics.connectionClosed(
-            bytesToServer: bytesToServer - reportedToServer, bytesToClient: bytesToClient - reportedToClient,
-            graceful: end == .graceful)
-        // A refused transparent connection has no destination yet.
-        let forwardedTo = context.transparent && destinationAddress == nil ? "(not forwarded)" : "\(destination)"
+            bytesToServer: summary.unreportedToServer, bytesToClient: summary.unreportedToClient,
+            graceful: summary.end == .graceful)
         context.logger.info(
-            "connection \(id) \(client) -> \(listener) -> \(upstreamLocal.map { "\($0) -> " } ?? "")\(forwardedTo) closed: \(summary)"
+            "connection \(id) \(client) -> \(listener) -> \(upstreamLocal.map { "\($0) -> " } ?? "")\(summary.forwardedTo) closed: \(text)"
         )
         context.connectionEnded(id)
     }
@@ -645,6 +547,12 @@ final class ProxyConnection {
             return
         }
         channel.close(promise: nil)
+    }
+
+    /// The TLS library's words for a failed handshake, put as what a user can act on.
+    static func describeTLS(_ error: Error) -> String {
+        if error is IOError || error is ChannelError { return describe(error) }
+        return TLSFailureDescription.describe(error)
     }
 
     static func isReset(_ error: Error) -> Bool {
@@ -676,6 +584,29 @@ final class ProxyConnection {
 
 @available(*, unavailable)
 extension ProxyConnection: Sendable {}
+
+extension ProxyConnection: GlueHandlerDelegate {}
+
+extension ProxyConnection: CaptureTapRecorder {
+    /// Only what leaves the faults is recorded as written; without toxics the bytes were recorded as
+    /// they were read.
+    var recordsWrites: Bool { faults.engaged }
+
+    /// What the plaintext taps saw: bytes read, unless toxics act (then as they leave the faults).
+    /// The ends are the state machine's (`didFinish`, `recordEnd`, the summary at close).
+    func record(_ event: CaptureTapHandler.Event) {
+        switch event {
+        case .read(let buffer, let direction, let at):
+            guard state.recordsRead(faultsEngaged: faults.isEngaged) else { return }
+            record(buffer, on: direction, at: at)
+        case .wrote(let buffer, let direction, let at):
+            guard state.recordsWritten(faultsEngaged: faults.engaged) else { return }
+            record(buffer, on: direction, at: at)
+        case .inputEnded, .outputClosed, .closed:
+            break
+        }
+    }
+}
 
 extension String {
     /// A number with three decimals, without Foundation.

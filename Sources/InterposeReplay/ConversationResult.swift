@@ -15,6 +15,9 @@ public struct ConversationResult: Sendable, Hashable {
     public var error: String?
     /// Why it was not replayed at all (a TLS conversation); `nil` when it was. Not a regression.
     public var skipped: String?
+    /// Why the replay stopped early when every baseline run stopped early too: the old build does
+    /// not reproduce this conversation either. Not a regression (then `error` is `nil`).
+    public var unreproducibleStop: String?
 
     /// A result from its parts.
     public init(
@@ -30,8 +33,8 @@ public struct ConversationResult: Sendable, Hashable {
     }
 
     /// Whether anything in this conversation is a regression (a difference, a missing or extra
-    /// response, or an early stop).
+    /// response the baseline does not share, or an early stop).
     public var hasRegression: Bool {
-        error != nil || messages.contains { $0.verdict != .same }
+        error != nil || messages.contains { $0.verdict != .same && $0.verdict != .unreproducible }
     }
 }

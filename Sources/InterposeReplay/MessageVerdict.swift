@@ -8,4 +8,7 @@ public enum MessageVerdict: String, Sendable, Hashable, CaseIterable {
     case missing
     /// The replay has a response the recording does not.
     case extra
+    /// Missing or extra in every baseline run too: the old build does not reproduce the recording
+    /// here either, so the message says nothing about the target. Not a regression; counted.
+    case unreproducible
 }

@@ -35,6 +35,9 @@ public struct ReplayComparison {
 
     private var comparer: ExchangeComparer
     private let latencyThreshold: Double
+    /// The baseline runs' pairs, in the same order as the target's, to tell a message the baseline
+    /// misses (or adds) too from the target's own.
+    private let baselines: [[Pair]]
 
     /// A comparison.
     /// - Parameters:
@@ -55,6 +58,7 @@ public struct ReplayComparison {
         }
         comparer = ExchangeComparer(rules: rules, noise: noise)
         self.latencyThreshold = latencyThreshold
+        self.baselines = baselines
     }
 
     /// Compares every pair.
@@ -63,16 +67,21 @@ public struct ReplayComparison {
         findings: [ReplayReport.CheckFinding] = [], durationNanoseconds: Int64 = 0
     ) -> ReplayReport {
         var conversations: [ConversationResult] = []
-        for pair in pairs {
+        for (position, pair) in pairs.enumerated() {
             let recordedExchanges = pair.recorded?.exchanges ?? []
             let replayedExchanges = pair.replayed?.exchanges ?? []
             var messages: [MessageResult] = []
             if pair.skipped == nil {
                 for index in 0..<max(recordedExchanges.count, replayedExchanges.count) {
-                    messages.append(
-                        comparer.compare(
-                            recorded: index < recordedExchanges.count ? recordedExchanges[index] : nil,
-                            replayed: index < replayedExchanges.count ? replayedExchanges[index] : nil, index: index))
+                    var message = comparer.compare(
+                        recorded: index < recordedExchanges.count ? recordedExchanges[index] : nil,
+                        replayed: index < replayedExchanges.count ? replayedExchanges[index] : nil, index: index)
+                    if message.verdict == .missing || message.verdict == .extra,
+                        sharedByBaselines(message.verdict, at: position, index: index)
+                    {
+                        message.verdict = .unreproducible
+                    }
+                    messages.append(message)
                 }
             }
             let descriptor = pair.recorded?.descriptor ?? pair.replayed?.descriptor
@@ -81,12 +90,30 @@ public struct ReplayComparison {
                 application: pair.application, replayedID: pair.replayed.map { Int($0.descriptor.id.rawValue) },
                 messages: messages, error: pair.error)
             result.skipped = pair.skipped
+            if pair.error != nil, !baselines.isEmpty,
+                baselines.allSatisfy({ position < $0.count && $0[position].error != nil })
+            {
+                result.unreproducibleStop = pair.error
+                result.error = nil
+            }
             conversations.append(result)
         }
         return ReplayReport(
             recorded: recorded, target: target, baseline: baseline, conversations: conversations,
             noise: comparer.noiseCounts, latency: latency(conversations), findings: findings,
             durationNanoseconds: durationNanoseconds)
+    }
+
+    /// Whether every baseline run misses the response at `index` of conversation `position` too
+    /// (`missing`), or has one there the recording lacks (`extra`).
+    private func sharedByBaselines(_ verdict: MessageVerdict, at position: Int, index: Int) -> Bool {
+        guard !baselines.isEmpty else { return false }
+        return baselines.allSatisfy { run in
+            guard position < run.count else { return false }
+            let exchanges = run[position].replayed?.exchanges ?? []
+            let response = index < exchanges.count ? exchanges[index].response : nil
+            return verdict == .missing ? response == nil : response != nil
+        }
     }
 
     /// Latency per request key and overall, old against new, with a warning where

@@ -18,6 +18,8 @@ final class ReplayConnection {
     private var timer: Scheduled<Void>?
     private let onEnd: (ReplayConnection) -> Void
     private var ended = false
+    /// Whether the target reset the connection (rather than the replay stopping it).
+    private var resetByTarget = false
     /// Findings of the checks on this connection's traffic.
     var findings: [Finding] { state.findings }
 
@@ -64,12 +66,15 @@ final class ReplayConnection {
         perform(state.serverFinished(at: at))
     }
 
-    func failed(_ reason: String) {
+    /// The connection failed: reset by the target (`byTarget`), or it could not be set up.
+    func failed(_ reason: String, byTarget: Bool = false) {
+        if byTarget, !state.isDone { resetByTarget = true }
         perform(state.failed(reason, at: now))
     }
 
     func channelClosed() {
         if !state.isDone {
+            resetByTarget = true
             perform(state.failed("the connection was reset by the target", at: now))
         }
         end()
@@ -117,7 +122,9 @@ final class ReplayConnection {
         guard !ended else { return }
         ended = true
         timer?.cancel()
-        let resetBy: Direction? = state.error == nil ? nil : .serverToClient
+        // Only a reset the target sent is the target's; an early stop of the replay's own (a timeout,
+        // a password it lacks) closes the connection, and the checks see requests left waiting.
+        let resetBy: Direction? = resetByTarget ? .serverToClient : nil
         _ = state.closeChecks(resetBy: resetBy)
         sink?.submit(
             .closed(

@@ -27,7 +27,7 @@ final class ReplayConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        connection.failed(String(describing: error))
+        connection.failed(String(describing: error), byTarget: true)
         context.close(promise: nil)
     }
 }

@@ -93,7 +93,13 @@ struct ReplayConversationState {
                 opening.writeBuffer(&bytes)
             }
             let user = PostgresStartup.parameters(opening)["user"] ?? ""
-            authentication = PostgresAuthentication(password: postgresPasswords.password(for: user), user: user)
+            // A recorded client that never authenticated (it refused GSSAPI and sent Terminate) is
+            // replayed as it was: the target's challenge is left to the recorded bytes.
+            let startup = plan.recorded.exchanges.first { $0.summary.hasPrefix("startup") }
+            let recordedAuthenticated = startup?.response?.summary.hasPrefix("authenticated") ?? true
+            if recordedAuthenticated {
+                authentication = PostgresAuthentication(password: postgresPasswords.password(for: user), user: user)
+            }
         }
         if let checks {
             check = LiveConversationCheck(connection: descriptor, shared: checks, forced: plan.application)

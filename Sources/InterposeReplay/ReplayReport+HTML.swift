@@ -95,7 +95,8 @@ extension ReplayReport {
         let cards: [(String, Int, Bool)] = [
             ("conversations", conversations.count, false), ("messages compared", messagesCompared, false),
             ("same", count(.same), false), ("differ", count(.differs), true), ("missing", count(.missing), true),
-            ("extra", count(.extra), true), ("stopped early", stoppedEarly.count, true),
+            ("extra", count(.extra), true), ("unreproducible", count(.unreproducible), false),
+            ("stopped early", stoppedEarly.count, true),
             ("error findings", regressionFindings.count, true), ("noise cancelled", noiseCancelled, false),
         ]
         for (label, value, isBad) in cards {

@@ -53,7 +53,7 @@ extension ReplayReport {
                 "<code>\(Self.html(finding.code))</code> \(Self.html(finding.message, limit: Self.htmlValueLimit))</div>\n"
         }
         html += htmlMessageList(conversation)
-        for message in conversation.messages where message.verdict != .same {
+        for message in conversation.messages where message.verdict != .same && message.verdict != .unreproducible {
             guard cards < Self.htmlCardLimit else { break }
             cards += 1
             html += htmlMessageCard(message, conversation: conversation.id)

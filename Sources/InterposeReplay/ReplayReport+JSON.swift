@@ -25,6 +25,7 @@ extension ReplayReport {
         json.number("differs", count(.differs))
         json.number("missing", count(.missing))
         json.number("extra", count(.extra))
+        json.number("unreproducible", count(.unreproducible))
         json.number("stopped_early", stoppedEarly.count)
         json.number("noise_cancelled", noiseCancelled)
         json.number("error_findings", errorFindings.count)
@@ -116,6 +117,7 @@ extension ReplayReport {
         json.string("application", conversation.application)
         json.number("replayed_id", conversation.replayedID)
         json.string("error", conversation.error)
+        json.string("unreproducible_stop", conversation.unreproducibleStop)
         json.bool("regression", conversation.hasRegression)
         json.beginArray("messages")
         for message in conversation.messages {

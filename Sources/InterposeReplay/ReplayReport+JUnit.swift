@@ -82,7 +82,7 @@ extension ReplayReport {
                 lines.append(
                     "\(difference.field): \(difference.recorded ?? "(none)") → \(difference.replayed ?? "(none)")")
             }
-        case .missing, .extra, .same:
+        case .missing, .extra, .same, .unreproducible:
             lines.append("recorded: \(message.recordedSummary ?? "(none)")")
             lines.append("replayed: \(message.replayedSummary ?? "(none)")")
         }

@@ -21,9 +21,17 @@ extension ReplayReport {
     /// `REGRESSION: 1 differ, 1 missing, 0 extra in 12 messages, 1 conversation stopped early, 1 error finding`.
     public var verdictLine: String {
         let messages = messagesCompared
+        let unreproducible = count(.unreproducible)
+        let notReproduced =
+            unreproducible > 0
+            ? ", \(ReportFormatting.grouped(unreproducible)) unreproducible (the baseline misses them too)" : ""
         guard hasRegressions else {
-            return "NO REGRESSION: all \(ReportFormatting.grouped(messages)) messages the same "
-                + "(\(ReportFormatting.plural(noiseCancelled, "noise field")) cancelled)"
+            guard unreproducible > 0 else {
+                return "NO REGRESSION: all \(ReportFormatting.grouped(messages)) messages the same "
+                    + "(\(ReportFormatting.plural(noiseCancelled, "noise field")) cancelled)"
+            }
+            return "NO REGRESSION: \(ReportFormatting.grouped(count(.same))) of \(ReportFormatting.grouped(messages)) "
+                + "messages the same\(notReproduced) (\(ReportFormatting.plural(noiseCancelled, "noise field")) cancelled)"
         }
         var line = "REGRESSION: \(ReportFormatting.grouped(count(.differs))) differ, "
         line +=
@@ -33,6 +41,7 @@ extension ReplayReport {
         if stopped > 0 { line += ", \(ReportFormatting.plural(stopped, "conversation")) stopped early" }
         let errors = regressionFindings.count
         if errors > 0 { line += ", \(ReportFormatting.plural(errors, "error finding"))" }
+        line += notReproduced
         return line
     }
 
@@ -41,7 +50,7 @@ extension ReplayReport {
     /// The JUnit and HTML reports list these.
     public func regressions(in conversation: ConversationResult) -> [Regression] {
         var out: [Regression] = []
-        for message in conversation.messages where message.verdict != .same {
+        for message in conversation.messages where message.verdict != .same && message.verdict != .unreproducible {
             out.append(Regression(kind: .message(message.verdict), message: message, title: Self.title(of: message)))
         }
         if let error = conversation.error {
@@ -74,6 +83,8 @@ extension ReplayReport {
             return "\(head): no response in the replay (recorded \(message.recordedSummary ?? "a response"))"
         case .extra:
             return "\(head): a response the recording does not have (\(message.replayedSummary ?? "replayed"))"
+        case .unreproducible:
+            return "\(head): the baseline does not reproduce the recording here either"
         }
     }
 }

@@ -31,13 +31,14 @@ extension ReplayReport {
     private func summaryTable() -> String {
         var table = TextTable(
             headers: [
-                "conversations", "messages", "same", "differs", "missing", "extra", "stopped early", "noise cancelled",
+                "conversations", "messages", "same", "differs", "missing", "extra", "unreproducible", "stopped early",
+                "noise cancelled",
             ],
-            alignments: Array(repeating: .right, count: 8))
+            alignments: Array(repeating: .right, count: 9))
         table.add(
             [
                 conversations.count, messagesCompared, count(.same), count(.differs), count(.missing), count(.extra),
-                stoppedEarly.count, noiseCancelled,
+                count(.unreproducible), stoppedEarly.count, noiseCancelled,
             ].map { ReportFormatting.grouped($0) })
         return table.render()
     }

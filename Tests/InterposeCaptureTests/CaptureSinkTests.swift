@@ -202,6 +202,57 @@ final class CaptureSinkTests: XCTestCase {
         sink.close()
     }
 
+    func testReaderHeldByAFullQueueIsWokenOnceTheWriterDrainedIt() throws {
+        var configuration = CaptureSink.Configuration(path: directory + "/wake.pcapng")
+        configuration.overflow = .block
+        configuration.queueLimitBytes = 64 << 10
+        let sink = try CaptureSink(configuration: configuration)
+        defer { sink.close() }
+        XCTAssertFalse(sink.whenBelowLimit { XCTFail("kept while below the limit") }, "an empty queue holds no one")
+        let clock = CaptureClock()
+        let id = ConnectionID(1)
+        sink.submit(
+            .clientConnected(
+                id, client: Endpoint("127.0.0.1:50001")!, listener: Endpoint("127.0.0.1:47000")!, at: clock.now(),
+                comment: ""))
+        let woken = DispatchSemaphore(value: 0)
+        var held = false
+        // The writer may drain a read before the reader asks; a queue many times its limit holds it.
+        for _ in 0..<20 where !held {
+            sink.submit(.data(id, .clientToServer, ByteBuffer(repeating: 7, count: 32 << 20), at: clock.now()))
+            held = sink.whenBelowLimit { woken.signal() }
+            if !held { XCTAssertFalse(sink.isOverLimit, "not held, so below the limit") }
+        }
+        XCTAssertTrue(held, "a 32 MiB read over a 64 KiB limit never held the reader")
+        XCTAssertEqual(woken.wait(timeout: .now() + 10), .success, "the writer drained the queue but did not wake")
+        XCTAssertFalse(sink.isOverLimit)
+        XCTAssertEqual(woken.wait(timeout: .now() + 0.2), .timedOut, "woken once")
+    }
+
+    func testClosingWakesReadersStillHeld() throws {
+        var configuration = CaptureSink.Configuration(path: directory + "/close-wake.pcapng")
+        configuration.overflow = .block
+        configuration.queueLimitBytes = 64 << 10
+        let sink = try CaptureSink(configuration: configuration)
+        let clock = CaptureClock()
+        let id = ConnectionID(1)
+        sink.submit(
+            .clientConnected(
+                id, client: Endpoint("127.0.0.1:50001")!, listener: Endpoint("127.0.0.1:47000")!, at: clock.now(),
+                comment: ""))
+        let woken = DispatchSemaphore(value: 0)
+        var held = 0
+        for _ in 0..<20 {
+            sink.submit(.data(id, .clientToServer, ByteBuffer(repeating: 7, count: 32 << 20), at: clock.now()))
+            if sink.whenBelowLimit({ woken.signal() }) { held += 1 }
+        }
+        sink.close()
+        XCTAssertFalse(sink.whenBelowLimit { XCTFail("kept after close") }, "a closed sink holds no one")
+        for _ in 0..<held {
+            XCTAssertEqual(woken.wait(timeout: .now() + 10), .success, "a held reader was left waiting")
+        }
+    }
+
     func testSubmitAfterCloseIsCountedAsDropped() throws {
         let sink = try CaptureSink(configuration: .init(path: directory + "/closed.pcapng"))
         let first = sink.close()

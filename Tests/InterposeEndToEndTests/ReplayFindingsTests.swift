@@ -85,6 +85,13 @@ final class ReplayFindingsTests: XCTestCase {
         XCTAssertFalse(shared.isEmpty, both.stdoutText)
         XCTAssertTrue(shared.allSatisfy { $0["also_in"] as? String == "baseline" }, "\(shared)")
         XCTAssertEqual(try regressionFindings(both), 0)
+        // The baseline misses the same answer and stops the same way: unreproducible, not the
+        // target's regression.
+        assertReplayStatus(both, 0)
+        let bothReport = try ReplayReportDocument(data: both.stdout)
+        XCTAssertEqual(bothReport.count("missing"), 0, both.stdoutText)
+        XCTAssertEqual(bothReport.count("unreproducible"), 1, both.stdoutText)
+        XCTAssertTrue(bothReport.verdict.contains("1 unreproducible"), bothReport.verdict)
 
         let targetOnly = try runReplay([
             capture, "--target", "127.0.0.1:\(brokenTarget.port)", "--baseline", "127.0.0.1:\(goodBaseline.port)",

@@ -63,6 +63,27 @@ final class ProxyForwardingTests: ProxyTestCase {
         XCTAssertEqual(stats.bytesToClient, plans.reduce(0) { $0 + $1.2 })
     }
 
+    func testBlockingCaptureKeepsEveryByteAndReadsResumeWhenTheQueueDrains() async throws {
+        let server = try await PatternServer.start()
+        defer { Task { await server.close() } }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("block-\(UUID().uuidString).pcapng")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var capture = CaptureSink.Configuration(path: file.path)
+        capture.overflow = .block
+        capture.queueLimitBytes = 64 << 10
+        let (proxy, port, sink) = try await startProxy(
+            upstreamPort: server.port, capture: capture, blockOnCaptureOverflow: true)
+        // Far more than the queue holds, both ways at once: reads stop and start again many times.
+        let outcome = try await runPatternClient(
+            host: "127.0.0.1", port: port, seed: 11, clientLength: 24 << 20, serverLength: 24 << 20)
+        XCTAssertTrue(outcome.isExact, "\(outcome)")
+        let closed = await waitUntil { proxy.statistics.snapshot.open == 0 }
+        XCTAssertTrue(closed)
+        let statistics = try XCTUnwrap(sink).close()
+        XCTAssertEqual(statistics.droppedBytes, 0, "\(statistics)")
+        XCTAssertEqual(statistics.payloadBytesRecorded, proxy.statistics.snapshot.bytesToServer + (24 << 20))
+    }
+
     func testIPv6ClientAndUpstreamForwardExactly() async throws {
         let server = try await PatternServer.start(host: "::1")
         defer { Task { await server.close() } }

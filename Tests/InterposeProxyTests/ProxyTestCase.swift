@@ -24,7 +24,7 @@ class ProxyTestCase: XCTestCase {
     func startProxy(
         upstreamHost: String = "127.0.0.1", upstreamPort: Int, listenHost: String = "127.0.0.1",
         capture: CaptureSink.Configuration? = nil, connectTimeout: TimeAmount = .seconds(5),
-        toxics: ToxicSet = ToxicSet(), seed: UInt64? = nil
+        toxics: ToxicSet = ToxicSet(), seed: UInt64? = nil, blockOnCaptureOverflow: Bool = false
     ) async throws -> (proxy: ProxyServer, port: Int, sink: CaptureSink?) {
         let sink = try capture.map { try CaptureSink(configuration: $0) }
         if let sink { sinks.append(sink) }
@@ -34,7 +34,8 @@ class ProxyTestCase: XCTestCase {
             configuration: .init(
                 listen: HostPort(host: listenHost, port: 0),
                 upstream: HostPort(host: upstreamHost, port: UInt16(upstreamPort)),
-                connectTimeout: connectTimeout, toxics: toxics, faultSeed: seed),
+                connectTimeout: connectTimeout, blockOnCaptureOverflow: blockOnCaptureOverflow, toxics: toxics,
+                faultSeed: seed),
             group: MultiThreadedEventLoopGroup.singleton, sink: sink, logger: logger)
         let address = try await proxy.start()
         proxies.append(proxy)
