@@ -40,7 +40,9 @@ package struct ConversationCheck {
     package mutating func consume(_ frame: Frame, into output: inout Output) {
         switch frame.event {
         case .reset: resetBy = frame.direction
-        case .finish where frame.direction == .serverToClient: serverFinished = true
+        case .finish where frame.direction == .serverToClient:
+            serverFinished = true
+            checker.serverClosed()
         case .finish where !serverFinished: clientFinishedFirst = true
         default: break
         }

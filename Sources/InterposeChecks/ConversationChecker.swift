@@ -82,6 +82,13 @@ package struct ConversationChecker {
         }
     }
 
+    /// The server half-closed: a request written after this (into a connection the server had
+    /// already closed, a `CLIENT KILL` the client had not seen yet) cannot be answered, and is the
+    /// client's write into a closed connection, not a server that failed to answer.
+    package mutating func serverClosed() {
+        sessionEnded = true
+    }
+
     /// The dissector stopped reading the conversation: what it did not read cannot be checked for
     /// completeness (its finding says why).
     package mutating func endDissection() {
