@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         // Already built for SwiftNIO: the toxics' generation number, read per chunk on the byte pump.
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
+        // Already built for SwiftNIO: Deque for the dissectors' queues of requests awaiting answers.
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // libpcap (Debian `libpcap-dev`): reference reader, BPF compiler, live capture.
@@ -79,6 +81,7 @@ let package = Package(
             name: "InterposeProtocols",
             dependencies: [
                 "InterposeCore",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ]

@@ -1,3 +1,4 @@
+import DequeModule
 import InterposeCore
 import NIOCore
 import NIOHPACK
@@ -107,7 +108,7 @@ public struct HTTP2Dissector: Dissector {
         /// The receiver's SETTINGS_INITIAL_WINDOW_SIZE: the send window of a new stream.
         var initialStreamWindow = HTTP2Dissector.defaultWindow
         /// SETTINGS this side sent that the other has not acknowledged yet, oldest first.
-        var pendingSettings: [[(id: UInt16, value: UInt32)]] = []
+        var pendingSettings: Deque<[(id: UInt16, value: UInt32)]> = []
         /// Unacknowledged SETTINGS beyond `pendingSettingsLimit`.
         var pendingOverflow = 0
         /// Frames the other side sent (GOAWAY aside) after this side's oldest unacknowledged

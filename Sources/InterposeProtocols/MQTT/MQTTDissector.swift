@@ -1,3 +1,4 @@
+import DequeModule
 import InterposeCore
 import NIOCore
 
@@ -38,7 +39,7 @@ public struct MQTTDissector: Dissector {
     private var nextIndex = 0
     private var pendingConnect: Pending?
     private var pending: [Awaited: Pending] = [:]
-    private var pings: [Pending] = []
+    private var pings: Deque<Pending> = []
     /// Packet identifiers of QoS 1 PUBLISHes awaiting their PUBACK, in the order they were sent,
     /// per direction of the PUBLISH (MQTT 3.1.1 §4.6: PUBACKs go out in that order).
     private var clientPublishOrder: [Int] = []

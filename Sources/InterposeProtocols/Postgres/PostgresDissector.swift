@@ -1,3 +1,4 @@
+import DequeModule
 import InterposeCore
 import NIOCore
 
@@ -68,7 +69,7 @@ public struct PostgresDissector: Dissector {
 
     private var clientReader = PostgresMessageReader(framing: .untyped)
     private var serverReader = PostgresMessageReader(framing: .typed)
-    private var pending: [Pending] = []
+    private var pending: Deque<Pending> = []
     private var exchange = Exchange()
     private var nextIndex = 0
     /// Client bytes since the last request that no message claims (password, SASL, COPY data).

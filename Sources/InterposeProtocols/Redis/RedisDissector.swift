@@ -1,3 +1,4 @@
+import DequeModule
 import InterposeCore
 import NIOCore
 
@@ -33,7 +34,7 @@ public struct RedisDissector: Dissector {
 
     private var commands = RESPReader(acceptsInline: true)
     private var replies = RESPReader(acceptsInline: false)
-    private var pending: [Pending] = []
+    private var pending: Deque<Pending> = []
     private var nextIndex = 0
     private var version = "RESP2"
     /// A HELLO naming a protocol version, waiting for its reply: its index and the version asked.
