@@ -10,7 +10,7 @@ import Foundation
 /// Stopped (SIGTERM, then SIGKILL after a grace period) by `stop()` or when released.
 public final class BackgroundProcess: @unchecked Sendable {
     /// The running process.
-    public let process: Process
+    public let process: ChildProcess
     /// Where its standard output goes.
     public let stdoutPath: String
     /// Where its standard error goes.
@@ -33,13 +33,17 @@ public final class BackgroundProcess: @unchecked Sendable {
         stderrPath = dir.appendingPathComponent("stderr").path
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        let nullDevice = open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer {
+            try? output.close()
+            try? errors.close()
+            close(nullDevice)
+        }
         process = try ProcessRunner.makeProcess(
-            executable, arguments, environment: environment,
-            currentDirectory: currentDirectory)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+            executable, arguments, environment: environment, currentDirectory: currentDirectory,
+            stdin: nullDevice, stdout: output.fileDescriptor, stderr: errors.fileDescriptor)
     }
 
     deinit {
@@ -47,7 +51,7 @@ public final class BackgroundProcess: @unchecked Sendable {
     }
 
     /// The process id.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
 
     /// What it has written to standard output so far.
     public var stdoutText: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
@@ -65,10 +69,9 @@ public final class BackgroundProcess: @unchecked Sendable {
             if err.contains(text) { return err }
             let out = stdoutText
             if out.contains(text) { return out }
-            if !process.isRunning {
+            if let status = process.exitStatus {
                 throw ProcessRunner.LaunchError(
-                    description:
-                        "process exited (\(process.terminationStatus)) before printing '\(text)': \(err) \(out)")
+                    description: "process exited (\(status)) before printing '\(text)': \(err) \(out)")
             }
             usleep(10_000)
         }
@@ -78,16 +81,14 @@ public final class BackgroundProcess: @unchecked Sendable {
 
     /// Sends a signal.
     public func signal(_ sig: Int32) {
-        if process.isRunning { kill(process.processIdentifier, sig) }
+        process.signal(sig)
     }
 
     /// Waits for the process to exit on its own.
     /// - Returns: its exit status, or `nil` when it still runs after `timeout` seconds.
     public func waitForExit(timeout: Double) -> Int32? {
         guard ProcessRunner.waitForExit(process, timeout: timeout) else { return nil }
-        return process.terminationReason == .uncaughtSignal
-            ? 128 + process.terminationStatus
-            : process.terminationStatus
+        return process.waitUntilExit()
     }
 
     /// Stops it: SIGTERM, then SIGKILL if it is still running after `grace` seconds.
@@ -98,11 +99,11 @@ public final class BackgroundProcess: @unchecked Sendable {
         lock.unlock()
         guard !already else { return }
         if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
+            kill(process.pid, SIGTERM)
             if !ProcessRunner.waitForExit(process, timeout: grace) {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
+                kill(process.pid, SIGKILL)
             }
         }
+        process.waitUntilExit()
     }
 }

@@ -71,16 +71,20 @@ public enum ProcessRunner {
         _ executable: String, _ arguments: [String], stdin: Data? = nil, timeout: Double = 60,
         environment: [String: String] = [:], currentDirectory: String? = nil
     ) throws -> Result {
-        let process = try makeProcess(
-            executable, arguments, environment: environment,
-            currentDirectory: currentDirectory)
         let outPipe = Pipe()
         let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
         let inPipe = Pipe()
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
-        try process.run()
+        let nullDevice = open("/dev/null", O_RDWR | O_CLOEXEC)
+        defer { close(nullDevice) }
+        let process = try makeProcess(
+            executable, arguments, environment: environment, currentDirectory: currentDirectory,
+            stdin: stdin == nil ? nullDevice : inPipe.fileHandleForReading.fileDescriptor,
+            stdout: outPipe.fileHandleForWriting.fileDescriptor,
+            stderr: errPipe.fileHandleForWriting.fileDescriptor)
+        // The child holds its own copies now; ours would keep the readers from ever seeing the end.
+        try? outPipe.fileHandleForWriting.close()
+        try? errPipe.fileHandleForWriting.close()
+        try? inPipe.fileHandleForReading.close()
         // Drain both pipes concurrently so a chatty program never blocks on a full pipe.
         let group = DispatchGroup()
         let box = OutputBox()
@@ -99,23 +103,21 @@ public enum ProcessRunner {
                 inPipe.fileHandleForWriting.write(stdin)
                 try? inPipe.fileHandleForWriting.close()
             }
+        } else {
+            try? inPipe.fileHandleForWriting.close()
         }
         let timedOut = !waitForExit(process, timeout: timeout)
         if timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            kill(process.pid, SIGKILL)
         }
+        let status = process.waitUntilExit()
         group.wait()
-        let status =
-            process.terminationReason == .uncaughtSignal
-            ? 128 + process.terminationStatus
-            : process.terminationStatus
         return Result(status: status, stdout: box.out, stderr: box.err, timedOut: timedOut)
     }
 
     /// Waits for a process to exit.
     /// - Returns: `false` when it was still running after `timeout` seconds.
-    public static func waitForExit(_ process: Process, timeout: Double) -> Bool {
+    public static func waitForExit(_ process: ChildProcess, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline { return false }
@@ -125,19 +127,17 @@ public enum ProcessRunner {
     }
 
     static func makeProcess(
-        _ executable: String, _ arguments: [String], environment: [String: String], currentDirectory: String?
-    ) throws -> Process {
+        _ executable: String, _ arguments: [String], environment: [String: String], currentDirectory: String?,
+        stdin: Int32, stdout: Int32, stderr: Int32
+    ) throws -> ChildProcess {
         guard let path = which(executable) else {
             throw LaunchError(description: "\(executable) is not installed: run scripts/test to install it")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        return process
+        return try ChildProcess(
+            path: path, arguments: arguments, environment: env, currentDirectory: currentDirectory,
+            stdin: stdin, stdout: stdout, stderr: stderr)
     }
 }
 
