@@ -70,12 +70,17 @@ public struct ExchangeComparer: Sendable {
             if recorded.application == .http1 {
                 differences.removeAll { $0.field == "header:content-length" }
             }
+            let changedStatuses = Set(ResponseFields.statusChanges(a, b).map(\.path))
             differences.removeAll { difference in
                 if rules.matches(field: difference.field) {
                     cancelled.append((difference.field, "rule"))
                     return true
                 }
-                if difference.field != "request", noise.isNoise(key: recorded.key, field: difference.field) {
+                // A status whose class changed is never baseline noise (it never is learned as
+                // such, but a learned field above it would cover it).
+                if difference.field != "request", !changedStatuses.contains(difference.field),
+                    noise.isNoise(key: recorded.key, field: difference.field)
+                {
                     cancelled.append((difference.field, "baseline"))
                     return true
                 }

@@ -8,7 +8,8 @@ import NIOCore
 /// `interpose replay FILE --target HOST:PORT`: the recorded client traffic played against a new
 /// build, every response compared with the recorded one.
 ///
-/// Exit status: 0 without regression, 1 with, 2 for unusable input or an unreachable target.
+/// Exit status: 0 without regression, 1 with (or with more unreproducible messages than
+/// `--max-unreproducible` allows), 2 for unusable input or an unreachable target.
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
@@ -19,7 +20,8 @@ struct ReplayCommand: ParsableCommand {
             overlapped and in order where they followed each other. Each response is compared with the recorded \
             one field by field (HTTP status, headers, JSON by path; Redis replies; PostgreSQL rows and errors; \
             raw bytes). With --baseline, the same traffic also goes to a second instance of the old build: what \
-            differs there is noise and is not reported. Exit status 1 when anything regressed.
+            differs there is noise and is not reported, and a message the baseline answers with another status \
+            is unreproducible. Exit status 1 when anything regressed or too many messages are unreproducible.
             """
     )
 
@@ -56,6 +58,14 @@ struct ReplayCommand: ParsableCommand {
             valueName: "[USER=]PASSWORD"))
     var pgPassword: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Fail (exit 1) when more messages than this are unreproducible (the baseline answers them otherwise "
+                + "than the recording): a count or a percentage of the messages compared. Default: none when fewer "
+                + "than 100 messages are compared, else 1%.",
+            valueName: "N|PERCENT%"))
+    var maxUnreproducible: String?
+
     @Flag(help: "Do not run the protocol checks on the replayed traffic.")
     var noChecks = false
 
@@ -73,6 +83,11 @@ struct ReplayCommand: ParsableCommand {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         if runs > 1 && baseline == nil { throw ValidationError("--runs needs --baseline") }
+        if let maxUnreproducible, UnreproducibleLimit(maxUnreproducible) == nil {
+            throw ValidationError(
+                "--max-unreproducible must be a count of at least 0 or a percentage from 0% to 100%, "
+                    + "not '\(maxUnreproducible)'")
+        }
     }
 
     func run() throws {
@@ -96,7 +111,8 @@ struct ReplayCommand: ParsableCommand {
         let outcome = try ReplaySession.run(plan, settings: settings)
         let result = ReplayComparison.report(
             plan: plan, outcome: outcome, rules: rules, latencyThreshold: comparison.latencyThreshold / 100,
-            recorded: file, target: settings.target.description, baseline: settings.baseline?.description)
+            recorded: file, target: settings.target.description, baseline: settings.baseline?.description,
+            unreproducibleLimit: maxUnreproducible.flatMap(UnreproducibleLimit.init) ?? .automatic)
         var standardError = StandardError()
         print(ReplayComparison.throughputLine(plan: plan, run: outcome.target), to: &standardError)
         if let capture = outcome.capture {
