@@ -52,7 +52,8 @@ extension ReplayReport {
             html += "<tr><td><a href=\"#c\(conversation)\">#\(conversation)</a></td>"
             html += "<td class=\"num\">\(message.index)</td>"
             html += "<td><code>\(Self.html(message.request, limit: 200))</code></td>"
-            html += "<td>\(Self.htmlValue(message.recordedSummary))</td><td>\(Self.htmlValue(message.replayedSummary))</td>"
+            html +=
+                "<td>\(Self.htmlValue(message.recordedSummary))</td><td>\(Self.htmlValue(message.replayedSummary))</td>"
             html += "<td>\(Self.htmlValue(message.unreproducible))</td></tr>\n"
         }
         html += "</tbody>\n</table>\n"

@@ -40,10 +40,12 @@ extension ReplayReport {
                 return "NO REGRESSION: all \(ReportFormatting.grouped(messages)) messages the same \(noise)"
             }
             guard exceeded else {
-                return "NO REGRESSION: \(ReportFormatting.grouped(count(.same))) of \(ReportFormatting.grouped(messages)) "
+                return
+                    "NO REGRESSION: \(ReportFormatting.grouped(count(.same))) of \(ReportFormatting.grouped(messages)) "
                     + "messages the same\(notReproduced) \(noise)"
             }
-            return "NOT REPRODUCED: \(ReportFormatting.grouped(unreproducible)) of \(ReportFormatting.grouped(messages)) "
+            return
+                "NOT REPRODUCED: \(ReportFormatting.grouped(unreproducible)) of \(ReportFormatting.grouped(messages)) "
                 + "messages unreproducible (the baseline does not reproduce the recording), more than the \(allowed) "
                 + "--max-unreproducible allows; no regression in the other "
                 + "\(ReportFormatting.grouped(messages - unreproducible)) \(noise)"
@@ -99,7 +101,8 @@ extension ReplayReport {
         case .extra:
             return "\(head): a response the recording does not have (\(message.replayedSummary ?? "replayed"))"
         case .unreproducible:
-            return "\(head): unreproducible, \(message.unreproducible ?? "the baseline does not reproduce the recording")"
+            return
+                "\(head): unreproducible, \(message.unreproducible ?? "the baseline does not reproduce the recording")"
         }
     }
 }

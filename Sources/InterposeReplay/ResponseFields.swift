@@ -56,7 +56,8 @@ enum ResponseFields {
         var seen = Set<String>()
         for field in recorded where field.isStatus && seen.insert(field.path).inserted {
             if otherClasses[field.path] != field.statusClass {
-                changes.append(StatusChange(path: field.path, recorded: field.statusClass, other: otherClasses[field.path]))
+                changes.append(
+                    StatusChange(path: field.path, recorded: field.statusClass, other: otherClasses[field.path]))
             }
         }
         for field in other where field.isStatus && seen.insert(field.path).inserted {

@@ -57,7 +57,8 @@ final class ExchangeComparerTests: XCTestCase {
         // A Redis XRANGE-like reply: ids and values at three depths, all noise by rule.
         var comparer = ExchangeComparer(rules: try NoiseRules(["field:reply", "header:date"]))
         func redis(_ id: String, _ value: String) -> RecordedExchange {
-            let reply = "*2\r\n*2\r\n$\(id.count)\r\n\(id)\r\n*2\r\n$1\r\nv\r\n$\(value.count)\r\n\(value)\r\n:\(id.count)\r\n"
+            let reply =
+                "*2\r\n*2\r\n$\(id.count)\r\n\(id)\r\n*2\r\n$1\r\nv\r\n$\(value.count)\r\n\(value)\r\n:\(id.count)\r\n"
             return ReplayFixtures.exchange(.redis, key: "XRANGE", response: Array(reply.utf8), code: "reply")
         }
         for index in 0..<3 {

@@ -16,7 +16,8 @@ final class ReplayFidelityTests: XCTestCase {
 
     private func http(_ status: String, _ body: String, fingerprint: UInt64 = 7) -> RecordedExchange {
         ReplayFixtures.exchange(
-            fingerprint: fingerprint, response: ReplayFixtures.http(status, headers: ["Content-Type: application/json"], body: body),
+            fingerprint: fingerprint,
+            response: ReplayFixtures.http(status, headers: ["Content-Type: application/json"], body: body),
             code: String(status.prefix(3)))
     }
 
@@ -31,7 +32,8 @@ final class ReplayFidelityTests: XCTestCase {
 
     /// Each protocol's decoder marks its status field with the class it carries.
     func testEachProtocolMarksItsStatusField() {
-        let httpFields = ContentDecoder.fields(ofResponse: ReplayFixtures.http("503 Busy", body: "x"), application: .http1)
+        let httpFields = ContentDecoder.fields(
+            ofResponse: ReplayFixtures.http("503 Busy", body: "x"), application: .http1)
         XCTAssertEqual(httpFields?.filter(\.isStatus).map { "\($0.path)=\($0.statusClass!)" }, ["status=503"])
         let redisFields = ContentDecoder.fields(
             ofResponse: Array("-NOAUTH Authentication required.\r\n".utf8), application: .redis)
@@ -59,10 +61,12 @@ final class ReplayFidelityTests: XCTestCase {
     func testAStatusIsNeverLearnedAndAnAnswerWithAnotherStatusTeachesNothing() {
         var model = NoiseModel()
         let change = model.learn(
-            recorded: http("200 OK", #"{"id":7,"ts":1}"#), baseline: http("503 Service Unavailable", #"{"error":"down"}"#))
+            recorded: http("200 OK", #"{"id":7,"ts":1}"#),
+            baseline: http("503 Service Unavailable", #"{"error":"down"}"#))
         XCTAssertEqual(change, "status 200 -> 503")
         XCTAssertTrue(model.isEmpty, "nothing of a 503 page is noise: \(model.learnedFields)")
-        let redisChange = model.learn(recorded: redis("+OK\r\n"), baseline: redis("-NOAUTH Authentication required.\r\n"))
+        let redisChange = model.learn(
+            recorded: redis("+OK\r\n"), baseline: redis("-NOAUTH Authentication required.\r\n"))
         XCTAssertEqual(redisChange, "error (none) -> NOAUTH")
         XCTAssertTrue(model.isEmpty)
         // The same class with another text: the text may be noise, the class is not in question.
@@ -102,7 +106,8 @@ final class ReplayFidelityTests: XCTestCase {
             XCTAssertEqual(
                 report.verdictLine,
                 "NOT REPRODUCED: 1 of 2 messages unreproducible (the baseline does not reproduce the recording), "
-                    + "more than the 0 --max-unreproducible allows; no regression in the other 1 (0 noise fields cancelled)")
+                    + "more than the 0 --max-unreproducible allows; no regression in the other 1 (0 noise fields cancelled)"
+            )
         }
     }
 
@@ -136,7 +141,8 @@ final class ReplayFidelityTests: XCTestCase {
         XCTAssertTrue(report.failed, "the target's own difference still fails")
         XCTAssertEqual(
             report.verdictLine,
-            "REGRESSION: 1 differ, 0 missing, 0 extra in 2 messages, 1 unreproducible (the baseline does not reproduce them)")
+            "REGRESSION: 1 differ, 0 missing, 0 extra in 2 messages, 1 unreproducible (the baseline does not reproduce them)"
+        )
         report.unreproducibleLimit = .count(0)
         XCTAssertEqual(
             report.verdictLine,
@@ -187,7 +193,8 @@ final class ReplayFidelityTests: XCTestCase {
         XCTAssertEqual(messages.map { $0["request"] as? String }, ["GET k"])
         XCTAssertEqual(messages.first?["reason"] as? String, "the baseline answered reply OK (error (none) -> NOAUTH)")
         let text = report.renderText()
-        XCTAssertTrue(text.contains("\nUnreproducible (the baseline does not reproduce the recording; allowed: 0"), text)
+        XCTAssertTrue(
+            text.contains("\nUnreproducible (the baseline does not reproduce the recording; allowed: 0"), text)
         XCTAssertTrue(text.contains("GET k"), text)
         XCTAssertTrue(text.hasSuffix("no regression in the other 0 (0 noise fields cancelled)\n"), text)
         let junit = report.renderJUnit()

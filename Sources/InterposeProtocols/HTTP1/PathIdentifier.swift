@@ -26,7 +26,8 @@ enum PathIdentifier {
 
     /// Hex with a digit (8 or more), or 16 or more hex digits and dashes (a UUID, a long hash).
     private static func isHex(_ segment: Substring) -> Bool {
-        if segment.count >= 16, segment.allSatisfy({ $0.isHexDigit || $0 == "-" }), segment.contains(where: \.isHexDigit)
+        if segment.count >= 16, segment.allSatisfy({ $0.isHexDigit || $0 == "-" }),
+            segment.contains(where: \.isHexDigit)
         {
             return true
         }

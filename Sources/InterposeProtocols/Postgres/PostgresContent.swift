@@ -78,7 +78,8 @@ enum PostgresContent {
                     guard let value, prefix == "error" || code == "M" || code == "C" else { continue }
                     // An error's SQLSTATE is the reply's status; a notice's code is content.
                     let isStatus = prefix == "error" && code == "C"
-                    fields.append(ContentField(path: prefix + "." + name, value: value, statusClass: isStatus ? value : nil))
+                    fields.append(
+                        ContentField(path: prefix + "." + name, value: value, statusClass: isStatus ? value : nil))
                 }
             case .parseComplete: add("step", "ParseComplete")
             case .bindComplete: add("step", "BindComplete")
