@@ -74,6 +74,16 @@ final class ReplayFidelityTests: XCTestCase {
         XCTAssertEqual(model.learnedFields.map(\.field), ["error"])
     }
 
+    func testUndecodedResponsesCompareTheirStatusCodeAsTheStatus() {
+        // HTTP/2 and gRPC are compared by status code and body fingerprint: the code is the status.
+        var model = NoiseModel()
+        let change = model.learn(
+            recorded: ReplayFixtures.exchange(.http2, response: [1], code: "grpc-0", bodyFingerprint: 1),
+            baseline: ReplayFixtures.exchange(.http2, response: [2], code: "grpc-14", bodyFingerprint: 2))
+        XCTAssertEqual(change, "status grpc-0 -> grpc-14")
+        XCTAssertTrue(model.isEmpty, "not even the body fingerprint is learned from a UNAVAILABLE answer")
+    }
+
     func testALearnedFieldAboveAStatusDoesNotCancelAChangedStatus() {
         var noise = NoiseModel()
         // `reply#2` varies in the baseline (learned), which would cover `reply#2.error`.
