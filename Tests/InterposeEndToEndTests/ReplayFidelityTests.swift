@@ -203,6 +203,54 @@ final class ReplayFidelityTests: XCTestCase {
         assertReplayStatus(allowed, 0)
     }
 
+    func testAPostgresBaselineWithoutTheTableAnswersWithASQLSTATEAndReproducesNoQuery() throws {
+        let recorded = try PostgresServer()
+        let target = try PostgresServer()
+        let baseline = try PostgresServer()
+        defer {
+            recorded.stop()
+            target.stop()
+            baseline.stop()
+        }
+        func psql(_ server: PostgresServer, _ database: String, _ commands: [String]) throws {
+            let result = try ProcessRunner.run(
+                "psql",
+                [
+                    "-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-X", "-At", "-v", "ON_ERROR_STOP=1",
+                    "-d", database,
+                ] + commands.flatMap { ["-c", $0] }, timeout: 30)
+            XCTAssertEqual(result.status, 0, "psql \(commands): \(result.stderrText)")
+        }
+        for server in [recorded, target, baseline] { try psql(server, "postgres", ["CREATE DATABASE app"]) }
+        // The baseline has the database but not the table.
+        for server in [recorded, target] {
+            try psql(server, "app", ["CREATE TABLE users(id int, name text)", "INSERT INTO users VALUES (1, 'ann')"])
+        }
+        let capture = work + "/postgres.pcap"
+        let tcpdump = try LoopbackCapture(path: capture, ports: [recorded.port])
+        try psql(recorded, "app", ["SELECT id, name FROM users ORDER BY id"])
+        try psql(recorded, "app", ["INSERT INTO users VALUES (2, 'bob')", "SELECT count(*) FROM users"])
+        tcpdump.stop()
+
+        let arguments = [
+            capture, "--target", "127.0.0.1:\(target.port)", "--baseline", "127.0.0.1:\(baseline.port)", "--json",
+        ]
+        let result = try runReplay(arguments)
+        assertReplayStatus(result, 1)
+        let report = try ReplayReportDocument(data: result.stdout)
+        XCTAssertEqual(report.regression, false, result.stdoutText)
+        XCTAssertEqual(
+            report.unreproducibleMessages.map(\.request).filter { $0.contains("users") }.count, 3,
+            "\(report.unreproducibleMessages)")
+        for message in report.unreproducibleMessages {
+            XCTAssertTrue(message.reason.contains("error.code (none) -> 42P01"), message.reason)
+        }
+        XCTAssertFalse(
+            report.noise.contains { $0.field.hasPrefix("error") || $0.field.hasPrefix("row") },
+            "nothing of the errors was learned as noise: \(report.noise)")
+        assertReplayStatus(try runReplay(arguments + ["--max-unreproducible", "100%"]), 0)
+    }
+
     func testBadMaxUnreproducibleIsOneLineAndExitTwo() throws {
         for value in ["101%", "-1", "abc", "5 %", "1.5", "%", "-0.5%"] {
             let result = try runReplay([
