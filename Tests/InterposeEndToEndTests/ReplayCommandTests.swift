@@ -341,7 +341,8 @@ final class ReplayCommandTests: XCTestCase {
             assertReplayStatus(bad, 2)
             let lines = bad.stderrText.split(separator: "\n")
             XCTAssertEqual(
-                lines.first.map(String.init), "interpose: --speed must be a positive number or max, not '\(speed)'",
+                lines.first.map(String.init),
+                "interpose: The value '\(speed)' is invalid for '--speed <N|max>': must be max or a number from 0.001 to 1000000",
                 bad.stderrText)
             XCTAssertLessThanOrEqual(lines.count, 2, "the line and at most a usage hint: \(bad.stderrText)")
         }
