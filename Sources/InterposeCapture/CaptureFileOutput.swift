@@ -85,13 +85,12 @@ final class CaptureFileOutput: TCPSegmentEmitter {
     // MARK: - Files
 
     private func openFile(_ path: String) throws(CaptureError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw CaptureError.cannotCreate(path: path, errno: errno) }
-        // O_TRUNC keeps the mode of an existing file: make it 0600 whatever it was.
-        guard fchmod(descriptor, 0o600) == 0 else {
-            let code = errno
-            close(descriptor)
-            throw CaptureError.cannotCreate(path: path, errno: code)
+        // A regular file, 0600 whatever it was; a device, FIFO, directory or link is refused untouched.
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateFile.open(path, .truncate)
+        } catch {
+            throw CaptureError.cannotCreate(error)
         }
         fd = descriptor
         currentPath = path

@@ -16,13 +16,21 @@ final class PcapngPacketRecorder {
     private var block: [UInt8] = []
     private var failed = false
 
-    /// Creates `path` and writes the section header and interface description.
+    /// Creates `path` (mode 0600; a path that is not a regular file is refused) and writes the
+    /// section header and interface description.
     /// - Throws: `LiveCaptureError` (`unwritableCapture`) when the file cannot be created.
     init(path: String, interface: String, linkType: LinkType, snapshotLength: Int) throws(LiveCaptureError) {
-        guard let file = fopen(path, "wb") else {
-            throw LiveCaptureError(
-                kind: .unwritableCapture,
-                description: "--capture \(path): cannot write: \(String(cString: strerror(errno)))")
+        // Captured traffic: a regular file, mode 0600 (not 0644, nor 0666 under umask 000).
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateFile.open(path, .truncate)
+        } catch {
+            throw LiveCaptureError(kind: .unwritableCapture, description: "--capture \(path): cannot write: \(error.reason)")
+        }
+        guard let file = fdopen(descriptor, "wb") else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw LiveCaptureError(kind: .unwritableCapture, description: "--capture \(path): cannot write: \(reason)")
         }
         self.path = path
         self.file = file

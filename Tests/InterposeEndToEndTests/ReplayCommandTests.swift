@@ -383,6 +383,21 @@ final class ReplayCommandTests: XCTestCase {
         XCTAssertEqual(quiet.status, 0, quiet.stdoutText + quiet.stderrText)
     }
 
+    func testReportFilesAndTheReplayCaptureAreOwnerOnlyEvenUnderUmask000() throws {
+        let reportDirectory = work + "/private"
+        let replayCapture = work + "/private-replay.pcapng"
+        let result = try runInterposeWithOpenUmask([
+            "replay", fixture.capture, "--target", fixture.newBuild.address, "--report", reportDirectory,
+            "--capture", replayCapture,
+        ])
+        assertReplayStatus(result, 1)
+        XCTAssertEqual(try permissionBits(reportDirectory), 0o700, "the report directory")
+        for name in ["report.json", "junit.xml", "report.html"] {
+            XCTAssertEqual(try permissionBits(reportDirectory + "/" + name), 0o600, name)
+        }
+        XCTAssertEqual(try permissionBits(replayCapture), 0o600, "the replay's capture")
+    }
+
     func testReportHTMLOfTheRegressionRendersInChromium() throws {
         let reportDirectory = work + "/html"
         let result = try runReplay([
