@@ -25,6 +25,13 @@ public struct PrivateFileError: Error, Sendable, Hashable, CustomStringConvertib
         self.errno = 0
     }
 
+    /// Any other problem with the path (`is a regular file, not a directory`).
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+        self.errno = 0
+    }
+
     /// The system refused (`ENOENT`, `EACCES`, `ENOSPC`).
     public init(path: String, errno: Int32) {
         self.path = path

@@ -35,21 +35,13 @@ public struct ReplayReportWriter {
     }
 
     private static func createDirectory(_ path: String) throws(ReplayReportWriteError) {
-        var status = stat()
-        if stat(path, &status) == 0 {
-            guard (status.st_mode & S_IFMT) == S_IFDIR else { throw .notADirectory(path: path) }
-            return
+        do {
+            // Its files quote request and response bodies: new directories are the owner's only.
+            try PrivateDirectory.create(path)
+        } catch {
+            throw error.errno != 0
+                ? .cannotCreateDirectory(path: error.path, reason: error.reason) : .notADirectory(path: error.path)
         }
-        var parent = path
-        while parent.hasSuffix("/") && parent.count > 1 { parent.removeLast() }
-        if let slash = parent.lastIndex(of: "/"), slash != parent.startIndex {
-            try createDirectory(String(parent[..<slash]))
-        }
-        // Its files quote request and response bodies: the owner's only.
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw .cannotCreateDirectory(path: path, reason: reason())
-        }
-        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { throw .notADirectory(path: path) }
     }
 
     private static func writeFile(_ path: String, _ text: String) throws(ReplayReportWriteError) {
@@ -57,7 +49,7 @@ public struct ReplayReportWriter {
         // would remove it, and a directory cannot be replaced.
         var status = stat()
         if lstat(path, &status) == 0, let kind = PrivateFile.nonRegularKind(status.st_mode) {
-            throw .cannotWrite(path: path, reason: PrivateFileError(path: path, kind: kind).reason)
+            throw .cannotWrite(path: path, reason: "it is \(kind), not a regular file")
         }
         let temporary = path + ".tmp"
         let descriptor: Int32

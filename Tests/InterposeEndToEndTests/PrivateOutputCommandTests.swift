@@ -85,7 +85,11 @@ final class PrivateOutputCommandTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: fifoReport, withIntermediateDirectories: true)
         XCTAssertEqual(mkfifo(fifoReport + "/report.json", 0o644), 0)
         let refused = try runInterposeWithOpenUmask(["diff", capture, capture, "--report", fifoReport])
-        assertRefused(refused, path: fifoReport + "/report.json", kind: "a FIFO")
+        XCTAssertEqual(refused.status, 2, refused.stderrText)
+        XCTAssertEqual(
+            refused.stderrText,
+            "interpose: cannot write \(fifoReport)/report.json: it is a FIFO, not a regular file (free space or choose "
+                + "another --report directory)\n")
         XCTAssertEqual(mode(fifoReport + "/report.json") & S_IFMT, S_IFIFO)
     }
 
