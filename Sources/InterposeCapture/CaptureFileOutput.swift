@@ -139,8 +139,9 @@ final class CaptureFileOutput: TCPSegmentEmitter {
         lossesInFile.bytes += bytes
     }
 
-    /// Writes the buffer to the file. On error, records it, cuts the file back to its last complete
-    /// write and writes nothing more.
+    /// Writes the buffer to the file. On error (a full disk), records it, keeps every complete
+    /// block that reached the file (cutting only a partly written last block, so the file stays
+    /// readable up to there) and writes nothing more.
     func flush() {
         lastFlushNanoseconds = clock.now().nanosecondsSinceEpoch
         defer { buffer.removeAll() }
@@ -148,12 +149,26 @@ final class CaptureFileOutput: TCPSegmentEmitter {
         let (written, error) = DescriptorWriter.writeAll(fd, buffer.bytes)
         if let error {
             writeError = .cannotWrite(path: currentPath, errno: error)
-            // Keep the file readable: drop a partly written block.
-            _ = ftruncate(fd, off_t(currentFileWritten))
+            let kept = Self.completeBlocksLength(buffer.bytes, within: written)
+            _ = ftruncate(fd, off_t(currentFileWritten + kept))
+            totalBytesWritten += kept
+            currentFileWritten += kept
             return
         }
         totalBytesWritten += written
         currentFileWritten += written
+    }
+
+    /// How many of the first `written` bytes of `blocks` (whole pcapng blocks, back to back) are
+    /// whole blocks: each block's total length is its second 32-bit word.
+    static func completeBlocksLength(_ blocks: UnsafeRawBufferPointer, within written: Int) -> Int {
+        var offset = 0
+        while offset + 8 <= written {
+            let length = Int(UInt32(littleEndian: blocks.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)))
+            guard length >= 12, offset + length <= written else { break }
+            offset += length
+        }
+        return offset
     }
 
     /// The current wall-clock-anchored time, in nanoseconds.

@@ -85,6 +85,6 @@ extension ProxyCommand {
                 }
             },
             until: { await signals.wait() })
-        try ProxyCommand.stopped(summary: summary.description, failed: summary.hasErrorFindings)
+        try ProxyCommand.stopped(summary: summary.description, failed: summary.hasErrorFindings || summary.captureFailed)
     }
 }

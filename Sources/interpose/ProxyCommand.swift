@@ -230,11 +230,12 @@ struct ProxyCommand: AsyncParsableCommand {
                     to: &stream)
             },
             until: { await signals.wait() })
-        try ProxyCommand.stopped(summary: summary.description, failed: summary.hasErrorFindings)
+        try ProxyCommand.stopped(summary: summary.description, failed: summary.hasErrorFindings || summary.captureFailed)
     }
 
     /// Prints the end of a run (`stopped.` and the summary, each line prefixed) on standard error.
-    /// - Throws: `ExitCode(1)` when the run `failed` (an error finding, a failed TLS handshake).
+    /// - Throws: `ExitCode(1)` when the run `failed` (an error finding, a failed TLS handshake, a
+    ///   capture that could not be written).
     static func stopped(summary: String, failed: Bool) throws {
         var stream = StandardError()
         print("interpose: stopped.", to: &stream)
