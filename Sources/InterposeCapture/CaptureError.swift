@@ -45,7 +45,8 @@ public struct CaptureError: Error, CustomStringConvertible, Equatable {
 
     /// The error of `PrivateFile.open` for a capture file.
     public static func cannotCreate(_ error: PrivateFileError) -> CaptureError {
-        error.errno != 0 ? .cannotCreate(path: error.path, errno: error.errno) : .refused(path: error.path, reason: error.reason)
+        error.errno != 0
+            ? .cannotCreate(path: error.path, errno: error.errno) : .refused(path: error.path, reason: error.reason)
     }
 
     /// Writing to an open capture file failed (disk full, I/O error).

@@ -21,7 +21,8 @@ public enum PrivateDirectory {
         if stat(path, &status) == 0 {
             guard (status.st_mode & S_IFMT) == S_IFDIR else {
                 throw PrivateFileError(
-                    path: path, problem: "is \(PrivateFile.nonRegularKind(status.st_mode) ?? "a file"), not a directory")
+                    path: path, problem: "is \(PrivateFile.nonRegularKind(status.st_mode) ?? "a file"), not a directory"
+                )
             }
             return
         }

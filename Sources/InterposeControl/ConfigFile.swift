@@ -110,7 +110,9 @@ public struct ConfigFile: Sendable, Equatable {
             }
             if count == 0 { break }
             bytes += chunk[0..<count]
-            if bytes.count > sizeLimit { throw refuse("is larger than \(ByteCount(sizeLimit)); a config file is YAML text") }
+            if bytes.count > sizeLimit {
+                throw refuse("is larger than \(ByteCount(sizeLimit)); a config file is YAML text")
+            }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw refuse("is not UTF-8 text; a config file is YAML")

@@ -35,7 +35,8 @@ public struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// 413 for a request body over the API's limit.
     public static func bodyTooLarge(limit: Int) -> ControlError {
-        ControlError(status: 413, "request body too large: the control API takes at most \(ByteCount(limit)) per request")
+        ControlError(
+            status: 413, "request body too large: the control API takes at most \(ByteCount(limit)) per request")
     }
 
     /// 400 `missing required field: FIELD`.

@@ -49,7 +49,9 @@ struct ToxicStage {
         let at = appliedAt + ToxicStage.nanoseconds(milliseconds: toxic.number(.timeout))
         return ToxicPipeline.Item(
             at: at, origin: at, event: .close,
-            notes: ["\(toxic.name): connection closed after \(Int(saturating: toxic.number(.timeout))) ms without data"],
+            notes: [
+                "\(toxic.name): connection closed after \(Int(saturating: toxic.number(.timeout))) ms without data"
+            ],
             owner: toxic.name)
     }
 
@@ -121,7 +123,8 @@ struct ToxicStage {
             var at = max(item.at, nextFree)
             var out: [ToxicPipeline.Item] = []
             while bytes.readableBytes > 0 {
-                let size = max(1, Int(saturating: (average + random.nextSpread(toxic.number(.sizeVariation))).rounded()))
+                let size = max(
+                    1, Int(saturating: (average + random.nextSpread(toxic.number(.sizeVariation))).rounded()))
                 let piece = bytes.readSlice(length: min(size, bytes.readableBytes))!
                 out.append(ToxicPipeline.Item(at: at, origin: item.origin, event: .bytes(piece), notes: [], owner: nil))
                 at += gap

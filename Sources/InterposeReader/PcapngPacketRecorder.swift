@@ -25,7 +25,8 @@ final class PcapngPacketRecorder {
         do {
             descriptor = try PrivateFile.open(path, .truncate)
         } catch {
-            throw LiveCaptureError(kind: .unwritableCapture, description: "--capture \(path): cannot write: \(error.reason)")
+            throw LiveCaptureError(
+                kind: .unwritableCapture, description: "--capture \(path): cannot write: \(error.reason)")
         }
         guard let file = fdopen(descriptor, "wb") else {
             let reason = String(cString: strerror(errno))

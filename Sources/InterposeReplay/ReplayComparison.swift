@@ -144,7 +144,8 @@ public struct ReplayComparison {
                 comparison.warnings.append(
                     "\(row.key): \(name) latency \(Self.milliseconds(old)) -> \(Self.milliseconds(new)) "
                         + "(+\(Int(saturating: ((Double(new) - Double(old)) / Double(max(old, 1)) * 100).rounded())) %, "
-                        + "threshold \(Int(saturating: (latencyThreshold * 100).rounded())) %, \(row.replayed.count) messages)")
+                        + "threshold \(Int(saturating: (latencyThreshold * 100).rounded())) %, \(row.replayed.count) messages)"
+                )
             }
         }
         return comparison

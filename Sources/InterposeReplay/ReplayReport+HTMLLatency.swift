@@ -1,5 +1,5 @@
-import InterposeCore
 import InterposeAnalysis
+import InterposeCore
 
 extension ReplayReport {
     /// The latency section: an inline SVG bar chart of p50 and p99, recorded against replayed, for

@@ -172,8 +172,11 @@ struct ProxyCommand: AsyncParsableCommand {
             var config = CaptureSink.Configuration(path: capture)
             config.recordUpstreamLeg = captureUpstreamLeg
             config.overflow = overflow
-            config.queueLimitBytes = try ByteSize.parse(captureBuffer, flag: "--capture-buffer", range: ByteSize.captureBuffer)
-            config.rotateSizeBytes = try rotateSize.map { try ByteSize.parse($0, flag: "--rotate-size", range: ByteSize.rotateSize) }
+            config.queueLimitBytes = try ByteSize.parse(
+                captureBuffer, flag: "--capture-buffer", range: ByteSize.captureBuffer)
+            config.rotateSizeBytes = try rotateSize.map {
+                try ByteSize.parse($0, flag: "--rotate-size", range: ByteSize.rotateSize)
+            }
             config.sectionComment = "interpose proxy \(listenAddress) -> \(forwardingTo)"
             captureConfiguration = config
         } else if captureUpstreamLeg || rotateSize != nil {
@@ -196,7 +199,8 @@ struct ProxyCommand: AsyncParsableCommand {
         if let path = tls.captureEncrypted {
             var config = CaptureSink.Configuration(path: path)
             config.overflow = overflow
-            config.queueLimitBytes = try ByteSize.parse(captureBuffer, flag: "--capture-buffer", range: ByteSize.captureBuffer)
+            config.queueLimitBytes = try ByteSize.parse(
+                captureBuffer, flag: "--capture-buffer", range: ByteSize.captureBuffer)
             config.sectionComment = "interpose proxy \(listenAddress) -> \(forwardingTo): encrypted legs with TLS keys"
             encryptedConfiguration = config
         }
@@ -230,7 +234,8 @@ struct ProxyCommand: AsyncParsableCommand {
                     to: &stream)
             },
             until: { await signals.wait() })
-        try ProxyCommand.stopped(summary: summary.description, failed: summary.hasErrorFindings || summary.captureFailed)
+        try ProxyCommand.stopped(
+            summary: summary.description, failed: summary.hasErrorFindings || summary.captureFailed)
     }
 
     /// Prints the end of a run (`stopped.` and the summary, each line prefixed) on standard error.

@@ -220,7 +220,8 @@ final class ControlAPITests: XCTestCase {
     func testABodyOverTheLimitIs413WithToxiproxysErrorShape() async throws {
         let api = try await ControlHarness()
         defer { Task { await api.stop() } }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-big-\(UUID().uuidString).json")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "interpose-big-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }
         // A valid JSON document of 2 MiB: only its size is wrong.
         try Data(("{\"name\":\"" + String(repeating: "x", count: 2 << 20) + "\"}").utf8).write(to: file)

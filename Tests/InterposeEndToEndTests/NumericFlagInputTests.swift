@@ -15,9 +15,12 @@ final class NumericFlagInputTests: XCTestCase {
         let lines = result.stderrText.split(separator: "\n")
         let first = lines.first.map(String.init) ?? ""
         for text in texts {
-            XCTAssertTrue(first.contains(text), "\(joined): first line names \(text): \(result.stderrText)", file: file, line: line)
+            XCTAssertTrue(
+                first.contains(text), "\(joined): first line names \(text): \(result.stderrText)", file: file,
+                line: line)
         }
-        XCTAssertLessThanOrEqual(lines.count, 2, "\(joined): one line and a usage hint: \(result.stderrText)", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            lines.count, 2, "\(joined): one line and a usage hint: \(result.stderrText)", file: file, line: line)
         XCTAssertFalse(result.stderrText.contains("Fatal error"), joined, file: file, line: line)
     }
 
@@ -25,7 +28,8 @@ final class NumericFlagInputTests: XCTestCase {
 
     func testProxyDurationsOutOfRange() throws {
         for value in ["1e10", "inf", "nan", "0", "-1"] {
-            try assertRefused(proxy + ["--connect-timeout=\(value)"], mentions: ["--connect-timeout", "0.001 to 86400"])
+            try assertRefused(
+                proxy + ["--connect-timeout=\(value)"], mentions: ["--connect-timeout", "0.001 to 86400"])
         }
         for value in ["1e10", "inf", "nan", "-1"] {
             try assertRefused(proxy + ["--grace=\(value)"], mentions: ["--grace", "0 to 86400"])
@@ -33,7 +37,9 @@ final class NumericFlagInputTests: XCTestCase {
     }
 
     func testProxySeedMarkAndSizesOutOfRange() throws {
-        let never = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-\(UUID().uuidString).pcapng").path
+        let never = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "interpose-\(UUID().uuidString).pcapng"
+        ).path
         try assertRefused(proxy + ["--seed", "1e3"], mentions: ["--seed", "0 to 18446744073709551615"])
         try assertRefused(
             ["proxy", "--transparent", "--listen", "127.0.0.1:0", "--mark", "4294967296"],
@@ -62,9 +68,11 @@ final class NumericFlagInputTests: XCTestCase {
         let fixture = RepositoryFixtures.path("corpus/http1/zeek-get.pcap")
         let replay = ["replay", fixture, "--target", "127.0.0.1:1"]
         try assertRefused(replay + ["--timeout", "1e10"], mentions: ["--timeout", "0.001 to 86400"])
-        try assertRefused(replay + ["--speed", "1e-300"], mentions: ["--speed", "max or a number from 0.001 to 1000000"])
+        try assertRefused(
+            replay + ["--speed", "1e-300"], mentions: ["--speed", "max or a number from 0.001 to 1000000"])
         try assertRefused(replay + ["--speed", "inf"], mentions: ["--speed", "0.001 to 1000000"])
-        try assertRefused(replay + ["--latency-threshold", "1e308"], mentions: ["--latency-threshold", "0 to 1000000"])
+        try assertRefused(
+            replay + ["--latency-threshold", "1e308"], mentions: ["--latency-threshold", "0 to 1000000"])
         try assertRefused(replay + ["--runs", "0"], mentions: ["--runs", "1 to 1000"])
         try assertRefused(replay + ["--connections", "1e9"], mentions: ["--connections", "1 to 100000"])
         try assertRefused(

@@ -13,7 +13,8 @@ final class PrivateOutputCommandTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-private-\(UUID().uuidString)")
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-private-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }

@@ -14,7 +14,9 @@ final class ProxyCaptureFailureTests: XCTestCase {
         let mount = try ProcessRunner.run(
             try ProcessRunner.require("mount", package: "mount"), ["-t", "tmpfs", "-o", "size=200k", "tmpfs", disk],
             timeout: 10)
-        guard mount.status == 0 else { throw MountFailed(description: "mount -t tmpfs (needs root): \(mount.stderrText)") }
+        guard mount.status == 0 else {
+            throw MountFailed(description: "mount -t tmpfs (needs root): \(mount.stderrText)")
+        }
     }
 
     override func tearDown() {

@@ -8,7 +8,8 @@ final class KeyLogFileTests: XCTestCase {
     private var work = ""
 
     override func setUpWithError() throws {
-        work = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-keylog-\(UUID().uuidString)")
+        work =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-keylog-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
     }
