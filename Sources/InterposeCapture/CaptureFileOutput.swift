@@ -149,7 +149,7 @@ final class CaptureFileOutput: TCPSegmentEmitter {
         let (written, error) = DescriptorWriter.writeAll(fd, buffer.bytes)
         if let error {
             writeError = .cannotWrite(path: currentPath, errno: error)
-            let kept = Self.completeBlocksLength(buffer.bytes, within: written)
+            let kept = Pcapng.completeBlocksLength(buffer.bytes, within: written)
             _ = ftruncate(fd, off_t(currentFileWritten + kept))
             totalBytesWritten += kept
             currentFileWritten += kept
@@ -157,18 +157,6 @@ final class CaptureFileOutput: TCPSegmentEmitter {
         }
         totalBytesWritten += written
         currentFileWritten += written
-    }
-
-    /// How many of the first `written` bytes of `blocks` (whole pcapng blocks, back to back) are
-    /// whole blocks: each block's total length is its second 32-bit word.
-    static func completeBlocksLength(_ blocks: UnsafeRawBufferPointer, within written: Int) -> Int {
-        var offset = 0
-        while offset + 8 <= written {
-            let length = Int(UInt32(littleEndian: blocks.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)))
-            guard length >= 12, offset + length <= written else { break }
-            offset += length
-        }
-        return offset
     }
 
     /// The current wall-clock-anchored time, in nanoseconds.

@@ -201,7 +201,9 @@ public final class LiveCapture {
                 consumer.report(
                     Finding(
                         code: .captureWriteFailed,
-                        message: "--capture \(recorder.path): write failed: \(String(cString: strerror(errno)))"))
+                        message:
+                            "--capture \(recorder.path): write failed: \(recorder.failureReason ?? "unknown error")",
+                        detail: "the file holds the complete packets written before the failure"))
             }
         }
         return LiveCaptureResult(statistics: statistics, drops: drops)

@@ -2,9 +2,10 @@ import Foundation
 import InterposeTestSupport
 import XCTest
 
-/// A capture that runs out of disk: a 200 KiB tmpfs the test mounts (tests run as root). The
-/// failure is logged when it happens, forwarding goes on byte for byte, the file stays readable
-/// up to the failure, and the exit status is 1 with the reason in the summary.
+/// A capture that runs out of disk: a 200 KiB tmpfs the test mounts (tests run as root). For the
+/// proxy the failure is logged when it happens, forwarding goes on byte for byte, the file stays
+/// readable up to the failure, and the exit status is 1 with the reason in the summary; `sniff`
+/// keeps the complete packets too and reports a `capture.write-failed` error.
 final class ProxyCaptureFailureTests: XCTestCase {
     private var disk = ""
 
@@ -70,5 +71,30 @@ final class ProxyCaptureFailureTests: XCTestCase {
         XCTAssertEqual(try TShark.problemPackets(file: capture), [])
         let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: capture)[.size] as? NSNumber).intValue
         XCTAssertGreaterThan(size, 150_000, "the file holds most of what fitted on the disk, not only its header")
+    }
+
+    func testSniffOnAFullDiskKeepsTheCompletePacketsAndReportsTheFailure() async throws {
+        let server = try await PatternServer.start()
+        let capture = disk + "/sniff.pcapng"
+        let sniff = try BackgroundProcess(
+            InterposeBinary.path,
+            [
+                "sniff", "--interface", "lo", "--filter", "tcp port \(server.port)", "--duration", "3", "--check",
+                "--capture", capture,
+            ])
+        try sniff.waitForOutput(containing: "capturing on", timeout: 10)
+        let transfer = try await runPatternClient(
+            host: "127.0.0.1", port: server.port, seed: 3, clientLength: 1 << 20, serverLength: 1 << 20)
+        XCTAssertTrue(transfer.isExact, "\(transfer)")
+        let status = sniff.waitForExit(timeout: 20)
+        await server.close()
+        XCTAssertEqual(status, 1, "an error finding: \(sniff.stderrText)")
+        XCTAssertTrue(sniff.stdoutText.contains("capture.write-failed"), sniff.stdoutText)
+        XCTAssertTrue(sniff.stdoutText.contains("No space left on device"), sniff.stdoutText)
+        // tshark exits non-zero on a packet cut in the middle: the file ends on a complete block.
+        let frames = try TShark.run(["-r", capture, "-T", "fields", "-e", "frame.len"], timeout: 30)
+        XCTAssertGreaterThan(frames.split(separator: "\n").count, 3, "the packets that fitted are in the file")
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: capture)[.size] as? NSNumber).intValue
+        XCTAssertGreaterThan(size, 150_000, "most of the disk, not only the header")
     }
 }
