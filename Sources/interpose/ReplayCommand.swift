@@ -34,13 +34,13 @@ struct ReplayCommand: ParsableCommand {
     var baseline: String?
 
     @Option(
-        help: ArgumentHelp("Replays against the baseline to learn noise from (1 to 1000).", valueName: "N"),
+        help: ArgumentHelp("Replays against the baseline to learn noise from (1 to 1000; default 1).", valueName: "N"),
         transform: NumberRange.baselineRuns.parser)
     var runs = 1
 
     @Option(
         help: ArgumentHelp(
-            "1 for the recorded pacing, N for N times faster (0.001 to 1000000), max for no pauses.",
+            "1 for the recorded pacing, N for N times faster (0.001 to 1000000), max for no pauses; default 1.",
             valueName: "N|max"),
         transform: { text in try ReplaySpeed(parsing: text) })
     var speed = ReplaySpeed.factor(1)
@@ -55,7 +55,8 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Give up on a conversation after this long without progress (0.001 to 86400).", valueName: "SECONDS"),
+            "Give up on a conversation after this long without progress (0.001 to 86400; default 10).",
+            valueName: "SECONDS"),
         transform: NumberRange.replayTimeout.parser)
     var timeout = 10.0
 
