@@ -65,6 +65,6 @@ extension ReplayComparison {
         let seconds = Double(max(run.durationNanoseconds, 1)) / 1e9
         return "replayed \(ReportFormatting.plural(plan.conversations.count, "conversation")), "
             + "\(ReportFormatting.grouped(requests)) requests in \(ReportFormatting.fixed(seconds, 2)) s "
-            + "(\(ReportFormatting.grouped(Int((Double(requests) / seconds).rounded()))) requests/s)"
+            + "(\(ReportFormatting.grouped(Int(saturating: (Double(requests) / seconds).rounded()))) requests/s)"
     }
 }

@@ -159,8 +159,9 @@ public struct ReplayComparison {
             for (name, old, new) in comparison.slower(row) {
                 comparison.warnings.append(
                     "\(row.key): \(name) latency \(Self.milliseconds(old)) -> \(Self.milliseconds(new)) "
-                        + "(+\(Int((Double(new - old) / Double(max(old, 1)) * 100).rounded())) %, "
-                        + "threshold \(Int((latencyThreshold * 100).rounded())) %, \(row.replayed.count) messages)")
+                        + "(+\(Int(saturating: ((Double(new) - Double(old)) / Double(max(old, 1)) * 100).rounded())) %, "
+                        + "threshold \(Int(saturating: (latencyThreshold * 100).rounded())) %, \(row.replayed.count) messages)"
+                )
             }
         }
         return comparison

@@ -41,8 +41,8 @@ final class ReplayConnection {
             let loop = channel.eventLoop
             let woken = WakeBox()
             gate = ReplayConversationState.WriteGate(
-                mayWrite: { step in
-                    order.mayWrite(index, step: step) {
+                mayWrite: { step, now in
+                    order.mayWrite(index, step: step, now: now) {
                         loop.execute { woken.connection?.resume() }
                     }
                 },

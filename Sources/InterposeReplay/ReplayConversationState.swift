@@ -31,8 +31,9 @@ struct ReplayConversationState {
     /// each planned write with its index (and before the client's half-close or reset, as write
     /// `steps.count`), told after it is sent. `nil` for a conversation alone.
     struct WriteGate {
-        /// Whether planned write N may go now; when not, the shell calls `advance` again later.
-        var mayWrite: (Int) -> Bool
+        /// Whether planned write N may go at this time; when not, the shell calls `advance` again
+        /// when another conversation moves on, and the state wakes itself at the wait's limit.
+        var mayWrite: (_ step: Int, _ now: Int64) -> WriteOrder.Decision
         /// A planned write was sent.
         var wrote: () -> Void
     }
@@ -198,9 +199,9 @@ struct ReplayConversationState {
                         awaitedAt: step.awaitedAt, recordedWait: recordedWait, now: now, actions: &actions)
                 else { return actions }
                 guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
-                // Another conversation has not yet sent what it sent well before this in the
-                // recording: it calls us back. No progress timeout runs meanwhile; its own does.
-                if let gate, !gate.mayWrite(next) { return actions }
+                // Another conversation has not yet sent or received what it had well before this in
+                // the recording: it calls us back, or the wait's limit comes.
+                if let wait = gateWait(next, now) { return actions + wait }
                 actions.append(.send(step.bytes))
                 observe(frame(.clientToServer, .data(step.bytes), at: now))
                 gate?.wrote()
@@ -220,7 +221,7 @@ struct ReplayConversationState {
                     else { return actions }
                     guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
                     // The recorded client ended it after what other conversations sent before.
-                    if let gate, !gate.mayWrite(plan.steps.count) { return actions }
+                    if let wait = gateWait(plan.steps.count, now) { return actions + wait }
                     gate?.wrote()
                     lastProgress = now
                     if case .clientReset = plan.ending {
@@ -281,6 +282,14 @@ struct ReplayConversationState {
         }
         if readySince == nil { readySince = now }
         return Swift.max(startedAt + speed.scale(offset), readySince! + speed.scale(offset - awaitedAt))
+    }
+
+    /// `nil` when write `step` may go now, else what to do meanwhile.
+    private func gateWait(_ step: Int, _ now: Int64) -> [Action]? {
+        switch gate?.mayWrite(step, now) ?? .go {
+        case .go: return nil
+        case .wait(let until): return [.wake(at: until)]
+        }
     }
 
     private mutating func finish(with action: Action) -> [Action] {

@@ -13,13 +13,27 @@ import NIOConcurrencyHelpers
 /// A client's half-close or reset is ordered like a write: a subscriber that hangs up after the
 /// PUBLISH reached it must not hang up before it is sent.
 /// Writes closer
-/// together than `separation` raced in the recording too, and are left to race.
+/// together than `separation` raced in the recording too, and are left to race; a wait lasts
+/// `longestWait` at most.
 ///
 /// Shared by the connections of one run, which live on different event loops; each call is a
 /// short critical section. A conversation that has not started or has ended holds nobody back.
 final class WriteOrder: Sendable {
     /// How far apart in the recording two writes must be for their order to be kept, in nanoseconds.
     static let separation: Int64 = 10_000_000
+    /// How long a write waits for the others, in nanoseconds. The wait is bounded because the
+    /// server may hold one conversation's answer until another moves on, in an order the replay
+    /// does not reproduce exactly (a row lock that the other's COMMIT releases): unbounded, the two
+    /// would wait for each other until the response timeout.
+    static let longestWait: Int64 = 250_000_000
+
+    /// What a write is to do.
+    enum Decision: Equatable {
+        /// Go now.
+        case go
+        /// Wait to be woken, and go at this time (nanoseconds on the replay's clock) at the latest.
+        case wait(until: Int64)
+    }
 
     fileprivate struct State {
         /// Per conversation, the recorded time of each write, and of its half-close or reset when
@@ -35,6 +49,8 @@ final class WriteOrder: Sendable {
         var running: Set<Int> = []
         /// Conversations waiting for others, with how to wake them.
         var waiting: [Int: @Sendable () -> Void] = [:]
+        /// Since when a conversation's next write has been waiting for the others.
+        var waitingSince: [Int: Int64] = [:]
     }
 
     private let state: NIOLockedValueBox<State>
@@ -71,25 +87,37 @@ final class WriteOrder: Sendable {
         let woken = state.withLockedValue { state -> [@Sendable () -> Void] in
             state.running.remove(conversation)
             state.waiting[conversation] = nil
+            state.waitingSince[conversation] = nil
             return state.takeWaiting()
         }
         for wake in woken { wake() }
     }
 
-    /// Whether a conversation may send its write `step` now; when not, `wake` is called (on any
-    /// thread) once another conversation has moved on, and the caller asks again.
-    func mayWrite(_ conversation: Int, step: Int, wake: @escaping @Sendable () -> Void) -> Bool {
+    /// Whether a conversation may send its write `step` now.
+    /// - Parameters:
+    ///   - now: the time, in nanoseconds on the replay's clock.
+    ///   - wake: called (on any thread) once another conversation has moved on, when the answer is
+    ///     not `.go`; the caller then asks again.
+    func mayWrite(_ conversation: Int, step: Int, now: Int64, wake: @escaping @Sendable () -> Void) -> Decision {
         state.withLockedValue { state in
             let before = state.times[conversation][step] - Self.separation
-            for other in state.running where other != conversation {
-                if state.sent[other] < State.count(state.times[other], before: before)
-                    || state.answered[other] < State.count(state.answerTimes[other], before: before)
-                {
-                    state.waiting[conversation] = wake
-                    return false
-                }
+            let behind = state.running.contains { other in
+                other != conversation
+                    && (state.sent[other] < State.count(state.times[other], before: before)
+                        || state.answered[other] < State.count(state.answerTimes[other], before: before))
             }
-            return true
+            guard behind else {
+                state.waitingSince[conversation] = nil
+                return .go
+            }
+            let since = state.waitingSince[conversation] ?? now
+            if now - since >= Self.longestWait {
+                state.waitingSince[conversation] = nil
+                return .go
+            }
+            state.waitingSince[conversation] = since
+            state.waiting[conversation] = wake
+            return .wait(until: since + Self.longestWait)
         }
     }
 

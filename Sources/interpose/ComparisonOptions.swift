@@ -1,4 +1,5 @@
 import ArgumentParser
+import InterposeCore
 import InterposeReplay
 
 /// The flags `replay` and `diff` share: noise rules, the latency threshold and where the report goes.
@@ -13,7 +14,10 @@ struct ComparisonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Noise rules, one per line (# comments).", valueName: "FILE"))
     var ignoreFile: String?
 
-    @Option(help: ArgumentHelp("Warn when p50 or p99 latency grew by more than this.", valueName: "PERCENT"))
+    @Option(
+        help: ArgumentHelp(
+            "Warn when p50 or p99 latency grew by more than this (0 to 1000000; default 20).", valueName: "PERCENT"),
+        transform: NumberRange.latencyThreshold.parser)
     var latencyThreshold = 20.0
 
     @Option(help: ArgumentHelp("Write report.json, junit.xml and report.html here.", valueName: "DIR"))
@@ -24,12 +28,6 @@ struct ComparisonOptions: ParsableArguments {
 
     @Flag(help: "List every difference (the table stops at 200).")
     var all = false
-
-    func validate() throws {
-        guard latencyThreshold >= 0, latencyThreshold.isFinite else {
-            throw ValidationError("--latency-threshold must be a percentage of at least 0, not \(latencyThreshold)")
-        }
-    }
 
     /// The rules of `--ignore` and `--ignore-file`.
     func rules() throws -> NoiseRules {

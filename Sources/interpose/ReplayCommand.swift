@@ -35,20 +35,31 @@ struct ReplayCommand: ParsableCommand {
         help: ArgumentHelp("A second instance of the old build; what differs there is noise.", valueName: "HOST:PORT"))
     var baseline: String?
 
-    @Option(help: "Replays against the baseline to learn noise from.")
+    @Option(
+        help: ArgumentHelp("Replays against the baseline to learn noise from (1 to 1000; default 1).", valueName: "N"),
+        transform: NumberRange.baselineRuns.parser)
     var runs = 1
 
     @Option(
-        help: ArgumentHelp("1 for the recorded pacing, N for N times faster, max for no pauses.", valueName: "N|max"))
-    var speed = "1"
+        help: ArgumentHelp(
+            "1 for the recorded pacing, N for N times faster (0.001 to 1000000), max for no pauses; default 1.",
+            valueName: "N|max"),
+        transform: { text in try ReplaySpeed(parsing: text) })
+    var speed = ReplaySpeed.factor(1)
 
-    @Option(help: "At most this many connections at once.")
+    @Option(
+        help: ArgumentHelp("At most this many connections at once (1 to 100000).", valueName: "N"),
+        transform: NumberRange.replayConnections.parser)
     var connections: Int?
 
     @Option(help: ArgumentHelp("Record the replay's own traffic as pcapng.", valueName: "FILE"))
     var capture: String?
 
-    @Option(help: ArgumentHelp("Give up on a conversation after this long without progress.", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "Give up on a conversation after this long without progress (0.001 to 86400; default 10).",
+            valueName: "SECONDS"),
+        transform: NumberRange.replayTimeout.parser)
     var timeout = 10.0
 
     @Option(
@@ -76,12 +87,6 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var tlsOptions: ReplayTLSOptions
 
     func validate() throws {
-        guard ReplaySpeed(speed) != nil else {
-            throw ValidationError("--speed must be a positive number or max, not '\(speed)'")
-        }
-        if let connections, connections < 1 { throw ValidationError("--connections must be at least 1") }
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         if runs > 1 && baseline == nil { throw ValidationError("--runs needs --baseline") }
         if let maxUnreproducible, UnreproducibleLimit(maxUnreproducible) == nil {
             throw ValidationError(
@@ -96,9 +101,9 @@ struct ReplayCommand: ParsableCommand {
         var settings = ReplaySession.Settings(target: try HostPort(parsing: target, what: "--target"))
         settings.baseline = try baseline.map { try HostPort(parsing: $0, what: "--baseline") }
         settings.runs = runs
-        settings.speed = ReplaySpeed(speed)!
+        settings.speed = speed
         settings.connections = connections
-        settings.responseTimeout = .nanoseconds(Int64(timeout * 1e9))
+        settings.responseTimeout = .nanoseconds(Int64(saturating: timeout * 1e9))
         settings.capturePath = capture
         settings.checks = !noChecks
         settings.postgresPasswords = PostgresPasswords(options: pgPassword)

@@ -125,3 +125,16 @@ func assertReplayStatus(
 struct ReplayTestFailure: Error, CustomStringConvertible {
     var description: String
 }
+
+/// Runs `interpose ARGUMENTS` under umask 000, where a file created without an explicit mode would
+/// be 0666: the outputs that hold captured traffic must still be 0600.
+func runInterposeWithOpenUmask(_ arguments: [String], timeout: Double = 60) throws -> ProcessRunner.Result {
+    try ProcessRunner.run(
+        "/bin/sh", ["-c", "umask 000 && exec \"$0\" \"$@\"", InterposeBinary.path] + arguments, timeout: timeout)
+}
+
+/// The permission bits of `path` (`0o600`).
+func permissionBits(_ path: String) throws -> Int {
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    return ((attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1) & 0o7777
+}

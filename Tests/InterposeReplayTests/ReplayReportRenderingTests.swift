@@ -241,14 +241,15 @@ final class ReplayReportRenderingTests: XCTestCase {
                 "cannot create report directory /proc/interpose-report: No such file or directory (choose another --report directory)"
             )
         }
-        // A directory where report.json should go: the rename fails whatever the permissions (tests run as root).
+        // A directory where report.json should go: refused before anything is written (tests run as root).
         let directory = work + "/blocked"
         try FileManager.default.createDirectory(
             atPath: directory + "/report.json/inner", withIntermediateDirectories: true)
         XCTAssertThrowsError(try ReplayReportWriter.write(ReplayReportSamples.clean(), to: directory)) { error in
             XCTAssertEqual(
                 "\(error)",
-                "cannot write \(directory)/report.json: Is a directory (free space or choose another --report directory)"
+                "cannot write \(directory)/report.json: it is a directory, not a regular file (free space or choose "
+                    + "another --report directory)"
             )
         }
         XCTAssertFalse(
