@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// How many `unreproducible` messages a replay may have before it proves nothing
 /// (`--max-unreproducible`): past the limit the replay fails (exit status 1) whatever the target
 /// did, because too little of the recording was reproduced by the old build to judge the new one.
@@ -12,22 +14,29 @@ public enum UnreproducibleLimit: Sendable, Hashable, CustomStringConvertible {
     /// The fewest messages compared for which the default allows 1 % rather than none.
     public static let automaticMinimumMessages = 100
 
-    /// Parses `--max-unreproducible`: a count (`0`, `5`) or a percentage (`1%`, `0.5%`, `100%`);
-    /// `nil` for anything else or a value out of range (a negative count, a percentage outside
-    /// 0...100).
-    public init?(_ text: String) {
-        if text.hasSuffix("%") {
-            let number = text.dropLast()
-            guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-                let value = Double(number), value.isFinite, (0...100).contains(value)
-            else { return nil }
-            self = .percent(value)
-        } else {
-            guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(text) else {
-                return nil
+    /// Parses `--max-unreproducible`: a count in `NumberRange.unreproducibleCount` (`0`, `5`) or a
+    /// percentage in `NumberRange.unreproduciblePercent` followed by `%` (`1%`, `0.5%`, `100%`).
+    /// - Throws: `NumberRangeError` naming both forms, for anything else (`-1`, `101%`, `nan%`).
+    public init(parsing text: String) throws(NumberRangeError) {
+        let percent = NumberRange<Double>.unreproduciblePercent.bounds
+        let allowed =
+            "\(NumberRange<Int>.unreproducibleCount.allowed) or a percentage from "
+            + "\(Int(percent.lowerBound))% to \(Int(percent.upperBound))%"
+        do {
+            if text.hasSuffix("%") {
+                self = .percent(try NumberRange.unreproduciblePercent.parse(String(text.dropLast())))
+            } else {
+                self = .count(try NumberRange.unreproducibleCount.parse(text))
             }
-            self = .count(value)
+        } catch {
+            throw NumberRangeError(name: nil, allowed: allowed, given: text)
         }
+    }
+
+    /// `init(parsing:)` without the error: `nil` for a value it refuses.
+    public init?(_ text: String) {
+        guard let limit = try? Self(parsing: text) else { return nil }
+        self = limit
     }
 
     /// Whether `unreproducible` of `compared` messages is more than the limit allows.

@@ -72,10 +72,11 @@ struct ReplayCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Fail (exit 1) when more messages than this are unreproducible (the baseline answers them otherwise "
-                + "than the recording): a count or a percentage of the messages compared. Default: none when fewer "
-                + "than 100 messages are compared, else 1%.",
-            valueName: "N|PERCENT%"))
-    var maxUnreproducible: String?
+                + "than the recording): a count (0 to 1000000000000) or a percentage of the messages compared "
+                + "(0% to 100%); default none when fewer than 100 messages are compared, else 1%.",
+            valueName: "N|PERCENT%"),
+        transform: { text in try UnreproducibleLimit(parsing: text) })
+    var maxUnreproducible = UnreproducibleLimit.automatic
 
     @Flag(help: "Do not run the protocol checks on the replayed traffic.")
     var noChecks = false
@@ -88,11 +89,6 @@ struct ReplayCommand: ParsableCommand {
 
     func validate() throws {
         if runs > 1 && baseline == nil { throw ValidationError("--runs needs --baseline") }
-        if let maxUnreproducible, UnreproducibleLimit(maxUnreproducible) == nil {
-            throw ValidationError(
-                "--max-unreproducible must be a count of at least 0 or a percentage from 0% to 100%, "
-                    + "not '\(maxUnreproducible)'")
-        }
     }
 
     func run() throws {
@@ -117,7 +113,7 @@ struct ReplayCommand: ParsableCommand {
         let result = ReplayComparison.report(
             plan: plan, outcome: outcome, rules: rules, latencyThreshold: comparison.latencyThreshold / 100,
             recorded: file, target: settings.target.description, baseline: settings.baseline?.description,
-            unreproducibleLimit: maxUnreproducible.flatMap(UnreproducibleLimit.init) ?? .automatic)
+            unreproducibleLimit: maxUnreproducible)
         var standardError = StandardError()
         print(ReplayComparison.throughputLine(plan: plan, run: outcome.target), to: &standardError)
         if let capture = outcome.capture {

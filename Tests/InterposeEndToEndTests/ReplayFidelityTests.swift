@@ -252,7 +252,7 @@ final class ReplayFidelityTests: XCTestCase {
     }
 
     func testBadMaxUnreproducibleIsOneLineAndExitTwo() throws {
-        for value in ["101%", "-1", "abc", "5 %", "1.5", "%", "-0.5%"] {
+        for value in ["101%", "-1", "abc", "5 %", "1.5", "%", "-0.5%", "nan%", "1e300"] {
             let result = try runReplay([
                 work + "/never-read.pcapng", "--target", "127.0.0.1:1", "--max-unreproducible=\(value)",
             ])
@@ -260,8 +260,8 @@ final class ReplayFidelityTests: XCTestCase {
             let lines = result.stderrText.split(separator: "\n")
             XCTAssertEqual(
                 lines.first.map(String.init),
-                "interpose: --max-unreproducible must be a count of at least 0 or a percentage from 0% to 100%, "
-                    + "not '\(value)'", result.stderrText)
+                "interpose: The value '\(value)' is invalid for '--max-unreproducible <N|PERCENT%>': must be a whole "
+                    + "number from 0 to 1000000000000 (messages) or a percentage from 0% to 100%", result.stderrText)
             XCTAssertLessThanOrEqual(lines.count, 2, "the line and at most a usage hint: \(result.stderrText)")
         }
     }

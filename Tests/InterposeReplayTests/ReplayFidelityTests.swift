@@ -166,8 +166,13 @@ final class ReplayFidelityTests: XCTestCase {
         XCTAssertEqual(UnreproducibleLimit("1%"), .percent(1))
         XCTAssertEqual(UnreproducibleLimit("0.5%"), .percent(0.5))
         XCTAssertEqual(UnreproducibleLimit("100%"), .percent(100))
-        for bad in ["", "-1", "1.5", "%", "101%", "-1%", "abc", "5 %", "nan%", "99999999999999999999999"] {
+        for bad in ["", "-1", "1.5", "%", "101%", "-1%", "abc", "5 %", "nan%", "inf%", "99999999999999999999999"] {
             XCTAssertNil(UnreproducibleLimit(bad), bad)
+            XCTAssertThrowsError(try UnreproducibleLimit(parsing: bad)) { error in
+                XCTAssertEqual(
+                    "\(error)",
+                    "must be a whole number from 0 to 1000000000000 (messages) or a percentage from 0% to 100%")
+            }
         }
         let automatic = UnreproducibleLimit.automatic
         XCTAssertTrue(automatic.isExceeded(unreproducible: 1, compared: 99))
