@@ -1,6 +1,7 @@
 import InterposeAnalysis
 import InterposeCapture
 import InterposeCore
+import InterposeProtocols
 
 extension ReplayComparison {
     /// Each planned conversation with its replay.
@@ -16,11 +17,11 @@ extension ReplayComparison {
     /// learned from the baseline runs, findings of the checks on the target's traffic.
     public static func report(
         plan: ReplayPlan, outcome: ReplaySession.Outcome, rules: NoiseRules, latencyThreshold: Double,
-        recorded: String, target: String, baseline: String?
+        recorded: String, target: String, baseline: String?, schema: ContentSchema = .none
     ) -> ReplayReport {
         var comparison = ReplayComparison(
             rules: rules, baselines: outcome.baselines.map { pairs(plan: plan, run: $0) },
-            latencyThreshold: latencyThreshold)
+            latencyThreshold: latencyThreshold, schema: schema)
         let inRecording = Set(plan.recordedFindings.map(FindingKey.init))
         let inBaseline = Set(
             (outcome.baselines.flatMap(\.findings) + outcome.baselineSummaryFindings.flatMap { $0 }).map(

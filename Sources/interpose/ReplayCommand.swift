@@ -78,6 +78,7 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         AllocatorTuning.tuneForStreaming()
         let rules = try comparison.rules()
+        let schema = try comparison.schema()
         var settings = ReplaySession.Settings(target: try HostPort(parsing: target, what: "--target"))
         settings.baseline = try baseline.map { try HostPort(parsing: $0, what: "--baseline") }
         settings.runs = runs
@@ -96,7 +97,8 @@ struct ReplayCommand: ParsableCommand {
         let outcome = try ReplaySession.run(plan, settings: settings)
         let result = ReplayComparison.report(
             plan: plan, outcome: outcome, rules: rules, latencyThreshold: comparison.latencyThreshold / 100,
-            recorded: file, target: settings.target.description, baseline: settings.baseline?.description)
+            recorded: file, target: settings.target.description, baseline: settings.baseline?.description,
+            schema: schema)
         var standardError = StandardError()
         print(ReplayComparison.throughputLine(plan: plan, run: outcome.target), to: &standardError)
         if let capture = outcome.capture {
