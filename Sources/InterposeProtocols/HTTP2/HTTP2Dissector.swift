@@ -71,7 +71,7 @@ public struct HTTP2Dissector: Dissector {
     /// Body bytes that go into a request's fingerprint.
     static let fingerprintBodyBytes = 1024
     /// Body bytes of one request or response kept with `keepsContent` (as replay keeps of others).
-    static let contentLimit = 1 << 20
+    package static let contentLimit = 1 << 20
     /// Body bytes kept with `keepsContent` across all open streams.
     static let contentBudget = 64 << 20
 
