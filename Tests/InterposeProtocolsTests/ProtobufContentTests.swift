@@ -91,6 +91,21 @@ final class ProtobufContentTests: XCTestCase {
             ProtobufContent.fields(list, prefix: "grpc:", schema: schema, type: ".demo.Nope")?.map(\.path), ["grpc:1"])
     }
 
+    func testMapEntriesInAnotherOrderAreTheSameFieldsOnlyWithTheSchema() throws {
+        let schema = try ProtobufSchema(contentsOf: try service.descriptorSet())
+        let one = try service.encode(#"labels { key: "a" value: "1" } labels { key: "b" value: "2" }"#, as: "demo.User")
+        let other = try service.encode(#"labels { key: "b" value: "2" } labels { key: "a" value: "1" }"#, as: "demo.User")
+        let named = [one, other].map {
+            Set(ProtobufContent.fields($0, prefix: "grpc:", schema: schema, type: ".demo.User") ?? [])
+        }
+        XCTAssertEqual(named[0], named[1])
+        XCTAssertTrue(named[0].contains(ContentField(path: #"grpc:$.labels["b"].value"#, value: #""2""#)))
+        // Without the schema a map is a repeated message: its entries compare by position.
+        let numbered = [one, other].map { ProtobufContent.fields($0, prefix: "grpc:", schema: nil, type: nil) ?? [] }
+        XCTAssertEqual(numbered[0].first, ContentField(path: "grpc:6[0].1", value: #""a""#))
+        XCTAssertEqual(numbered[1].first, ContentField(path: "grpc:6[0].1", value: #""b""#))
+    }
+
     func testWhatTheSchemaDoesNotKnowReadsByNumber() throws {
         let schema = try ProtobufSchema(contentsOf: try service.descriptorSet())
         // Field 9 is not in User; field 2 (name) arrives as a varint instead of a string.
