@@ -117,7 +117,8 @@ public final class GRPCUsersService: @unchecked Sendable {
     /// - Throws: when the venv or grpcio-tools is missing (run scripts/setup) or generation fails.
     public init() throws {
         python = try GRPCUsersService.venvPython()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-grpc-\(UUID().uuidString)")
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("interpose-grpc-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data(GRPCUsersService.proto.utf8).write(to: URL(fileURLWithPath: directory + "/users.proto"))
@@ -125,11 +126,15 @@ public final class GRPCUsersService: @unchecked Sendable {
         try Data(GRPCUsersService.client.utf8).write(to: URL(fileURLWithPath: directory + "/client.py"))
         let generated = try ProcessRunner.run(
             python,
-            ["-m", "grpc_tools.protoc", "-I", directory, "--python_out=\(directory)", "--grpc_python_out=\(directory)",
-             directory + "/users.proto"], timeout: 60)
+            [
+                "-m", "grpc_tools.protoc", "-I", directory, "--python_out=\(directory)",
+                "--grpc_python_out=\(directory)",
+                directory + "/users.proto",
+            ], timeout: 60)
         guard generated.status == 0 else {
             throw ProcessRunner.LaunchError(
-                description: "grpc_tools.protoc failed (run scripts/setup: it installs grpcio-tools): \(generated.stderrText)")
+                description:
+                    "grpc_tools.protoc failed (run scripts/setup: it installs grpcio-tools): \(generated.stderrText)")
         }
     }
 
@@ -160,8 +165,11 @@ public final class GRPCUsersService: @unchecked Sendable {
     public func descriptorSet() throws -> String {
         let path = directory + "/users.pb"
         let result = try ProcessRunner.run(
-            try GRPCUsersService.protoc(), ["--include_imports", "-o", path, "-I", directory, directory + "/users.proto"])
-        guard result.status == 0 else { throw ProcessRunner.LaunchError(description: "protoc -o: \(result.stderrText)") }
+            try GRPCUsersService.protoc(),
+            ["--include_imports", "-o", path, "-I", directory, directory + "/users.proto"])
+        guard result.status == 0 else {
+            throw ProcessRunner.LaunchError(description: "protoc -o: \(result.stderrText)")
+        }
         return path
     }
 
@@ -170,7 +178,9 @@ public final class GRPCUsersService: @unchecked Sendable {
         let result = try ProcessRunner.run(
             try GRPCUsersService.protoc(), ["--encode=\(type)", "-I", directory, directory + "/users.proto"],
             stdin: Data(text.utf8))
-        guard result.status == 0 else { throw ProcessRunner.LaunchError(description: "protoc --encode: \(result.stderrText)") }
+        guard result.status == 0 else {
+            throw ProcessRunner.LaunchError(description: "protoc --encode: \(result.stderrText)")
+        }
         return [UInt8](result.stdout)
     }
 

@@ -119,7 +119,8 @@ final class ReplayGRPCTests: XCTestCase {
     func testReplayWithTheProtoDescriptorNamesTheFieldAndShowsTheMessagesAsText() throws {
         let descriptor = try fixture.service.descriptorSet()
         let directory = fixture.service.directory + "/report-\(UUID().uuidString)"
-        let result = try replay(against: fixture.build2.port, ["--proto-descriptor", descriptor, "--report", directory])
+        let result = try replay(
+            against: fixture.build2.port, ["--proto-descriptor", descriptor, "--report", directory])
         assertReplayStatus(result, 1)
         let report = try ReplayReportDocument(data: result.stdout)
         XCTAssertEqual(
@@ -129,7 +130,17 @@ final class ReplayGRPCTests: XCTestCase {
         let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
         XCTAssertTrue(html.contains("<td class=\"tx del\">  zip: 10115</td>"), "report.html lacks the old line")
         XCTAssertTrue(html.contains("<td class=\"tx add\">  zip: 10117</td>"), "report.html lacks the new line")
-        XCTAssertTrue(html.contains("<td class=\"tx\">  city: &quot;Berlin&quot;</td>"), "report.html lacks the context")
+        XCTAssertTrue(
+            html.contains("<td class=\"tx\">  city: &quot;Berlin&quot;</td>"), "report.html lacks the context")
+        // The field, ignored in the first message and in the streamed ones, is all that changed.
+        let ignored = try replay(
+            against: fixture.build2.port,
+            [
+                "--proto-descriptor", descriptor, "--ignore", "field:grpc:$.address.zip", "--ignore",
+                "field:grpc[*]:$.address.zip",
+            ])
+        assertReplayStatus(ignored, 0)
+        XCTAssertEqual(try ReplayReportDocument(data: ignored.stdout).counts["same"], 4)
     }
 
     func testDiffOfTwoCapturesComparesTheSameFields() throws {

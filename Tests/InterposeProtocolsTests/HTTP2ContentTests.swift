@@ -23,9 +23,27 @@ final class HTTP2ContentTests: XCTestCase {
         return fields.map { "\($0.path)=\($0.value)" }
     }
 
+    /// A GET on `stream`, ended by its HEADERS.
+    private static func get(_ client: inout W, _ stream: UInt32, _ path: String) -> [UInt8] {
+        client.headers(
+            stream, [(":method", "GET"), (":scheme", "http"), (":path", path), (":authority", "a")], endStream: true)
+    }
+
+    /// The HEADERS of a gRPC call to `path` on stream 1.
+    private static func grpcCall(_ client: inout W, _ path: String) -> [UInt8] {
+        client.headers(
+            1,
+            [
+                (":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "a"),
+                ("content-type", "application/grpc"), ("te", "trailers"),
+            ])
+    }
+
     private static func grpcFrame(_ message: [UInt8]) -> [UInt8] {
-        [0, UInt8(message.count >> 24 & 0xFF), UInt8(message.count >> 16 & 0xFF), UInt8(message.count >> 8 & 0xFF),
-            UInt8(message.count & 0xFF)] + message
+        [
+            0, UInt8(message.count >> 24 & 0xFF), UInt8(message.count >> 16 & 0xFF), UInt8(message.count >> 8 & 0xFF),
+            UInt8(message.count & 0xFF),
+        ] + message
     }
 
     func testInterleavedStreamsKeepTheirOwnHeadersAndBodiesWhateverTheReadSizes() {
@@ -34,11 +52,7 @@ final class HTTP2ContentTests: XCTestCase {
             var server = W()
             var h = opened()
             for (stream, path) in [(UInt32(1), "/users/7"), (3, "/readme")] {
-                h.send(
-                    .clientToServer,
-                    client.headers(
-                        stream, [(":method", "GET"), (":scheme", "http"), (":path", path), (":authority", "a")],
-                        endStream: true), chunk: chunk)
+                h.send(.clientToServer, Self.get(&client, stream, path), chunk: chunk)
             }
             h.send(
                 .serverToClient,
@@ -72,11 +86,9 @@ final class HTTP2ContentTests: XCTestCase {
         var client = W()
         var server = W()
         var h = opened()
-        let request = [
-            (":method", "POST"), (":scheme", "http"), (":path", "/demo.Users/List"), (":authority", "a"),
-            ("content-type", "application/grpc"), ("te", "trailers"),
-        ]
-        h.send(.clientToServer, client.headers(1, request) + W.data(1, Self.grpcFrame([0x08, 0x07]), endStream: true))
+        h.send(
+            .clientToServer,
+            Self.grpcCall(&client, "/demo.Users/List") + W.data(1, Self.grpcFrame([0x08, 0x07]), endStream: true))
         // Two messages, {1: 1, 2: "ada"} and {1: 7}, the first split across two DATA frames.
         let body = Self.grpcFrame([0x08, 0x01, 0x12, 0x03] + Array("ada".utf8)) + Self.grpcFrame([0x08, 0x07])
         h.send(
@@ -115,12 +127,7 @@ final class HTTP2ContentTests: XCTestCase {
         var h = opened()
         h.send(
             .clientToServer,
-            client.headers(
-                1,
-                [
-                    (":method", "POST"), (":scheme", "http"), (":path", "/demo.Users/Get"), (":authority", "a"),
-                    ("content-type", "application/grpc"),
-                ]) + W.data(1, Self.grpcFrame([0x08, 0x63]), endStream: true))
+            Self.grpcCall(&client, "/demo.Users/Get") + W.data(1, Self.grpcFrame([0x08, 0x63]), endStream: true))
         h.send(
             .serverToClient,
             server.headers(
@@ -138,10 +145,7 @@ final class HTTP2ContentTests: XCTestCase {
         var client = W()
         var server = W()
         var h = opened()
-        h.send(
-            .clientToServer,
-            client.headers(1, [(":method", "GET"), (":scheme", "http"), (":path", "/big"), (":authority", "a")],
-                endStream: true))
+        h.send(.clientToServer, Self.get(&client, 1, "/big"))
         h.send(.serverToClient, W.windowUpdate(0, 4 << 20))
         h.send(.clientToServer, W.windowUpdate(0, 4 << 20) + W.windowUpdate(1, 4 << 20))
         h.send(.serverToClient, server.headers(1, [(":status", "200")]))
@@ -158,10 +162,7 @@ final class HTTP2ContentTests: XCTestCase {
         var client = W()
         var server = W()
         var h = opened(keepsContent: false)
-        h.send(
-            .clientToServer,
-            client.headers(1, [(":method", "GET"), (":scheme", "http"), (":path", "/"), (":authority", "a")],
-                endStream: true))
+        h.send(.clientToServer, Self.get(&client, 1, "/"))
         h.send(.serverToClient, server.headers(1, [(":status", "200")]) + W.data(1, [0x41], endStream: true))
         XCTAssertEqual(h.responses.map(\.content), [[]])
         XCTAssertEqual(h.requests.map(\.content), [[]])

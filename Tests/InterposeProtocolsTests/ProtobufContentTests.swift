@@ -31,7 +31,8 @@ final class ProtobufContentTests: XCTestCase {
         let protoc = try GRPCUsersService.decodeRaw(bytes)
         XCTAssertEqual(ProtobufContent.text(bytes, schema: nil, type: nil) + "\n", protoc)
         // A negative int32 is a 10-byte varint; a group, fixed32 and a nested empty message too.
-        let odd: [UInt8] = [0x08] + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]
+        let odd: [UInt8] =
+            [0x08] + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]
             + [0x13, 0x08, 0x01, 0x14] + [0x25, 0x01, 0x02, 0x03, 0x04] + [0x2A, 0x00]
         XCTAssertEqual(ProtobufContent.text(odd, schema: nil, type: nil) + "\n", try GRPCUsersService.decodeRaw(odd))
     }
@@ -94,7 +95,8 @@ final class ProtobufContentTests: XCTestCase {
     func testMapEntriesInAnotherOrderAreTheSameFieldsOnlyWithTheSchema() throws {
         let schema = try ProtobufSchema(contentsOf: try service.descriptorSet())
         let one = try service.encode(#"labels { key: "a" value: "1" } labels { key: "b" value: "2" }"#, as: "demo.User")
-        let other = try service.encode(#"labels { key: "b" value: "2" } labels { key: "a" value: "1" }"#, as: "demo.User")
+        let other = try service.encode(
+            #"labels { key: "b" value: "2" } labels { key: "a" value: "1" }"#, as: "demo.User")
         let named = [one, other].map {
             Set(ProtobufContent.fields($0, prefix: "grpc:", schema: schema, type: ".demo.User") ?? [])
         }
