@@ -27,6 +27,16 @@ struct ReplayConversationState {
         case wake(at: Int64)
     }
 
+    /// How a write waits for the other conversations' earlier ones (`WriteOrder`): asked before
+    /// each planned write with its index (and before the client's half-close or reset, as write
+    /// `steps.count`), told after it is sent. `nil` for a conversation alone.
+    struct WriteGate {
+        /// Whether planned write N may go now; when not, the shell calls `advance` again later.
+        var mayWrite: (Int) -> Bool
+        /// A planned write was sent.
+        var wrote: () -> Void
+    }
+
     private enum Phase {
         case sending
         case ending
@@ -59,6 +69,7 @@ struct ReplayConversationState {
     /// The checks of `interpose check` on the replayed traffic; their dissector also feeds `recorder`.
     private var check: LiveConversationCheck?
     private var dissected: [Message] = []
+    private let gate: WriteGate?
     /// Findings of the checks so far.
     private(set) var findings: [Finding] = []
     /// Writes due within this much are sent now rather than after a timer, in nanoseconds.
@@ -74,11 +85,14 @@ struct ReplayConversationState {
     ///   - now: the time the connection was established, in nanoseconds.
     ///   - postgresPasswords: the passwords for a PostgreSQL target that asks for one (`--pg-password`).
     ///   - checks: the checks to run on the replayed traffic; `nil` for none.
+    ///   - gate: the order of writes across conversations; `nil` for none.
     init(
         plan: PlannedConversation, descriptor: ConnectionDescriptor, speed: ReplaySpeed, timeout: Int64,
-        now: Int64, postgresPasswords: PostgresPasswords = PostgresPasswords(), checks: LiveChecks? = nil
+        now: Int64, postgresPasswords: PostgresPasswords = PostgresPasswords(), checks: LiveChecks? = nil,
+        gate: WriteGate? = nil
     ) {
         self.plan = plan
+        self.gate = gate
         self.speed = speed
         self.timeout = timeout
         self.connection = descriptor.id
@@ -185,8 +199,12 @@ struct ReplayConversationState {
                         awaitedAt: step.awaitedAt, recordedWait: recordedWait, now: now, actions: &actions)
                 else { return actions }
                 guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
+                // Another conversation has not yet sent what it sent well before this in the
+                // recording: it calls us back. No progress timeout runs meanwhile; its own does.
+                if let gate, !gate.mayWrite(next) { return actions }
                 actions.append(.send(step.bytes))
                 observe(frame(.clientToServer, .data(step.bytes), at: now))
+                gate?.wrote()
                 next += 1
                 readySince = nil
                 lastProgress = now
@@ -202,6 +220,9 @@ struct ReplayConversationState {
                             now: now, actions: &actions)
                     else { return actions }
                     guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
+                    // The recorded client ended it after what other conversations sent before.
+                    if let gate, !gate.mayWrite(plan.steps.count) { return actions }
+                    gate?.wrote()
                     lastProgress = now
                     if case .clientReset = plan.ending {
                         return actions + finish(with: .reset)
