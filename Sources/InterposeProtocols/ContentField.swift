@@ -1,9 +1,10 @@
-/// One comparable part of a decoded message: an HTTP status or header, a JSON value by path, a Redis
-/// reply element, a PostgreSQL cell, or raw bytes.
+/// One comparable part of a decoded message: an HTTP status, header or trailer, a JSON value by
+/// path, a gRPC status or protobuf field, a Redis reply element, a PostgreSQL cell, or raw bytes.
 ///
 /// The path is written the way `--ignore` names it, so a difference can be silenced by copying its
 /// field: `status`, `header:content-type`, `json:$.user.name`, `json:$.items[2].id`, `body`,
-/// `reply`, `reply[1]`, `error`, `row[0].name`, `tag`, `bytes`.
+/// `trailer:x-trace`, `grpc-status`, `grpc:5.2`, `grpc[1]:$.address.zip`, `reply`, `reply[1]`,
+/// `error`, `row[0].name`, `tag`, `bytes`.
 public struct ContentField: Sendable, Hashable {
     /// Where in the message the value is.
     public var path: String

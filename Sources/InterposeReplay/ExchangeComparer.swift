@@ -8,6 +8,8 @@ public struct ExchangeComparer: Sendable {
     public var rules: NoiseRules
     /// Noise learned from the baseline.
     public var noise: NoiseModel
+    /// The schemas gRPC messages are read with (`--proto-descriptor`).
+    public var schema: ContentSchema
     private var counts: [Counted: Int] = [:]
     /// Messages per wildcard root (`reply[*]`, the path up to its first `[*]`) and source: the
     /// count of a collapsed row.
@@ -18,10 +20,11 @@ public struct ExchangeComparer: Sendable {
         var source: String
     }
 
-    /// A comparer with rules and learned noise (none by default).
-    public init(rules: NoiseRules = NoiseRules(), noise: NoiseModel = NoiseModel()) {
+    /// A comparer with rules, learned noise and schemas (none by default).
+    public init(rules: NoiseRules = NoiseRules(), noise: NoiseModel = NoiseModel(), schema: ContentSchema = .none) {
         self.rules = rules
         self.noise = noise
+        self.schema = schema
     }
 
     /// Fields cancelled as noise so far, with the number of messages each was cancelled in and why
@@ -69,9 +72,9 @@ public struct ExchangeComparer: Sendable {
         let exchange = recorded ?? replayed
         var result = MessageResult(
             index: index, request: exchange?.summary ?? "", key: exchange?.key ?? "",
-            requestText: exchange.map(Self.requestText) ?? "", verdict: .same,
+            requestText: exchange.map(requestText) ?? "", verdict: .same,
             recordedSummary: recorded?.response?.summary, replayedSummary: replayed?.response?.summary,
-            recordedText: recorded.map(Self.responseText) ?? "", replayedText: replayed.map(Self.responseText) ?? "",
+            recordedText: recorded.map(responseText) ?? "", replayedText: replayed.map(responseText) ?? "",
             recordedLatency: recorded?.response?.latencyNanoseconds,
             replayedLatency: replayed?.response?.latencyNanoseconds)
         guard let recorded else {
@@ -87,7 +90,7 @@ public struct ExchangeComparer: Sendable {
             result.verdict = .extra
         case (.some(let old), .some(let new)):
             let replayed = replayed!
-            let (a, b) = ResponseFields.pair(old, recorded.application, new, replayed.application)
+            let (a, b) = ResponseFields.pair(old, recorded.application, new, replayed.application, schema: schema)
             let comparison = ResponseFields.compare(a, b, rules: rules)
             var cancelled: [(field: String, source: String)] = comparison.masked.map { ($0, "rule") }
             var differences: [FieldDifference] = []
@@ -98,7 +101,7 @@ public struct ExchangeComparer: Sendable {
             // An HTTP body is compared field by field, so its length says nothing the fields do not: a
             // changed body is reported where it changed, and a body whose only changes are noise (a
             // counter that grew a digit) must not come back as a length difference.
-            if recorded.application == .http1 {
+            if recorded.application == .http1 || recorded.application == .http2 {
                 differences.removeAll { $0.field == "header:content-length" }
             }
             let changedStatuses = Set(ResponseFields.statusChanges(a, b).map(\.path))
@@ -153,14 +156,15 @@ public struct ExchangeComparer: Sendable {
             replayed: "fingerprint 0x" + ByteText.hex64(replayed.fingerprint))
     }
 
-    private static func requestText(_ exchange: RecordedExchange) -> String {
+    private func requestText(_ exchange: RecordedExchange) -> String {
         guard !exchange.requestContent.isEmpty else { return exchange.summary }
-        return ContentDecoder.text(ofRequest: exchange.requestContent, application: exchange.application)
+        return ContentDecoder.text(
+            ofRequest: exchange.requestContent, application: exchange.application, schema: schema)
     }
 
-    private static func responseText(_ exchange: RecordedExchange) -> String {
+    private func responseText(_ exchange: RecordedExchange) -> String {
         guard let response = exchange.response else { return "" }
         guard !response.content.isEmpty else { return response.summary }
-        return ContentDecoder.text(of: response.content, application: exchange.application)
+        return ContentDecoder.text(of: response.content, application: exchange.application, schema: schema)
     }
 }

@@ -1,3 +1,5 @@
+import InterposeProtocols
+
 /// Noise learned from a baseline, after Diffy's primary and secondary: the recording is the
 /// primary, a second instance of the old build answering the same requests is the secondary, and
 /// a field that differs between the two varies by itself (a timestamp, a request id), so it is
@@ -10,11 +12,14 @@
 public struct NoiseModel: Sendable {
     /// The rules whose regexes mask values before they are compared.
     public var rules: NoiseRules
+    /// The schemas gRPC messages are read with (`--proto-descriptor`).
+    public var schema: ContentSchema
     private var learned: [String: Set<String>] = [:]
 
     /// A model that has learned nothing yet.
-    public init(rules: NoiseRules = NoiseRules()) {
+    public init(rules: NoiseRules = NoiseRules(), schema: ContentSchema = .none) {
         self.rules = rules
+        self.schema = schema
     }
 
     /// Learns the fields that differ between a recorded exchange's response and the baseline's
@@ -28,7 +33,8 @@ public struct NoiseModel: Sendable {
     @discardableResult
     public mutating func learn(recorded: RecordedExchange, baseline: RecordedExchange?) -> String? {
         guard let primary = recorded.response, let baseline, let secondary = baseline.response else { return nil }
-        let (a, b) = ResponseFields.pair(primary, recorded.application, secondary, baseline.application)
+        let (a, b) = ResponseFields.pair(
+            primary, recorded.application, secondary, baseline.application, schema: schema)
         let changes = ResponseFields.statusChanges(a, b)
         guard changes.isEmpty else { return ResponseFields.describe(changes) }
         let differences = ResponseFields.compare(a, b, rules: rules).differences

@@ -1,6 +1,7 @@
 import InterposeAnalysis
 import InterposeCapture
 import InterposeCore
+import InterposeProtocols
 
 extension ReplayComparison {
     /// Each planned conversation with its replay.
@@ -17,11 +18,12 @@ extension ReplayComparison {
     /// against `unreproducibleLimit` (`--max-unreproducible`).
     public static func report(
         plan: ReplayPlan, outcome: ReplaySession.Outcome, rules: NoiseRules, latencyThreshold: Double,
-        recorded: String, target: String, baseline: String?, unreproducibleLimit: UnreproducibleLimit = .automatic
+        recorded: String, target: String, baseline: String?, unreproducibleLimit: UnreproducibleLimit = .automatic,
+        schema: ContentSchema = .none
     ) -> ReplayReport {
         var comparison = ReplayComparison(
             rules: rules, baselines: outcome.baselines.map { pairs(plan: plan, run: $0) },
-            latencyThreshold: latencyThreshold)
+            latencyThreshold: latencyThreshold, schema: schema)
         let inRecording = Set(plan.recordedFindings.map(FindingKey.init))
         let inBaseline = Set(
             (outcome.baselines.flatMap(\.findings) + outcome.baselineSummaryFindings.flatMap { $0 }).map(

@@ -1,6 +1,7 @@
 import InterposeAnalysis
 import InterposeCapture
 import InterposeCore
+import InterposeProtocols
 
 /// Turns recorded conversations and their partners (a replay, or a second capture) into a
 /// `ReplayReport`: exchanges paired in order within each pair of conversations, each compared
@@ -48,8 +49,12 @@ public struct ReplayComparison {
     ///   - baselines: for each baseline run, the pairs of recorded and baseline conversations (noise
     ///     is what differs between them).
     ///   - latencyThreshold: the slowdown that earns a warning, as a fraction (0.2 for 20 %).
-    public init(rules: NoiseRules = NoiseRules(), baselines: [[Pair]] = [], latencyThreshold: Double = 0.2) {
-        var noise = NoiseModel()
+    ///   - schema: the schemas gRPC messages are read with (`--proto-descriptor`).
+    public init(
+        rules: NoiseRules = NoiseRules(), baselines: [[Pair]] = [], latencyThreshold: Double = 0.2,
+        schema: ContentSchema = .none
+    ) {
+        var noise = NoiseModel(schema: schema)
         var statusNotReproduced: [Int: [Int: String]] = [:]
         for run in baselines {
             for (position, pair) in run.enumerated() {
@@ -66,7 +71,7 @@ public struct ReplayComparison {
             }
         }
         self.statusNotReproduced = statusNotReproduced
-        comparer = ExchangeComparer(rules: rules, noise: noise)
+        comparer = ExchangeComparer(rules: rules, noise: noise, schema: schema)
         self.latencyThreshold = latencyThreshold
         self.baselines = baselines
     }

@@ -4,13 +4,15 @@ import InterposeProtocols
 /// (or both reduced to status and body fingerprint when either cannot be), values masked by the
 /// rules, differences by path.
 enum ResponseFields {
-    /// The fields of two responses, decoded the same way: by content when both decode, else
-    /// `status` (the code) and `body` (the body fingerprint) for both.
+    /// The fields of two responses, decoded the same way (gRPC messages with `schema`): by content
+    /// when both decode, else `status` (the code) and `body` (the body fingerprint) for both.
     static func pair(
         _ recorded: RecordedExchange.Response, _ recordedApplication: ApplicationProtocol,
-        _ replayed: RecordedExchange.Response, _ replayedApplication: ApplicationProtocol
+        _ replayed: RecordedExchange.Response, _ replayedApplication: ApplicationProtocol, schema: ContentSchema
     ) -> (recorded: [ContentField], replayed: [ContentField]) {
-        if let a = decoded(recorded, recordedApplication), let b = decoded(replayed, replayedApplication) {
+        if let a = decoded(recorded, recordedApplication, schema),
+            let b = decoded(replayed, replayedApplication, schema)
+        {
             return (a, b)
         }
         return (fallback(recorded), fallback(replayed))
@@ -25,11 +27,11 @@ enum ResponseFields {
         ]
     }
 
-    private static func decoded(_ response: RecordedExchange.Response, _ application: ApplicationProtocol)
-        -> [ContentField]?
-    {
+    private static func decoded(
+        _ response: RecordedExchange.Response, _ application: ApplicationProtocol, _ schema: ContentSchema
+    ) -> [ContentField]? {
         guard !response.content.isEmpty else { return nil }
-        return ContentDecoder.fields(ofResponse: response.content, application: application).map(
+        return ContentDecoder.fields(ofResponse: response.content, application: application, schema: schema).map(
             ContentField.joiningRepeats)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import InterposeCore
+import InterposeProtocols
 import InterposeReplay
 
 /// The flags `replay` and `diff` share: noise rules, the latency threshold and where the report goes.
@@ -13,6 +14,12 @@ struct ComparisonOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Noise rules, one per line (# comments).", valueName: "FILE"))
     var ignoreFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "gRPC message fields by name: a FileDescriptorSet (protoc --include_imports -o FILE).",
+            valueName: "FILE"))
+    var protoDescriptor: String?
 
     @Option(
         help: ArgumentHelp(
@@ -34,6 +41,16 @@ struct ComparisonOptions: ParsableArguments {
         var rules = try NoiseRules(ignore)
         if let ignoreFile { rules = rules + (try NoiseRules.load(file: ignoreFile)) }
         return rules
+    }
+
+    /// The schemas of `--proto-descriptor`; none without it.
+    func schema() throws -> ContentSchema {
+        guard let protoDescriptor else { return .none }
+        do {
+            return ContentSchema(protobuf: try ProtobufSchema(contentsOf: protoDescriptor))
+        } catch {
+            throw CommandLineError("--proto-descriptor: \(error)")
+        }
     }
 
     /// Writes the report files (when `--report`) and prints the report; exit status 1 on regression

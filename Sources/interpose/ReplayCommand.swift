@@ -94,6 +94,7 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         AllocatorTuning.tuneForStreaming()
         let rules = try comparison.rules()
+        let schema = try comparison.schema()
         var settings = ReplaySession.Settings(target: try HostPort(parsing: target, what: "--target"))
         settings.baseline = try baseline.map { try HostPort(parsing: $0, what: "--baseline") }
         settings.runs = runs
@@ -113,7 +114,7 @@ struct ReplayCommand: ParsableCommand {
         let result = ReplayComparison.report(
             plan: plan, outcome: outcome, rules: rules, latencyThreshold: comparison.latencyThreshold / 100,
             recorded: file, target: settings.target.description, baseline: settings.baseline?.description,
-            unreproducibleLimit: maxUnreproducible)
+            unreproducibleLimit: maxUnreproducible, schema: schema)
         var standardError = StandardError()
         print(ReplayComparison.throughputLine(plan: plan, run: outcome.target), to: &standardError)
         if let capture = outcome.capture {

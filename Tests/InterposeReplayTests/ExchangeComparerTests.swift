@@ -108,8 +108,8 @@ final class ExchangeComparerTests: XCTestCase {
     func testUndecodableContentFallsBackToStatusAndFingerprint() {
         var comparer = ExchangeComparer()
         let result = comparer.compare(
-            recorded: ReplayFixtures.exchange(.http2, response: [1], code: "200", bodyFingerprint: 0xab),
-            replayed: ReplayFixtures.exchange(.http2, response: [1], code: "200", bodyFingerprint: 0xcd), index: 0)
+            recorded: ReplayFixtures.exchange(.tls, response: [1], code: "200", bodyFingerprint: 0xab),
+            replayed: ReplayFixtures.exchange(.tls, response: [1], code: "200", bodyFingerprint: 0xcd), index: 0)
         XCTAssertEqual(
             result.differences,
             [FieldDifference(field: "body", recorded: "0x00000000000000ab", replayed: "0x00000000000000cd")])
