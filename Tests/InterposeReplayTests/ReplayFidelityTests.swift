@@ -1,7 +1,8 @@
 import InterposeCore
-import InterposeProtocols
 import InterposeReplay
 import XCTest
+
+@testable import InterposeProtocols
 
 /// A baseline that does not reproduce the recording: a status or error class the baseline answers
 /// differently is never noise, the message is `unreproducible` whatever the target answered, and
@@ -75,13 +76,27 @@ final class ReplayFidelityTests: XCTestCase {
     }
 
     func testUndecodedResponsesCompareTheirStatusCodeAsTheStatus() {
-        // HTTP/2 and gRPC are compared by status code and body fingerprint: the code is the status.
+        // TLS is compared by status code and body fingerprint: the code is the status.
         var model = NoiseModel()
         let change = model.learn(
-            recorded: ReplayFixtures.exchange(.http2, response: [1], code: "grpc-0", bodyFingerprint: 1),
-            baseline: ReplayFixtures.exchange(.http2, response: [2], code: "grpc-14", bodyFingerprint: 2))
-        XCTAssertEqual(change, "status grpc-0 -> grpc-14")
-        XCTAssertTrue(model.isEmpty, "not even the body fingerprint is learned from a UNAVAILABLE answer")
+            recorded: ReplayFixtures.exchange(.tls, response: [1], code: "handshake", bodyFingerprint: 1),
+            baseline: ReplayFixtures.exchange(.tls, response: [2], code: "alert 40", bodyFingerprint: 2))
+        XCTAssertEqual(change, "status handshake -> alert 40")
+        XCTAssertTrue(model.isEmpty, "not even the body fingerprint is learned from an answer with another status")
+    }
+
+    func testGRPCStatusIsAStatusClass() {
+        // A trailers-only gRPC answer in the HTTP/2 dissector's kept format.
+        let parts = HTTP2Content.Parts(
+            path: "/users.Users/Get",
+            headers: [
+                HTTP2Content.HeaderField(name: ":status", value: "200"),
+                HTTP2Content.HeaderField(name: "content-type", value: "application/grpc"),
+                HTTP2Content.HeaderField(name: "grpc-status", value: "14"),
+            ], body: [], trailers: [])
+        let fields = ContentDecoder.fields(ofResponse: HTTP2Content.encode(parts), application: .http2)
+        XCTAssertEqual(
+            fields?.filter(\.isStatus).map { "\($0.path)=\($0.statusClass!)" }, ["status=200", "grpc-status=grpc-14"])
     }
 
     func testALearnedFieldAboveAStatusDoesNotCancelAChangedStatus() {
