@@ -50,7 +50,7 @@ final class ProxyRedactionTests: XCTestCase {
 
     /// Records `session` both ways and checks what every protocol must keep.
     private func compare(
-        _ name: String, upstream: UInt16, secrets: [String], rule: String, session: (UInt16) throws -> Void
+        _ name: String, upstream: UInt16, secrets: [String], rules: [String], session: (UInt16) throws -> Void
     ) throws -> (redacted: Recorded, kept: Recorded) {
         let redacted = try record(name, upstream: upstream, redact: true, session: session)
         let kept = try record(name, upstream: upstream, redact: false, session: session)
@@ -58,7 +58,9 @@ final class ProxyRedactionTests: XCTestCase {
             XCTAssertNil(redacted.bytes.range(of: Data(secret.utf8)), "\(name): '\(secret)' is in the capture")
             XCTAssertNotNil(kept.bytes.range(of: Data(secret.utf8)), "\(name): --no-redact keeps '\(secret)'")
         }
-        XCTAssertTrue(redacted.comments.contains { $0.contains("redacted: \(rule)") }, "\(redacted.comments)")
+        for rule in rules {
+            XCTAssertTrue(redacted.comments.contains { $0.contains("redacted: \(rule)") }, "\(redacted.comments)")
+        }
         XCTAssertFalse(kept.comments.contains { $0.contains("redacted:") }, "\(kept.comments)")
         XCTAssertFalse(redacted.stderr.contains("--no-redact"), redacted.stderr)
         XCTAssertEqual(
@@ -73,8 +75,8 @@ final class ProxyRedactionTests: XCTestCase {
         let nginx = try NginxServer()
         let basic = Data("alice:s3cret-basic".utf8).base64EncodedString()
         _ = try compare(
-            "http", upstream: nginx.port, secrets: [basic, "s3cret-basic", "tok-Bearer-98765", "sid=cookie-4242"],
-            rule: "http Authorization header"
+            "http", upstream: nginx.port, secrets: [basic, "tok-Bearer-98765", "sid=cookie-4242"],
+            rules: ["http Authorization header", "http Cookie header"]
         ) { port in
             for arguments in [
                 ["-u", "alice:s3cret-basic"],
@@ -92,7 +94,10 @@ final class ProxyRedactionTests: XCTestCase {
     func testRedisCLIPasswordIsNotRecorded() throws {
         let password = "redis-pw-31337"
         let redis = try RedisServer(arguments: ["--requirepass", password])
-        _ = try compare("redis", upstream: redis.port, secrets: [password], rule: "redis AUTH argument") { port in
+        _ = try compare(
+            "redis", upstream: redis.port, secrets: [password],
+            rules: ["redis AUTH argument", "redis HELLO AUTH argument"]
+        ) { port in
             let cli = try ProcessRunner.run(
                 "redis-cli", ["-p", "\(port)", "-a", password, "--no-auth-warning", "SET", "k", "v"], timeout: 20)
             XCTAssertEqual(cli.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines), "OK", cli.stderrText)
@@ -128,7 +133,7 @@ final class ProxyRedactionTests: XCTestCase {
         let password = "pg-md5-pw-777"
         let server = try PostgresServer(authentication: .md5(password: password))
         let (redacted, kept) = try compare(
-            "postgres-md5", upstream: server.port, secrets: [], rule: "postgres PasswordMessage"
+            "postgres-md5", upstream: server.port, secrets: [], rules: ["postgres PasswordMessage"]
         ) { try psql($0, password: password) }
         let keptBodies = try passwordBodies(kept.path)
         XCTAssertEqual(keptBodies.count, 1)
@@ -143,7 +148,7 @@ final class ProxyRedactionTests: XCTestCase {
         let server = try PostgresServer(authentication: .scram(password: password))
         let (redacted, kept) = try compare(
             "postgres-scram", upstream: server.port, secrets: [],
-            rule: "postgres SASLInitialResponse data; postgres SASLResponse"
+            rules: ["postgres SASLInitialResponse data", "postgres SASLResponse"]
         ) { try psql($0, password: password) }
         let keptBodies = try passwordBodies(kept.path)
         XCTAssertEqual(keptBodies.count, 2, "SASLInitialResponse and SASLResponse")
@@ -177,7 +182,7 @@ final class ProxyRedactionTests: XCTestCase {
             try ProcessRunner.require("mosquitto", package: "mosquitto"), ["-c", directory + "/mosquitto.conf"])
         defer { broker.stop() }
         XCTAssertTrue(BlockingSocket.waitForListener(port: port), broker.stderrText)
-        _ = try compare("mqtt", upstream: port, secrets: [password], rule: "mqtt CONNECT password") { proxyPort in
+        _ = try compare("mqtt", upstream: port, secrets: [password], rules: ["mqtt CONNECT password"]) { proxyPort in
             let publish = try ProcessRunner.run(
                 try ProcessRunner.require("mosquitto_pub", package: "mosquitto-clients"),
                 ["-h", "127.0.0.1", "-p", "\(proxyPort)", "-u", "alice", "-P", password, "-t", "t", "-m", "hello"],
