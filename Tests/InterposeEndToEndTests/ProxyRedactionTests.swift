@@ -29,7 +29,7 @@ final class ProxyRedactionTests: XCTestCase {
 
     /// Runs `session` through a proxy in front of `upstream` port, with or without `--no-redact`.
     private func record(
-        _ name: String, upstream: UInt16, redact: Bool, session: (UInt16) throws -> Void
+        _ name: String, dissector: String, upstream: UInt16, redact: Bool, session: (UInt16) throws -> Void
     ) throws -> Recorded {
         let path = tempDir.appendingPathComponent("\(name)-\(redact ? "redacted" : "kept").pcapng").path
         let proxy = try InterposeProcess(
@@ -37,6 +37,15 @@ final class ProxyRedactionTests: XCTestCase {
         try session(proxy.port)
         XCTAssertEqual(proxy.terminate(), 0, proxy.background.stderrText)
         XCTAssertEqual(try TShark.problemPackets(file: path), [], "\(name): tshark reads it cleanly")
+        // The listener is no well-known port: ask tshark to dissect the protocol there too.
+        let malformed = try TShark.run(
+            [
+                "-r", path, "-d", "tcp.port==\(proxy.port),\(dissector)", "-Y",
+                "_ws.malformed || _ws.expert.severity >= error",
+            ])
+        XCTAssertEqual(malformed.trimmingCharacters(in: .whitespacesAndNewlines), "", "\(name) as \(dissector)")
+        let dissected = try TShark.run(["-r", path, "-d", "tcp.port==\(proxy.port),\(dissector)", "-Y", dissector])
+        XCTAssertFalse(dissected.isEmpty, "tshark dissects \(name) as \(dissector)")
         let comments = try TShark.fields(file: path, filter: "frame.comment", fields: ["frame.comment"])
             .map { $0.joined() }
         let analysis = try ProcessRunner.run(InterposeBinary.path, ["analyze", "--json", path], timeout: 60)
@@ -50,10 +59,11 @@ final class ProxyRedactionTests: XCTestCase {
 
     /// Records `session` both ways and checks what every protocol must keep.
     private func compare(
-        _ name: String, upstream: UInt16, secrets: [String], rules: [String], session: (UInt16) throws -> Void
+        _ name: String, dissector: String, upstream: UInt16, secrets: [String], rules: [String],
+        session: (UInt16) throws -> Void
     ) throws -> (redacted: Recorded, kept: Recorded) {
-        let redacted = try record(name, upstream: upstream, redact: true, session: session)
-        let kept = try record(name, upstream: upstream, redact: false, session: session)
+        let redacted = try record(name, dissector: dissector, upstream: upstream, redact: true, session: session)
+        let kept = try record(name, dissector: dissector, upstream: upstream, redact: false, session: session)
         for secret in secrets {
             XCTAssertNil(redacted.bytes.range(of: Data(secret.utf8)), "\(name): '\(secret)' is in the capture")
             XCTAssertNotNil(kept.bytes.range(of: Data(secret.utf8)), "\(name): --no-redact keeps '\(secret)'")
@@ -75,7 +85,7 @@ final class ProxyRedactionTests: XCTestCase {
         let nginx = try NginxServer()
         let basic = Data("alice:s3cret-basic".utf8).base64EncodedString()
         _ = try compare(
-            "http", upstream: nginx.port, secrets: [basic, "tok-Bearer-98765", "sid=cookie-4242"],
+            "http", dissector: "http", upstream: nginx.port, secrets: [basic, "tok-Bearer-98765", "sid=cookie-4242"],
             rules: ["http Authorization header", "http Cookie header"]
         ) { port in
             for arguments in [
@@ -95,7 +105,7 @@ final class ProxyRedactionTests: XCTestCase {
         let password = "redis-pw-31337"
         let redis = try RedisServer(arguments: ["--requirepass", password])
         _ = try compare(
-            "redis", upstream: redis.port, secrets: [password],
+            "redis", dissector: "resp", upstream: redis.port, secrets: [password],
             rules: ["redis AUTH argument", "redis HELLO AUTH argument"]
         ) { port in
             let cli = try ProcessRunner.run(
@@ -133,21 +143,22 @@ final class ProxyRedactionTests: XCTestCase {
         let password = "pg-md5-pw-777"
         let server = try PostgresServer(authentication: .md5(password: password))
         let (redacted, kept) = try compare(
-            "postgres-md5", upstream: server.port, secrets: [], rules: ["postgres PasswordMessage"]
+            "postgres-md5", dissector: "pgsql", upstream: server.port, secrets: [], rules: ["postgres PasswordMessage"]
         ) { try psql($0, password: password) }
         let keptBodies = try passwordBodies(kept.path)
         XCTAssertEqual(keptBodies.count, 1)
         XCTAssertTrue(keptBodies.first.map { $0.starts(with: Array("md5".utf8)) } ?? false, "\(keptBodies)")
         let bodies = try passwordBodies(redacted.path)
         XCTAssertEqual(bodies.map(\.count), keptBodies.map(\.count))
-        XCTAssertEqual(bodies.first.map { Set($0) }, [0x2A], "\(bodies)")
+        XCTAssertEqual(bodies.first.map { Set($0.dropLast()) }, [0x2A], "\(bodies)")
+        XCTAssertEqual(bodies.first?.last, 0, "the password's NUL terminator stays")
     }
 
     func testPsqlSCRAMExchangeIsNotRecorded() throws {
         let password = "pg-scram-pw-888"
         let server = try PostgresServer(authentication: .scram(password: password))
         let (redacted, kept) = try compare(
-            "postgres-scram", upstream: server.port, secrets: [],
+            "postgres-scram", dissector: "pgsql", upstream: server.port, secrets: [],
             rules: ["postgres SASLInitialResponse data", "postgres SASLResponse"]
         ) { try psql($0, password: password) }
         let keptBodies = try passwordBodies(kept.path)
@@ -182,7 +193,9 @@ final class ProxyRedactionTests: XCTestCase {
             try ProcessRunner.require("mosquitto", package: "mosquitto"), ["-c", directory + "/mosquitto.conf"])
         defer { broker.stop() }
         XCTAssertTrue(BlockingSocket.waitForListener(port: port), broker.stderrText)
-        _ = try compare("mqtt", upstream: port, secrets: [password], rules: ["mqtt CONNECT password"]) { proxyPort in
+        _ = try compare(
+            "mqtt", dissector: "mqtt", upstream: port, secrets: [password], rules: ["mqtt CONNECT password"]
+        ) { proxyPort in
             let publish = try ProcessRunner.run(
                 try ProcessRunner.require("mosquitto_pub", package: "mosquitto-clients"),
                 ["-h", "127.0.0.1", "-p", "\(proxyPort)", "-u", "alice", "-P", password, "-t", "t", "-m", "hello"],

@@ -128,7 +128,8 @@ final class CredentialRedactorTests: XCTestCase {
                 port: 5432, chunk: chunk)
             XCTAssertEqual(
                 result.bytes.clientToServer,
-                startup() + message("p", [UInt8](repeating: 0x2A, count: password.count)) + query, "chunk \(chunk)")
+                startup() + message("p", [UInt8](repeating: 0x2A, count: password.count - 1) + [0]) + query,
+                "chunk \(chunk)")
             XCTAssertEqual(result.rules, ["postgres PasswordMessage"])
         }
     }

@@ -4,9 +4,9 @@ import InterposeCore
 /// cleartext or MD5 password, SASLInitialResponse, SASLResponse, GSSResponse), see `CredentialLocator`.
 ///
 /// It reads both directions by message lengths: the server's last Authentication request says
-/// what the client's next `p` message is. A SASLInitialResponse keeps its mechanism name and data
-/// length (so tshark still dissects it) and has its data marked; every other `p` message has its
-/// whole body marked. After an SSLRequest or GSSENCRequest that the server accepts, the bytes are
+/// what the client's next `p` message is. A PasswordMessage keeps its NUL terminator and a
+/// SASLInitialResponse its mechanism name and data length (so tshark still dissects them); the rest
+/// of their bodies, and the whole body of a SASLResponse or GSSResponse, is marked. After an SSLRequest or GSSENCRequest that the server accepts, the bytes are
 /// TLS and nothing is marked. Its state is a few integers per direction.
 public struct PostgresCredentialLocator: CredentialLocator {
     private enum Part {
@@ -28,6 +28,8 @@ public struct PostgresCredentialLocator: CredentialLocator {
         case none
         /// The whole body, under `rule`.
         case all(String)
+        /// A NUL-terminated password: the body but its terminator, under `rule`.
+        case string(String)
         /// A SASLInitialResponse: the mechanism's name up to its NUL, 4 length bytes, then the data.
         case saslName
         case saslLength(Int)
@@ -73,8 +75,8 @@ public struct PostgresCredentialLocator: CredentialLocator {
         switch authenticationCode {
         case 10: return .saslName
         case 11: return .all("postgres SASLResponse")
-        case 3, 5: return .all("postgres PasswordMessage")
-        default: return .all("postgres password message")
+        case 3, 5: return .string("postgres PasswordMessage")
+        default: return .string("postgres password message")
         }
     }
 
@@ -113,6 +115,7 @@ public struct PostgresCredentialLocator: CredentialLocator {
             switch marking {
             case .none: break
             case .all(let rule): spans.mark(offset, rule: rule)
+            case .string(let rule): if client.remaining > 0 || byte != 0 { spans.mark(offset, rule: rule) }
             case .saslName: if byte == 0 { next = .saslLength(4) }
             case .saslLength(let left): next = left == 1 ? .saslData : .saslLength(left - 1)
             case .saslData: spans.mark(offset, rule: "postgres SASLInitialResponse data")
