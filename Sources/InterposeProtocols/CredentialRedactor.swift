@@ -1,4 +1,5 @@
 import InterposeCore
+import NIOCore
 
 /// What a capture records in place of one conversation's bytes: the same bytes with the credentials
 /// its protocol marks overwritten by `*` (0x2A), every length kept (docs/DESIGN.md, "Files and
@@ -11,14 +12,14 @@ import InterposeCore
 ///
 /// ```swift
 /// var redactor = CredentialRedactor(detector: ProtocolDetector(), serverPort: 6379)
-/// let recorded = redactor.redact(Array("*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n".utf8), direction: .clientToServer)
+/// let recorded = redactor.redact(ByteBuffer(string: "*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n"), direction: .clientToServer)
 /// // recorded.bytes ends in "******\r\n"; recorded.rules == ["redis AUTH argument"]
 /// ```
 public struct CredentialRedactor {
     /// What to record for one read.
-    public struct Redaction: Sendable, Hashable {
-        /// The bytes, secrets overwritten.
-        public var bytes: [UInt8]
+    public struct Redaction {
+        /// The bytes, secrets overwritten (the buffer given, untouched, when it holds none).
+        public var bytes: ByteBuffer
         /// The rules that marked bytes in them, in order, each once.
         public var rules: [String]
         /// The rules whose secrets began in bytes fed earlier, so recorded before they were found.
@@ -51,37 +52,44 @@ public struct CredentialRedactor {
     public private(set) var protocolName: String?
 
     /// The next bytes of `direction`, as they are to be recorded.
-    public mutating func redact(_ bytes: [UInt8], direction: Direction) -> Redaction {
+    public mutating func redact(_ buffer: ByteBuffer, direction: Direction) -> Redaction {
+        let count = buffer.readableBytes
         let start = offsets[direction]
-        offsets[direction] += Int64(bytes.count)
-        if !detected, !bytes.isEmpty {
+        offsets[direction] += Int64(count)
+        if !detected, count > 0 {
             detected = true
-            let prefix = Array(bytes.prefix(ProtocolDetector.prefixLength))
-            let detection =
-                forced.map { ProtocolDetector.Detection(application: $0, name: $0.rawValue) }
-                ?? detector.detect(
-                    client: direction == .clientToServer ? prefix : [],
-                    server: direction == .serverToClient ? prefix : [], serverPort: serverPort)
-            protocolName = detection.name
-            if detection.name == detection.application.rawValue {
-                locator = detector.registry.descriptor(for: detection.application).makeCredentialLocator?()
-            }
+            detect(Array(buffer.readableBytesView.prefix(ProtocolDetector.prefixLength)), direction: direction)
         }
-        guard locator != nil else { return Redaction(bytes: bytes, rules: [], alreadyRecorded: []) }
+        var result = Redaction(bytes: buffer, rules: [], alreadyRecorded: [])
+        guard locator != nil else { return result }
         spans.removeAll(keepingCapacity: true)
-        locator!.locate(bytes, direction: direction, into: &spans)
-        var result = Redaction(bytes: bytes, rules: [], alreadyRecorded: [])
-        let end = start + Int64(bytes.count)
-        for span in spans {
-            if span.offsets.lowerBound < start, !result.alreadyRecorded.contains(span.rule) {
-                result.alreadyRecorded.append(span.rule)
+        buffer.withUnsafeReadableBytes { locator!.locate($0, direction: direction, into: &spans) }
+        guard !spans.isEmpty else { return result }
+        let end = start + Int64(count)
+        result.bytes.withUnsafeMutableReadableBytes { bytes in
+            for span in spans {
+                if span.offsets.lowerBound < start, !result.alreadyRecorded.contains(span.rule) {
+                    result.alreadyRecorded.append(span.rule)
+                }
+                let lower = max(span.offsets.lowerBound, start)
+                let upper = min(span.offsets.upperBound, end)
+                guard lower < upper else { continue }
+                for offset in lower..<upper { bytes[Int(offset - start)] = Self.filler }
+                if !result.rules.contains(span.rule) { result.rules.append(span.rule) }
             }
-            let lower = max(span.offsets.lowerBound, start)
-            let upper = min(span.offsets.upperBound, end)
-            guard lower < upper else { continue }
-            for offset in lower..<upper { result.bytes[Int(offset - start)] = Self.filler }
-            if !result.rules.contains(span.rule) { result.rules.append(span.rule) }
         }
         return result
+    }
+
+    private mutating func detect(_ prefix: [UInt8], direction: Direction) {
+        let detection =
+            forced.map { ProtocolDetector.Detection(application: $0, name: $0.rawValue) }
+            ?? detector.detect(
+                client: direction == .clientToServer ? prefix : [],
+                server: direction == .serverToClient ? prefix : [], serverPort: serverPort)
+        protocolName = detection.name
+        if detection.name == detection.application.rawValue {
+            locator = detector.registry.descriptor(for: detection.application).makeCredentialLocator?()
+        }
     }
 }

@@ -424,7 +424,7 @@ final class ProxyConnection {
     /// `buffer` as the capture records it: the credentials in it overwritten, each rule named in a
     /// comment on the packet (never the value). The forwarded buffer is not touched.
     private func redacted(_ buffer: ByteBuffer, on direction: Direction) -> ByteBuffer {
-        let redaction = redactor!.redact(Array(buffer.readableBytesView), direction: direction)
+        let redaction = redactor!.redact(buffer, direction: direction)
         for rule in redaction.alreadyRecorded {
             context.logger.warning(
                 "connection \(id): part of a credential (\(rule)) was recorded before it could be located")
@@ -432,7 +432,7 @@ final class ProxyConnection {
         guard !redaction.rules.isEmpty else { return buffer }
         context.sink?.submit(
             .note(id, direction, redaction.rules.map { "redacted: \($0)" }.joined(separator: "; ")))
-        return ByteBuffer(bytes: redaction.bytes)
+        return redaction.bytes
     }
 
     // MARK: Events from the faults

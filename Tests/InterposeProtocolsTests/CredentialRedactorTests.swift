@@ -1,5 +1,6 @@
 import InterposeCore
 import InterposeProtocols
+import NIOCore
 import XCTest
 
 /// The credential locators of each protocol, driven through `CredentialRedactor` without sockets:
@@ -22,9 +23,11 @@ final class CredentialRedactorTests: XCTestCase {
             var index = 0
             while index < turn.bytes.count {
                 let end = min(index + chunk, turn.bytes.count)
-                let result = redactor.redact(Array(turn.bytes[index..<end]), direction: turn.direction)
-                XCTAssertEqual(result.bytes.count, end - index)
-                out[turn.direction] += result.bytes
+                let input = ByteBuffer(bytes: turn.bytes[index..<end])
+                let result = redactor.redact(input, direction: turn.direction)
+                XCTAssertEqual(result.bytes.readableBytes, end - index)
+                XCTAssertEqual(input, ByteBuffer(bytes: turn.bytes[index..<end]), "the buffer given is never changed")
+                out[turn.direction] += Array(result.bytes.readableBytesView)
                 rules += result.rules.filter { !rules.contains($0) }
                 early += result.alreadyRecorded
                 index = end

@@ -1,5 +1,9 @@
 import InterposeCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Finds the values of HTTP/1 `Authorization`, `Proxy-Authorization`, `Cookie` and `Set-Cookie`
 /// headers, either direction (see `CredentialLocator`).
 ///
@@ -12,10 +16,10 @@ public struct HTTP1CredentialLocator: CredentialLocator {
     private enum LineState {
         /// Reading what may be a header name (`name` holds it, lowercased).
         case name
-        /// Between the colon and the value of a marked header.
-        case whitespace(rule: String)
+        /// Between the colon and the value of a marked header (`rule` indexes `rules`).
+        case whitespace(rule: Int)
         /// In the value of a marked header.
-        case value(rule: String)
+        case value(rule: Int)
         /// In a line that holds nothing to mark.
         case rest
     }
@@ -27,11 +31,12 @@ public struct HTTP1CredentialLocator: CredentialLocator {
     }
 
     private static let maximumName = 20
-    private static let rules: [[UInt8]: String] = [
-        Array("authorization".utf8): "http Authorization header",
-        Array("proxy-authorization".utf8): "http Proxy-Authorization header",
-        Array("cookie".utf8): "http Cookie header",
-        Array("set-cookie".utf8): "http Set-Cookie header",
+    private static let names: [[UInt8]] = ["authorization", "proxy-authorization", "cookie", "set-cookie"].map {
+        Array($0.utf8)
+    }
+    private static let rules = [
+        "http Authorization header", "http Proxy-Authorization header", "http Cookie header",
+        "http Set-Cookie header",
     ]
 
     private var states = DirectionPair(repeating: DirectionState())
@@ -40,13 +45,24 @@ public struct HTTP1CredentialLocator: CredentialLocator {
     public init() {}
 
     /// Reads the next bytes of `direction` and appends where header values to hide are.
-    public mutating func locate(_ bytes: [UInt8], direction: Direction, into spans: inout [CredentialSpan]) {
+    public mutating func locate(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, into spans: inout [CredentialSpan]
+    ) {
         var state = states[direction]
         defer { states[direction] = state }
-        for byte in bytes {
-            let offset = state.offset
-            state.offset += 1
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+        let start = state.offset
+        state.offset += Int64(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if case .rest = state.line {
+                // Nothing to find before the next line: step over it at once.
+                guard let newline = memchr(bytes.baseAddress! + index, 0x0A, bytes.count - index) else { return }
+                index = bytes.baseAddress!.distance(to: UnsafeRawPointer(newline))
+            }
+            let byte = bytes[index]
+            let offset = start + Int64(index)
+            index += 1
+            if byte == UInt8(ascii: "\n") {
                 state.line = .name
                 state.name.removeAll(keepingCapacity: true)
                 continue
@@ -54,23 +70,25 @@ public struct HTTP1CredentialLocator: CredentialLocator {
             switch state.line {
             case .name:
                 if byte == UInt8(ascii: ":") {
-                    if let rule = Self.rules[state.name] {
-                        state.line = .whitespace(rule: rule)
-                    } else {
-                        state.line = .rest
-                    }
-                } else if state.name.count < Self.maximumName {
+                    state.line = Self.names.firstIndex(of: state.name).map { .whitespace(rule: $0) } ?? .rest
+                } else if state.name.count < Self.maximumName && byte != UInt8(ascii: "\r") {
                     state.name.append(byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0))
                 } else {
                     state.line = .rest
                 }
             case .whitespace(let rule):
-                if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") {
+                if byte == UInt8(ascii: "\r") {
+                    state.line = .rest
+                } else if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") {
                     state.line = .value(rule: rule)
-                    spans.mark(offset, rule: rule)
+                    spans.mark(offset, rule: Self.rules[rule])
                 }
             case .value(let rule):
-                spans.mark(offset, rule: rule)
+                if byte == UInt8(ascii: "\r") {
+                    state.line = .rest
+                } else {
+                    spans.mark(offset, rule: Self.rules[rule])
+                }
             case .rest:
                 break
             }

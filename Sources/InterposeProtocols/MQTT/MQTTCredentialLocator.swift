@@ -19,7 +19,9 @@ public struct MQTTCredentialLocator: CredentialLocator {
     public init() {}
 
     /// Reads the next bytes of `direction` and appends where CONNECT's password is.
-    public mutating func locate(_ bytes: [UInt8], direction: Direction, into spans: inout [CredentialSpan]) {
+    public mutating func locate(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, into spans: inout [CredentialSpan]
+    ) {
         guard direction == .clientToServer, !done else { return }
         kept.append(contentsOf: bytes.prefix(Self.connectLimit + 5 - kept.count))
         guard let (headerLength, length) = Self.fixedHeader(kept) else {

@@ -59,11 +59,39 @@ public struct PostgresCredentialLocator: CredentialLocator {
     public init() {}
 
     /// Reads the next bytes of `direction` and appends where password message bodies are.
-    public mutating func locate(_ bytes: [UInt8], direction: Direction, into spans: inout [CredentialSpan]) {
-        if direction == .clientToServer {
-            for byte in bytes { clientByte(byte, into: &spans) }
-        } else {
-            for byte in bytes { serverByte(byte) }
+    public mutating func locate(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, into spans: inout [CredentialSpan]
+    ) {
+        var index = 0
+        while index < bytes.count {
+            if direction == .clientToServer {
+                if case .encrypted = client.part { return }
+                if case .body(marked: .none) = client.part {
+                    // A message that holds no password: step over its body.
+                    let skipped = min(client.remaining, bytes.count - index)
+                    client.remaining -= skipped
+                    client.offset += Int64(skipped)
+                    index += skipped
+                    if client.remaining == 0 { client.part = .type }
+                    continue
+                }
+                clientByte(bytes[index], into: &spans)
+            } else {
+                if case .encrypted = server.part { return }
+                if case .body = server.part, server.type != UInt8(ascii: "R"), !negotiating {
+                    let skipped = min(server.remaining, bytes.count - index)
+                    server.remaining -= skipped
+                    server.offset += Int64(skipped)
+                    index += skipped
+                    if server.remaining == 0 {
+                        server.part = .type
+                        server.header.removeAll(keepingCapacity: true)
+                    }
+                    continue
+                }
+                serverByte(bytes[index])
+            }
+            index += 1
         }
     }
 

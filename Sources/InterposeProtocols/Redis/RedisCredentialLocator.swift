@@ -39,12 +39,25 @@ public struct RedisCredentialLocator: CredentialLocator {
 
     /// Reads the next bytes of `direction` and appends where `AUTH` arguments are; the server's
     /// replies hold none.
-    public mutating func locate(_ bytes: [UInt8], direction: Direction, into spans: inout [CredentialSpan]) {
+    public mutating func locate(
+        _ bytes: UnsafeRawBufferPointer, direction: Direction, into spans: inout [CredentialSpan]
+    ) {
         guard direction == .clientToServer else { return }
-        for byte in bytes {
+        var index = 0
+        while index < bytes.count {
+            if case .lost = state { return }
+            if case .bulkData(let remaining, secret: false) = state, remaining > 2, word.count >= 8 {
+                // The rest of an argument that decides nothing: step over it.
+                let skipped = min(remaining - 2, bytes.count - index)
+                state = .bulkData(remaining: remaining - skipped, secret: false)
+                index += skipped
+                offset += Int64(skipped)
+                continue
+            }
             let at = offset
             offset += 1
-            step(byte, at: at, into: &spans)
+            step(bytes[index], at: at, into: &spans)
+            index += 1
         }
     }
 
