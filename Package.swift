@@ -93,6 +93,7 @@ let package = Package(
             dependencies: [
                 "InterposeCore",
                 "InterposeProtocols",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -117,6 +118,7 @@ let package = Package(
             dependencies: [
                 "InterposeCore",
                 "InterposeProtocols",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),

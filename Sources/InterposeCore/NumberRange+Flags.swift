@@ -13,6 +13,8 @@ extension NumberRange where Value == Double {
     public static let replaySpeed = NumberRange(0.001...1_000_000)
     /// `replay|diff --latency-threshold`: the growth that warns.
     public static let latencyThreshold = NumberRange(0...1_000_000, unit: "percent")
+    /// `replay --max-unreproducible P%`: a share of the messages compared.
+    public static let unreproduciblePercent = NumberRange(0...100, unit: "percent")
 }
 
 extension NumberRange where Value == Int {
@@ -22,6 +24,8 @@ extension NumberRange where Value == Int {
     public static let baselineRuns = NumberRange(1...1_000, unit: "runs")
     /// `replay --connections`: connections at once.
     public static let replayConnections = NumberRange(1...100_000, unit: "connections")
+    /// `replay --max-unreproducible N`: messages the baseline may fail to reproduce.
+    public static let unreproducibleCount = NumberRange(0...1_000_000_000_000, unit: "messages")
 }
 
 extension NumberRange where Value == UInt32 {

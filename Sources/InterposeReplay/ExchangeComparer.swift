@@ -9,6 +9,9 @@ public struct ExchangeComparer: Sendable {
     /// Noise learned from the baseline.
     public var noise: NoiseModel
     private var counts: [Counted: Int] = [:]
+    /// Messages per wildcard root (`reply[*]`, the path up to its first `[*]`) and source: the
+    /// count of a collapsed row.
+    private var rootCounts: [Counted: Int] = [:]
 
     private struct Counted: Hashable {
         var field: String
@@ -23,10 +26,38 @@ public struct ExchangeComparer: Sendable {
 
     /// Fields cancelled as noise so far, with the number of messages each was cancelled in and why
     /// (`rule` or `baseline`), the most frequent first. Array indices are written `[*]` so a
-    /// noisy column counts once per message, not once per row.
+    /// noisy column counts once per message, not once per row, and fields under one wildcard
+    /// root at more than one depth (`reply[*]`, `reply[*][*]`, `reply[*][*][*]`: a nested reply
+    /// that is noise at every depth) are one row, `reply[*]...`, counting the messages any of
+    /// them was cancelled in.
     public var noiseCounts: [NoiseCount] {
-        counts.map { NoiseCount(field: $0.key.field, count: $0.value, source: $0.key.source) }
-            .sorted { ($1.count, $0.field, $0.source) < ($0.count, $1.field, $1.source) }
+        var depths: [Counted: Set<Int>] = [:]
+        for key in counts.keys {
+            guard let root = Self.wildcardRoot(key.field) else { continue }
+            depths[Counted(field: root, source: key.source), default: []].insert(Self.wildcards(key.field))
+        }
+        let collapsed = Set(depths.filter { $0.value.count > 1 }.keys)
+        var rows: [NoiseCount] = []
+        for (key, count) in counts {
+            if let root = Self.wildcardRoot(key.field), collapsed.contains(Counted(field: root, source: key.source)) {
+                continue
+            }
+            rows.append(NoiseCount(field: key.field, count: count, source: key.source))
+        }
+        for root in collapsed {
+            rows.append(NoiseCount(field: root.field + "...", count: rootCounts[root] ?? 0, source: root.source))
+        }
+        return rows.sorted { ($1.count, $0.field, $0.source) < ($0.count, $1.field, $1.source) }
+    }
+
+    /// The path up to and including its first `[*]`; `nil` without one.
+    private static func wildcardRoot(_ field: String) -> String? {
+        field.range(of: "[*]").map { String(field[..<$0.upperBound]) }
+    }
+
+    /// How many `[*]` the path has.
+    private static func wildcards(_ field: String) -> Int {
+        field.components(separatedBy: "[*]").count - 1
     }
 
     /// The verdict for one message: `extra` when only the replay has it (or only the replay has a
@@ -70,12 +101,17 @@ public struct ExchangeComparer: Sendable {
             if recorded.application == .http1 {
                 differences.removeAll { $0.field == "header:content-length" }
             }
+            let changedStatuses = Set(ResponseFields.statusChanges(a, b).map(\.path))
             differences.removeAll { difference in
                 if rules.matches(field: difference.field) {
                     cancelled.append((difference.field, "rule"))
                     return true
                 }
-                if difference.field != "request", noise.isNoise(key: recorded.key, field: difference.field) {
+                // A status whose class changed is never baseline noise (it never is learned as
+                // such, but a learned field above it would cover it).
+                if difference.field != "request", !changedStatuses.contains(difference.field),
+                    noise.isNoise(key: recorded.key, field: difference.field)
+                {
                     cancelled.append((difference.field, "baseline"))
                     return true
                 }
@@ -85,8 +121,13 @@ public struct ExchangeComparer: Sendable {
             for (field, source) in cancelled {
                 counted.insert(Counted(field: ResponseFields.generalized(field), source: source))
             }
+            var roots = Set<Counted>()
             for key in counted {
                 counts[key, default: 0] += 1
+                if let root = Self.wildcardRoot(key.field) { roots.insert(Counted(field: root, source: key.source)) }
+            }
+            for root in roots {
+                rootCounts[root, default: 0] += 1
             }
             result.noise = cancelled.map(\.field)
             result.differences = differences

@@ -13,10 +13,11 @@ extension ReplayComparison {
     }
 
     /// The report of `interpose replay`: the target's replay compared with the recording, noise
-    /// learned from the baseline runs, findings of the checks on the target's traffic.
+    /// learned from the baseline runs, findings of the checks on the target's traffic, judged
+    /// against `unreproducibleLimit` (`--max-unreproducible`).
     public static func report(
         plan: ReplayPlan, outcome: ReplaySession.Outcome, rules: NoiseRules, latencyThreshold: Double,
-        recorded: String, target: String, baseline: String?
+        recorded: String, target: String, baseline: String?, unreproducibleLimit: UnreproducibleLimit = .automatic
     ) -> ReplayReport {
         var comparison = ReplayComparison(
             rules: rules, baselines: outcome.baselines.map { pairs(plan: plan, run: $0) },
@@ -38,9 +39,11 @@ extension ReplayComparison {
                 conversation: finding.connection.map { Int($0.rawValue) }, severity: finding.severity,
                 code: finding.code, message: finding.message, alsoIn: alsoIn)
         }
-        return comparison.report(
+        var report = comparison.report(
             pairs(plan: plan, run: outcome.target), recorded: recorded, target: target, baseline: baseline,
             findings: findings, durationNanoseconds: outcome.target.durationNanoseconds)
+        report.unreproducibleLimit = unreproducibleLimit
+        return report
     }
 
     /// The same finding in two runs: the same code on the same recorded conversation (replayed

@@ -8,7 +8,8 @@ import NIOCore
 /// `interpose replay FILE --target HOST:PORT`: the recorded client traffic played against a new
 /// build, every response compared with the recorded one.
 ///
-/// Exit status: 0 without regression, 1 with, 2 for unusable input or an unreachable target.
+/// Exit status: 0 without regression, 1 with (or with more unreproducible messages than
+/// `--max-unreproducible` allows), 2 for unusable input or an unreachable target.
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
@@ -19,7 +20,8 @@ struct ReplayCommand: ParsableCommand {
             overlapped and in order where they followed each other. Each response is compared with the recorded \
             one field by field (HTTP status, headers, JSON by path; Redis replies; PostgreSQL rows and errors; \
             raw bytes). With --baseline, the same traffic also goes to a second instance of the old build: what \
-            differs there is noise and is not reported. Exit status 1 when anything regressed.
+            differs there is noise and is not reported, and a message the baseline answers with another status \
+            is unreproducible. Exit status 1 when anything regressed or too many messages are unreproducible.
             """
     )
 
@@ -67,6 +69,15 @@ struct ReplayCommand: ParsableCommand {
             valueName: "[USER=]PASSWORD"))
     var pgPassword: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Fail (exit 1) when more messages than this are unreproducible (the baseline answers them otherwise "
+                + "than the recording): a count (0 to 1000000000000) or a percentage of the messages compared "
+                + "(0% to 100%); default none when fewer than 100 messages are compared, else 1%.",
+            valueName: "N|PERCENT%"),
+        transform: { text in try UnreproducibleLimit(parsing: text) })
+    var maxUnreproducible = UnreproducibleLimit.automatic
+
     @Flag(help: "Do not run the protocol checks on the replayed traffic.")
     var noChecks = false
 
@@ -101,7 +112,8 @@ struct ReplayCommand: ParsableCommand {
         let outcome = try ReplaySession.run(plan, settings: settings)
         let result = ReplayComparison.report(
             plan: plan, outcome: outcome, rules: rules, latencyThreshold: comparison.latencyThreshold / 100,
-            recorded: file, target: settings.target.description, baseline: settings.baseline?.description)
+            recorded: file, target: settings.target.description, baseline: settings.baseline?.description,
+            unreproducibleLimit: maxUnreproducible)
         var standardError = StandardError()
         print(ReplayComparison.throughputLine(plan: plan, run: outcome.target), to: &standardError)
         if let capture = outcome.capture {

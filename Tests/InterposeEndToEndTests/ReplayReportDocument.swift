@@ -82,6 +82,22 @@ struct ReplayReportDocument {
 
     /// `regression`.
     var regression: Bool? { object["regression"] as? Bool }
+
+    /// `failed`: the exit status is 1 (a regression, or too many unreproducible messages).
+    var failed: Bool? { object["failed"] as? Bool }
+
+    /// `unreproducible`: `count`, `allowed`, `exceeded` and `messages`.
+    var unreproducible: [String: Any] { object["unreproducible"] as? [String: Any] ?? [:] }
+
+    /// `unreproducible.count`; -1 when absent.
+    var unreproducibleCount: Int { unreproducible["count"] as? Int ?? -1 }
+
+    /// `unreproducible.messages`: each one's request and reason.
+    var unreproducibleMessages: [(request: String, reason: String)] {
+        (unreproducible["messages"] as? [[String: Any]] ?? []).map {
+            ($0["request"] as? String ?? "", $0["reason"] as? String ?? "")
+        }
+    }
 }
 
 /// `interpose replay ARGUMENTS` run to completion (60 s at most).

@@ -128,7 +128,7 @@ final class ProtocolRegistryTests: XCTestCase {
             responses[0].fields,
             [
                 ContentField(path: "type", value: "CONNACK"), ContentField(path: "session_present", value: "0"),
-                ContentField(path: "return_code", value: "0"),
+                ContentField(path: "return_code", value: "0", statusClass: "0"),
             ])
     }
 
@@ -169,7 +169,8 @@ final class ProtocolRegistryTests: XCTestCase {
         XCTAssertEqual(
             responses.map { $0.fields?.first },
             [
-                ContentField(path: "status", value: "200"), ContentField(path: "status", value: "404"),
+                ContentField(path: "status", value: "200", statusClass: "200"),
+                ContentField(path: "status", value: "404", statusClass: "404"),
             ])
         XCTAssertEqual(responses[0].fields?.last, ContentField(path: "json:$.id", value: "17"))
     }

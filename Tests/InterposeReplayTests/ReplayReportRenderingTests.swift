@@ -163,6 +163,16 @@ final class ReplayReportRenderingTests: XCTestCase {
             cases[3].elements(forName: "system-out").first?.stringValue, "#4 warning postgres.slow: slow <query>")
     }
 
+    func testHTMLShowsTheDifferencesBeforeTheLatency() throws {
+        let html = ReplayReportSamples.regression().renderHTML()
+        let differences = try XCTUnwrap(html.range(of: "<section id=\"differences\">"), "no differences section")
+        let latency = try XCTUnwrap(html.range(of: "<section id=\"latency\">"), "no latency section")
+        XCTAssertLessThan(differences.lowerBound, latency.lowerBound)
+        let section = html[differences.lowerBound..<latency.lowerBound]
+        XCTAssertTrue(section.contains("<code>json:$.name</code>"), String(section))
+        XCTAssertTrue(section.contains("<a href=\"#c1-m1\">1</a>"), "a link to the message's card: \(section)")
+    }
+
     func testHTMLEscapesEverythingFromTheData() {
         let html = ReplayReportSamples.regression().renderHTML()
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))

@@ -29,7 +29,7 @@ enum HTTP1Content {
     /// The fields of a response; `nil` when the bytes do not start with a status line.
     static func fields(_ bytes: [UInt8]) -> [ContentField]? {
         guard let parts = parse(bytes), let status = parts.status else { return nil }
-        var fields = [ContentField(path: "status", value: status)]
+        var fields = [ContentField(path: "status", value: status, statusClass: status)]
         var seen: [String: Int] = [:]
         for (name, value) in parts.headers {
             let path = "header:" + name.lowercased()
