@@ -68,10 +68,11 @@ final class ManagedProxy {
     ) -> ProxyServer {
         var logger = logger
         logger[metadataKey: "proxy"] = "\(spec.name)"
-        let configuration = ProxyServer.Configuration(
+        var configuration = ProxyServer.Configuration(
             listen: spec.listen, upstream: spec.upstream, connectTimeout: settings.connectTimeout,
             blockOnCaptureOverflow: settings.captureTemplate.overflow == .block, checks: checks, toxics: toxics,
             faultSeed: settings.faultSeed, name: spec.name)
+        configuration.redactsCredentials = settings.redactsCredentials
         return ProxyServer(
             configuration: configuration, group: MultiThreadedEventLoopGroup.singleton, sink: sink, clock: clock,
             logger: logger)

@@ -34,6 +34,9 @@ public actor ProxyRegistry {
         public var connectTimeout: TimeAmount
         /// The seed of the faults' random choices; `nil` for a random one.
         public var faultSeed: UInt64?
+        /// Whether captures record `*` in place of the credentials protocols mark; `false` with
+        /// `--no-redact`.
+        public var redactsCredentials = true
 
         /// Settings: no capture directory, captures with the sink's defaults, a 5 s connect timeout.
         public init(

@@ -93,6 +93,9 @@ public struct ProtocolDescriptor: Sendable {
     public let replayRefusal: String?
     /// The first part of its finding codes (`http` in `http.unanswered-request`).
     public let findingLayer: String
+    /// A locator of the credentials the protocol marks, which captures record as filler; `nil`
+    /// when it marks none (or none is known).
+    package let makeCredentialLocator: (@Sendable () -> any CredentialLocator)?
 
     /// A dissected protocol.
     /// - Parameters:
@@ -106,6 +109,7 @@ public struct ProtocolDescriptor: Sendable {
     ///   - pairsByTurn: whether exchanges are client turns and server answers rather than messages.
     ///   - replayRefusal: why its conversations cannot be replayed, if they cannot.
     ///   - findingLayer: the first part of its finding codes; its name by default.
+    ///   - makeCredentialLocator: a locator of the credentials it marks, if it marks any.
     package init(
         application: ApplicationProtocol,
         detect: (@Sendable (_ client: [UInt8], _ server: [UInt8]) -> Bool)? = nil,
@@ -116,7 +120,8 @@ public struct ProtocolDescriptor: Sendable {
         content: ContentDecoding,
         pairsByTurn: Bool = false,
         replayRefusal: String? = nil,
-        findingLayer: String? = nil
+        findingLayer: String? = nil,
+        makeCredentialLocator: (@Sendable () -> any CredentialLocator)? = nil
     ) {
         self.application = application
         self.name = application.rawValue
@@ -129,6 +134,7 @@ public struct ProtocolDescriptor: Sendable {
         self.pairsByTurn = pairsByTurn
         self.replayRefusal = replayRefusal
         self.findingLayer = findingLayer ?? application.rawValue
+        self.makeCredentialLocator = makeCredentialLocator
     }
 
     /// A protocol recognised by name and read as raw bytes (`ssh`, `mysql`, `dns`).
@@ -152,6 +158,7 @@ public struct ProtocolDescriptor: Sendable {
         self.pairsByTurn = true
         self.replayRefusal = nil
         self.findingLayer = ApplicationProtocol.raw.rawValue
+        self.makeCredentialLocator = nil
     }
 
     /// Whether `--protocol` and `--port-protocol` can choose it: it has its own dissector, or is

@@ -32,6 +32,9 @@ final class ProxyConnection {
     private var upstreamChannel: Channel?
     /// The protocol checks of `--check`, fed every frame as it is read.
     private var check: LiveConversationCheck?
+    /// What the capture records in place of the credentials the protocol marks; `nil` with
+    /// `--no-redact` or no capture.
+    private var redactor: CredentialRedactor?
     /// The toxics acting on this connection; set up in `start`.
     private(set) var faults: ConnectionFaults!
     private weak var clientGlue: GlueHandler?
@@ -190,6 +193,11 @@ final class ProxyConnection {
             .clientConnected(
                 id, client: client, listener: state.server, at: context.clock.now(),
                 comment: "interpose connection \(id); listener \(listener); upstream \(state.destination)"))
+        if context.sink != nil, context.redactsCredentials {
+            redactor = CredentialRedactor(
+                detector: ProtocolDetector(portHints: context.checks?.portHints ?? [:]), serverPort: state.server.port,
+                forced: context.checks?.forced)
+        }
         if let checks = context.checks {
             check = LiveConversationCheck(
                 connection: ConnectionDescriptor(id: id, client: client, server: state.server), shared: checks)
@@ -409,7 +417,22 @@ final class ProxyConnection {
                 check!.consume(Frame(connection: id, direction: direction, timestamp: now, event: .data(buffer))),
                 on: direction)
         }
-        context.sink?.submit(.data(id, direction, buffer, at: now))
+        guard let sink = context.sink else { return }
+        sink.submit(.data(id, direction, redactor == nil ? buffer : redacted(buffer, on: direction), at: now))
+    }
+
+    /// `buffer` as the capture records it: the credentials in it overwritten, each rule named in a
+    /// comment on the packet (never the value). The forwarded buffer is not touched.
+    private func redacted(_ buffer: ByteBuffer, on direction: Direction) -> ByteBuffer {
+        let redaction = redactor!.redact(buffer, direction: direction)
+        for rule in redaction.alreadyRecorded {
+            context.logger.warning(
+                "connection \(id): part of a credential (\(rule)) was recorded before it could be located")
+        }
+        guard !redaction.rules.isEmpty else { return buffer }
+        context.sink?.submit(
+            .note(id, direction, redaction.rules.map { "redacted: \($0)" }.joined(separator: "; ")))
+        return redaction.bytes
     }
 
     // MARK: Events from the faults

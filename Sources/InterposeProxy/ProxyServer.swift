@@ -52,6 +52,9 @@ public final class ProxyServer: Sendable {
         /// `--capture-encrypted`: with `tls`, the encrypted bytes of both legs and the keys that
         /// decrypt them are recorded here; `nil` records none.
         public var encryptedSink: CaptureSink?
+        /// Whether the capture records `*` in place of the credentials each protocol marks
+        /// (`CredentialRedactor`); `false` with `--no-redact`. Forwarded bytes are never changed.
+        public var redactsCredentials = true
 
         /// A transparent proxy: no fixed upstream, each connection forwarded to where it was going
         /// before a `REDIRECT` rule sent it to `listen`.
@@ -122,6 +125,8 @@ public final class ProxyServer: Sendable {
         let encryptedSink: CaptureSink?
         let blockOnCaptureOverflow: Bool
         let checks: LiveChecks?
+        /// Whether the plaintext capture records the credentials protocols mark as `*`.
+        let redactsCredentials: Bool
         /// The proxy's toxics, read by every connection when their generation changes.
         let toxics: ToxicSet
         /// The proxy's name, the label of its fault metrics.
@@ -155,6 +160,7 @@ public final class ProxyServer: Sendable {
             self.encryptedSink = configuration.tls == nil ? nil : configuration.encryptedSink
             self.blockOnCaptureOverflow = configuration.blockOnCaptureOverflow
             self.checks = configuration.checks
+            self.redactsCredentials = configuration.redactsCredentials
             self.toxics = configuration.toxics
             self.name = configuration.name
             self.faultSeed = configuration.faultSeed

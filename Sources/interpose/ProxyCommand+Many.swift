@@ -70,9 +70,10 @@ extension ProxyCommand {
 
         var logger = Logger(label: "interpose")
         logger.logLevel = level
-        let settings = ProxyRegistry.Settings(
+        var settings = ProxyRegistry.Settings(
             captureDirectory: captureDir ?? file?.captureDirectory, captureTemplate: template,
             connectTimeout: .nanoseconds(Int64(saturating: connectTimeout * 1e9)), faultSeed: file?.seed)
+        settings.redactsCredentials = redactionChosen()
         let options = ControlSession.Options(
             control: endpoint, settings: settings, proxies: proxies, grace: .nanoseconds(Int64(saturating: grace * 1e9))
         )

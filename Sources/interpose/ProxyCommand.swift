@@ -81,6 +81,15 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also record the proxy-to-upstream leg, as a second interface.")
     var captureUpstreamLeg = false
 
+    @Flag(
+        name: .long,
+        help: """
+            Record credentials as they are: by default the capture has '*' in place of HTTP Authorization, \
+            Proxy-Authorization, Cookie and Set-Cookie values, Redis AUTH arguments, PostgreSQL password \
+            messages and MQTT passwords (lengths kept).
+            """)
+    var noRedact = false
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -212,6 +221,7 @@ struct ProxyCommand: AsyncParsableCommand {
         proxy.connectTimeout = .nanoseconds(Int64(saturating: connectTimeout * 1e9))
         proxy.blockOnCaptureOverflow = overflow == .block
         proxy.checks = checks
+        proxy.redactsCredentials = redactionChosen()
         proxy.toxics = toxics
         proxy.faultSeed = seed
         proxy.tls = interceptor
@@ -236,6 +246,19 @@ struct ProxyCommand: AsyncParsableCommand {
             until: { await signals.wait() })
         try ProxyCommand.stopped(
             summary: summary.description, failed: summary.hasErrorFindings || summary.captureFailed)
+    }
+
+    /// Whether captures redact credentials: yes, unless `--no-redact`, which warns in one line on
+    /// standard error when something is recorded.
+    func redactionChosen() -> Bool {
+        guard noRedact else { return true }
+        if capture != nil || captureDir != nil || config != nil {
+            var stream = StandardError()
+            print(
+                "interpose: warning: --no-redact: the capture keeps passwords, tokens and cookies as they were sent",
+                to: &stream)
+        }
+        return false
     }
 
     /// Prints the end of a run (`stopped.` and the summary, each line prefixed) on standard error.

@@ -15,7 +15,8 @@ extension ProtocolDescriptor {
         alpnIdentifiers: ["http/1.1"],
         makeDissector: { HTTP1Dissector() },
         content: ContentDecoding(fields: { HTTP1Content.fields($0) }, text: { bytes, _ in HTTP1Content.text(bytes) }),
-        findingLayer: "http")
+        findingLayer: "http",
+        makeCredentialLocator: { HTTP1CredentialLocator() })
 
     private static let httpMethods: [[UInt8]] = [
         "GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ", "PRI ",

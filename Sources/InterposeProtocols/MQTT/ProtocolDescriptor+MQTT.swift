@@ -10,7 +10,8 @@ extension ProtocolDescriptor {
         detect: { client, _ in ProtocolDescriptor.isMQTTConnect(client) },
         defaultPorts: [DefaultPort(1883, when: .eitherSideSent)],
         makeDissector: { MQTTDissector() },
-        content: ContentDecoding(fields: { MQTTContent.fields($0) }, text: { bytes, _ in MQTTContent.text(bytes) }))
+        content: ContentDecoding(fields: { MQTTContent.fields($0) }, text: { bytes, _ in MQTTContent.text(bytes) }),
+        makeCredentialLocator: { MQTTCredentialLocator() })
 
     /// Whether the bytes begin an MQTT CONNECT: type 1, a remaining length, then the protocol name
     /// `MQTT` (3.1.1, 5) or `MQIsdp` (3.1).
