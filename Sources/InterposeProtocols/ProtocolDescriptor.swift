@@ -81,6 +81,9 @@ public struct ProtocolDescriptor: Sendable {
     package let makeDissector: @Sendable () -> any Dissector
     /// How its message bytes read as fields and text.
     package let content: ContentDecoding
+    /// What its responses hand out and how its requests are rewritten to send live values back
+    /// (stateful replay); `nil` when replay sends its requests as recorded.
+    package let correlation: RequestCorrelation?
     /// Whether its dissector reports no requests and responses (raw chunks, encrypted records), so
     /// that replay and `diff` pair each client turn (the bytes sent before the server answered) with
     /// the server's answer instead.
@@ -98,6 +101,7 @@ public struct ProtocolDescriptor: Sendable {
     ///   - alpnIdentifiers: what to offer by ALPN to reach it over TLS.
     ///   - makeDissector: a dissector at the start of a conversation.
     ///   - content: how its message bytes read as fields and text.
+    ///   - correlation: what its responses hand out and how its requests are rewritten; `nil` for nothing.
     ///   - pairsByTurn: whether exchanges are client turns and server answers rather than messages.
     ///   - replayRefusal: why its conversations cannot be replayed, if they cannot.
     ///   - findingLayer: the first part of its finding codes; its name by default.
@@ -108,6 +112,7 @@ public struct ProtocolDescriptor: Sendable {
         alpnIdentifiers: [String] = [],
         makeDissector: @escaping @Sendable () -> any Dissector,
         content: ContentDecoding,
+        correlation: RequestCorrelation? = nil,
         pairsByTurn: Bool = false,
         replayRefusal: String? = nil,
         findingLayer: String? = nil
@@ -119,6 +124,7 @@ public struct ProtocolDescriptor: Sendable {
         self.alpnIdentifiers = alpnIdentifiers
         self.makeDissector = makeDissector
         self.content = content
+        self.correlation = correlation
         self.pairsByTurn = pairsByTurn
         self.replayRefusal = replayRefusal
         self.findingLayer = findingLayer ?? application.rawValue
@@ -141,6 +147,7 @@ public struct ProtocolDescriptor: Sendable {
         self.alpnIdentifiers = []
         self.makeDissector = { RawDissector(application: .raw) }
         self.content = .raw
+        self.correlation = nil
         self.pairsByTurn = true
         self.replayRefusal = nil
         self.findingLayer = ApplicationProtocol.raw.rawValue
