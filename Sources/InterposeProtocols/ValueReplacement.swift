@@ -45,7 +45,7 @@ package enum ValueReplacement {
     }
 
     /// Whether a byte is an ASCII letter or digit.
-    static func isWord(_ byte: UInt8) -> Bool {
+    package static func isWord(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
     }
 
