@@ -38,9 +38,13 @@ extension ReplayComparison {
                 conversation: finding.connection.map { Int($0.rawValue) }, severity: finding.severity,
                 code: finding.code, message: finding.message, alsoIn: alsoIn)
         }
-        return comparison.report(
+        var report = comparison.report(
             pairs(plan: plan, run: outcome.target), recorded: recorded, target: target, baseline: baseline,
             findings: findings, durationNanoseconds: outcome.target.durationNanoseconds)
+        report.correlations = CorrelationSummary.rows(
+            plan, target: outcome.target.correlations, baselines: outcome.baselines.map(\.correlations))
+        report.unmatchedCorrelationRules = plan.unmatchedCorrelationRules
+        return report
     }
 
     /// The same finding in two runs: the same code on the same recorded conversation (replayed

@@ -25,7 +25,7 @@ final class ReplayConnection {
 
     init(
         plan: PlannedConversation, id: ConnectionID, channel: Channel, settings: ReplayEngine.Settings,
-        clock: CaptureClock, onEnd: @escaping (ReplayConnection) -> Void
+        clock: CaptureClock, correlations: CorrelationStore? = nil, onEnd: @escaping (ReplayConnection) -> Void
     ) {
         let local = channel.localAddress.flatMap(Endpoint.init(socketAddress:)) ?? plan.recorded.descriptor.client
         let remote = channel.remoteAddress.flatMap(Endpoint.init(socketAddress:)) ?? plan.recorded.descriptor.server
@@ -33,7 +33,7 @@ final class ReplayConnection {
         state = ReplayConversationState(
             plan: plan, descriptor: descriptor, speed: settings.speed,
             timeout: settings.responseTimeout.nanoseconds, now: clock.now().nanosecondsSinceEpoch,
-            postgresPasswords: settings.postgresPasswords, checks: settings.checks)
+            postgresPasswords: settings.postgresPasswords, checks: settings.checks, correlations: correlations)
         self.channel = channel
         self.id = id
         self.clock = clock

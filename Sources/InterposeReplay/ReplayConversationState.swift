@@ -61,6 +61,14 @@ struct ReplayConversationState {
     private var dissected: [Message] = []
     /// Findings of the checks so far.
     private(set) var findings: [Finding] = []
+    /// The run's live correlation values; `nil` when the plan has no correlations.
+    private let correlations: CorrelationStore?
+    /// How this protocol's responses hand values out and its requests are rewritten.
+    private let correlation: RequestCorrelation?
+    /// Exchanges whose responses hand out correlation values and have not arrived yet, in order.
+    private var pendingHandsOut: [Int]
+    /// `recorder.responses` when `pendingHandsOut` was last looked at.
+    private var responsesSeen = 0
     /// Writes due within this much are sent now rather than after a timer, in nanoseconds.
     private static let slack: Int64 = 50_000
 
@@ -74,10 +82,16 @@ struct ReplayConversationState {
     ///   - now: the time the connection was established, in nanoseconds.
     ///   - postgresPasswords: the passwords for a PostgreSQL target that asks for one (`--pg-password`).
     ///   - checks: the checks to run on the replayed traffic; `nil` for none.
+    ///   - correlations: the run's live correlation values; `nil` to send the recorded bytes.
     init(
         plan: PlannedConversation, descriptor: ConnectionDescriptor, speed: ReplaySpeed, timeout: Int64,
-        now: Int64, postgresPasswords: PostgresPasswords = PostgresPasswords(), checks: LiveChecks? = nil
+        now: Int64, postgresPasswords: PostgresPasswords = PostgresPasswords(), checks: LiveChecks? = nil,
+        correlations: CorrelationStore? = nil
     ) {
+        self.correlations = correlations
+        correlation =
+            correlations == nil ? nil : ProtocolRegistry.standard.descriptor(for: plan.application).correlation
+        pendingHandsOut = correlations == nil ? [] : plan.handsOut.keys.sorted()
         self.plan = plan
         self.speed = speed
         self.timeout = timeout
@@ -131,6 +145,7 @@ struct ReplayConversationState {
     mutating func received(_ bytes: ByteBuffer, at now: Int64) -> [Action] {
         observe(frame(.serverToClient, .data(bytes), at: now))
         lastProgress = now
+        if !pendingHandsOut.isEmpty, recorder.responses != responsesSeen { publishHandedOut() }
         var actions: [Action] = []
         switch authentication?.received(bytes) {
         case .send(let answer):
@@ -184,8 +199,9 @@ struct ReplayConversationState {
                         awaitedAt: step.awaitedAt, recordedWait: recordedWait, now: now, actions: &actions)
                 else { return actions }
                 guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
-                actions.append(.send(step.bytes))
-                observe(frame(.clientToServer, .data(step.bytes), at: now))
+                let bytes = outgoing(step)
+                actions.append(.send(bytes))
+                observe(frame(.clientToServer, .data(bytes), at: now))
                 next += 1
                 readySince = nil
                 lastProgress = now
@@ -229,6 +245,29 @@ struct ReplayConversationState {
                 return actions + [.wake(at: lastProgress + limit)]
             }
         }
+    }
+
+    /// Publishes the values of the responses that arrived and hand correlation values out.
+    private mutating func publishHandedOut() {
+        responsesSeen = recorder.responses
+        let exchanges = recorder.conversation.exchanges
+        let (correlations, correlation, handsOut) = (self.correlations, self.correlation, plan.handsOut)
+        pendingHandsOut.removeAll { exchange in
+            guard exchange < exchanges.count, let response = exchanges[exchange].response,
+                let ids = handsOut[exchange]
+            else { return false }
+            correlations?.publish(ids, from: correlation?.values(response.content) ?? [])
+            return true
+        }
+    }
+
+    /// A step's bytes with the live values of its correlations in place of the recorded ones.
+    private func outgoing(_ step: ReplayStep) -> ByteBuffer {
+        guard !step.correlations.isEmpty, let correlations, let correlation else { return step.bytes }
+        let substitutions = correlations.substitutions(for: step.correlations)
+        guard !substitutions.isEmpty else { return step.bytes }
+        let recorded = step.bytes.readableBytesView.map { $0 }
+        return ByteBuffer(bytes: correlation.rewrite(recorded, substitutions).bytes)
     }
 
     /// When a write waiting for `responses` (or `serverBytes`) may go: `nil` (with a wake-up or the end

@@ -8,7 +8,8 @@ extension ReplayReport {
     /// `conversations` (how many), `messages_compared`, `same`, `differs`, `missing`, `extra`,
     /// `stopped_early`, `noise_cancelled`, `error_findings` (counts), `differences`
     /// (`[{"conversation","message","request","field","recorded","replayed"}]`, values `null` when
-    /// absent), `noise` (`[{"field","count","source"}]`), `latency` (`threshold`, `overall` and
+    /// absent), `noise` (`[{"field","count","source"}]`), `correlations` and
+    /// `correlation_rules_unmatched` (`writeCorrelations`), `latency` (`threshold`, `overall` and
     /// `rows` with `recorded_p50_us`..., `warnings`), `findings`, `conversation_results` (every
     /// conversation with its messages, texts and verdicts) and `verdict` (the verdict line).
     public func renderJSON() -> String {
@@ -51,6 +52,7 @@ extension ReplayReport {
             json.endObject()
         }
         json.endArray()
+        writeCorrelations(into: &json)
         writeLatency(into: &json)
         json.beginArray("findings")
         for finding in findings {

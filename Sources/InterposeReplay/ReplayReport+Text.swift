@@ -22,6 +22,7 @@ extension ReplayReport {
         text += missingAndExtraSection(limit: limit)
         text += stoppedEarlySection(limit: limit)
         text += noiseSection(limit: limit)
+        text += correlationsSection(limit: limit)
         text += latencySection()
         text += findingsSection(limit: limit)
         text += "\n" + verdictLine + "\n"
