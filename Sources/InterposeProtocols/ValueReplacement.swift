@@ -2,12 +2,15 @@
 /// text): each occurrence of a recorded value that stands as a token of its own, so `1001` is
 /// replaced in `item:1001` and `/items/1001?x=1` but not in `10012` or `a1001`.
 package enum ValueReplacement {
-    /// `bytes` with the substitutions made, longer recorded values tried first; each replacement of
-    /// substitution `i` appends `place` to `places[i]`.
+    /// `bytes` with the substitutions that apply at `place` made, longer recorded values tried
+    /// first; each replacement of substitution `i` appends `place` to `places[i]`.
     package static func replace<Bytes: RandomAccessCollection<UInt8>>(
         _ bytes: Bytes, _ substitutions: [ValueSubstitution], place: String, places: inout [[String]]
     ) -> [UInt8] where Bytes.Index == Int {
-        let order = substitutions.indices.filter { !substitutions[$0].recorded.isEmpty }.sorted {
+        guard !substitutions.isEmpty else { return Array(bytes) }
+        let order = substitutions.indices.filter {
+            !substitutions[$0].recorded.isEmpty && substitutions[$0].applies(at: place)
+        }.sorted {
             substitutions[$0].recorded.count > substitutions[$1].recorded.count
         }
         var out: [UInt8] = []

@@ -28,6 +28,8 @@ public struct Correlation: Sendable, Hashable {
     public var recorded: [UInt8]
     /// The `--correlate` rule that named it; `nil` when it was learned.
     public var rule: String?
+    /// The one place the rule sends it back at (`CorrelationRule.to`); `nil` for every place.
+    public var onlyAt: String?
     /// The writes that sent it back, in recorded order.
     public var uses: [Use]
 }

@@ -126,9 +126,10 @@ public struct CorrelationLearner: Sendable {
                     continue
                 }
                 let rewriter = correlations[write.conversation]!
-                var places =
-                    rewriter.rewrite(writeBytes[ordinal], [ValueSubstitution(recorded: value, live: value)]).places[0]
-                if let rule = candidate.rule { places = places.filter { rules[rule].covers(place: $0) } }
+                let only = candidate.rule.map { rules[$0].to }
+                let places =
+                    rewriter.rewrite(writeBytes[ordinal], [ValueSubstitution(recorded: value, live: value, onlyAt: only)])
+                    .places[0]
                 if !places.isEmpty { uses.append((ordinal, places)) }
             }
             if chosenByClient, candidate.rule == nil { continue }
@@ -160,7 +161,8 @@ public struct CorrelationLearner: Sendable {
                     id: id, conversation: candidate.conversation, exchange: candidate.exchange,
                     requestKey: conversations[candidate.conversation].recorded.exchanges[candidate.exchange].key,
                     locator: candidate.value.locator, recorded: candidate.value.value,
-                    rule: candidate.rule.map { rules[$0].spec }, uses: uses))
+                    rule: candidate.rule.map { rules[$0].spec }, onlyAt: candidate.rule.map { rules[$0].to },
+                    uses: uses))
             conversations[candidate.conversation].handsOut[candidate.exchange, default: []].append(id)
             for use in uses { conversations[use.conversation].steps[use.step].correlations.append(id) }
         }

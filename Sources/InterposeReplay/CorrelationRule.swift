@@ -1,3 +1,5 @@
+import InterposeProtocols
+
 /// A `--correlate` rule: values at a place in responses that requests send back, for what the
 /// learner cannot see on its own (a value shorter than `CorrelationLearner.minimumLength`, or one
 /// the client also sent before the server handed it out).
@@ -41,7 +43,7 @@ public struct CorrelationRule: Sendable, Hashable, CustomStringConvertible {
     /// Whether a place a request sent the value at is this rule's `TO`: the same place, or under
     /// it (`header` covers every header).
     func covers(place: String) -> Bool {
-        to == "*" || place == to || place.hasPrefix(to + ":") || place.hasPrefix(to + "[")
+        ValueSubstitution(recorded: [], live: [], onlyAt: to).applies(at: place)
     }
 
     /// `json:$.token => header:authorization`.

@@ -64,7 +64,8 @@ final class CorrelationStore: Sendable {
                 state.counts[id].applied += 1
                 if live != correlations[id].recorded {
                     state.counts[id].changed += 1
-                    substitutions.append(ValueSubstitution(recorded: correlations[id].recorded, live: live))
+                    substitutions.append(
+                        ValueSubstitution(recorded: correlations[id].recorded, live: live, onlyAt: correlations[id].onlyAt))
                 }
             }
             return substitutions
