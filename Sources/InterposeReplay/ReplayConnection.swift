@@ -16,6 +16,7 @@ final class ReplayConnection {
     private let clock: CaptureClock
     private let sink: CaptureSink?
     private var timer: Scheduled<Void>?
+    private let correlations: CorrelationStore?
     private let onEnd: (ReplayConnection) -> Void
     private var ended = false
     /// Whether the target reset the connection (rather than the replay stopping it).
@@ -35,6 +36,7 @@ final class ReplayConnection {
             timeout: settings.responseTimeout.nanoseconds, now: clock.now().nanosecondsSinceEpoch,
             postgresPasswords: settings.postgresPasswords, checks: settings.checks, correlations: correlations)
         self.channel = channel
+        self.correlations = correlations
         self.id = id
         self.clock = clock
         self.sink = settings.capture
@@ -47,7 +49,7 @@ final class ReplayConnection {
 
     /// The replay as it stands.
     var result: (replayed: RecordedConversation, error: String?) {
-        (state.recorder.conversation, state.error)
+        (state.replayed, state.error)
     }
 
     func start() {
@@ -98,6 +100,12 @@ final class ReplayConnection {
                 channel.close(promise: nil)
             case .close:
                 channel.close(promise: nil)
+            case .awaitValues(let ids):
+                let connection = NIOLoopBound(self, eventLoop: channel.eventLoop)
+                let loop = channel.eventLoop
+                correlations?.whenPublished(ids) {
+                    loop.execute { connection.value.perform(connection.value.state.advance(at: connection.value.now)) }
+                }
             case .wake(let at):
                 timer?.cancel()
                 timer = channel.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(max(0, at - now))) {

@@ -25,6 +25,8 @@ struct ReplayConversationState {
         case close
         /// Call `advance` again at this time (nanoseconds on the state's clock) unless something arrives first.
         case wake(at: Int64)
+        /// Call `advance` again once these correlation values are published (`CorrelationStore.whenPublished`).
+        case awaitValues([Int])
     }
 
     private enum Phase {
@@ -41,6 +43,16 @@ struct ReplayConversationState {
     let plan: PlannedConversation
     /// The replayed traffic read as its protocol.
     private(set) var recorder: ExchangeRecorder
+    /// The replayed traffic as exchanges, those whose requests were sent with live values marked.
+    var replayed: RecordedConversation {
+        var conversation = recorder.conversation
+        for index in rewritten where index < conversation.exchanges.count {
+            conversation.exchanges[index].requestRewritten = true
+        }
+        return conversation
+    }
+    /// Exchanges (by index) whose requests were in a write sent with live values.
+    private var rewritten: [Int] = []
     /// Why the replay stopped early; `nil` while it runs or when it ran to the end.
     private(set) var error: String?
     /// Whether it is over.
@@ -69,6 +81,8 @@ struct ReplayConversationState {
     private var pendingHandsOut: [Int]
     /// `recorder.responses` when `pendingHandsOut` was last looked at.
     private var responsesSeen = 0
+    /// Since when the next write has waited for values another conversation hands out.
+    private var valuesAwaitedSince: Int64?
     /// Writes due within this much are sent now rather than after a timer, in nanoseconds.
     private static let slack: Int64 = 50_000
 
@@ -175,6 +189,7 @@ struct ReplayConversationState {
         if error == nil, !isComplete { error = reason }
         phase = .done
         recorder.finish()
+        abandonHandsOut()
         return [.close]
     }
 
@@ -199,9 +214,22 @@ struct ReplayConversationState {
                         awaitedAt: step.awaitedAt, recordedWait: recordedWait, now: now, actions: &actions)
                 else { return actions }
                 guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
-                let bytes = outgoing(step)
+                if !step.correlations.isEmpty, let correlations, !correlations.arePublished(step.correlations) {
+                    // The recorded client had these values when it wrote: wait for them, within the timeout.
+                    if valuesAwaitedSince == nil { valuesAwaitedSince = now }
+                    if now - valuesAwaitedSince! < timeout {
+                        return actions + [.awaitValues(step.correlations), .wake(at: valuesAwaitedSince! + timeout)]
+                    }
+                }
+                valuesAwaitedSince = nil
+                let (bytes, changed) = outgoing(step)
                 actions.append(.send(bytes))
+                let before = recorder.conversation.exchanges.count
                 observe(frame(.clientToServer, .data(bytes), at: now))
+                if changed {
+                    // The requests this write began or completed (the next one, when it completed none).
+                    rewritten += Array(before..<Swift.max(before + 1, recorder.conversation.exchanges.count))
+                }
                 next += 1
                 readySince = nil
                 lastProgress = now
@@ -262,12 +290,14 @@ struct ReplayConversationState {
     }
 
     /// A step's bytes with the live values of its correlations in place of the recorded ones.
-    private func outgoing(_ step: ReplayStep) -> ByteBuffer {
-        guard !step.correlations.isEmpty, let correlations, let correlation else { return step.bytes }
+    /// - Returns: the bytes, and whether they differ from the recorded ones.
+    private func outgoing(_ step: ReplayStep) -> (ByteBuffer, Bool) {
+        guard !step.correlations.isEmpty, let correlations, let correlation else { return (step.bytes, false) }
         let substitutions = correlations.substitutions(for: step.correlations)
-        guard !substitutions.isEmpty else { return step.bytes }
+        guard !substitutions.isEmpty else { return (step.bytes, false) }
         let recorded = step.bytes.readableBytesView.map { $0 }
-        return ByteBuffer(bytes: correlation.rewrite(recorded, substitutions).bytes)
+        let rewrite = correlation.rewrite(recorded, substitutions)
+        return (ByteBuffer(bytes: rewrite.bytes), rewrite.count > 0)
     }
 
     /// When a write waiting for `responses` (or `serverBytes`) may go: `nil` (with a wake-up or the end
@@ -304,7 +334,16 @@ struct ReplayConversationState {
     private mutating func finish(with action: Action) -> [Action] {
         phase = .done
         recorder.finish()
+        abandonHandsOut()
         return [action]
+    }
+
+    /// The values this conversation was still to hand out will not come: writes waiting for them go on.
+    private mutating func abandonHandsOut() {
+        guard let correlations, !pendingHandsOut.isEmpty else { return }
+        if recorder.responses != responsesSeen { publishHandedOut() }
+        correlations.abandon(pendingHandsOut.flatMap { plan.handsOut[$0] ?? [] })
+        pendingHandsOut = []
     }
 
     /// Whether every write was sent and every response arrived.
