@@ -38,7 +38,7 @@ public struct CorrelationSummary: Sendable, Hashable {
             let locator = ResponseFields.generalized(correlation.locator)
             let sentBack = Set(
                 correlation.uses.flatMap { use in
-                    use.places.map { ResponseFields.generalized($0) + " in " + use.requestKey }
+                    use.places.map { $0 + " in " + use.requestKey }
                 }
             ).sorted()
             let key = [source, locator, correlation.rule ?? "", sentBack.joined(separator: "\u{1}")].joined(
