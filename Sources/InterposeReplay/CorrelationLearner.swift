@@ -128,7 +128,9 @@ public struct CorrelationLearner: Sendable {
                 let rewriter = correlations[write.conversation]!
                 let only = candidate.rule.map { rules[$0].to }
                 let places =
-                    rewriter.rewrite(writeBytes[ordinal], [ValueSubstitution(recorded: value, live: value, onlyAt: only)])
+                    rewriter.rewrite(
+                        writeBytes[ordinal], [ValueSubstitution(recorded: value, live: value, onlyAt: only)]
+                    )
                     .places[0]
                 if !places.isEmpty { uses.append((ordinal, places)) }
             }

@@ -5,7 +5,8 @@ extension CorrelationRule {
     /// with `correlate ` is a correlation rule, every other line a noise rule). Errors name the file
     /// and the line; a file that cannot be read is left to the noise rules' loader to report.
     public static func load(file path: String) throws(CorrelationRuleError) -> [CorrelationRule] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             return []
         }
         var rules: [CorrelationRule] = []

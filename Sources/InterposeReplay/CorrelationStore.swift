@@ -107,7 +107,8 @@ final class CorrelationStore: Sendable {
                 if live != correlations[id].recorded {
                     state.counts[id].changed += 1
                     substitutions.append(
-                        ValueSubstitution(recorded: correlations[id].recorded, live: live, onlyAt: correlations[id].onlyAt))
+                        ValueSubstitution(
+                            recorded: correlations[id].recorded, live: live, onlyAt: correlations[id].onlyAt))
                 }
             }
             return substitutions

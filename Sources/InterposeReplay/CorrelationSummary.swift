@@ -60,7 +60,8 @@ public struct CorrelationSummary: Sendable, Hashable {
                 rows[row].changed += count.changed
                 rows[row].unavailable += count.unavailable
                 if count.missing {
-                    rows[row].missingIn.append(Int(plan.conversations[correlation.conversation].recorded.descriptor.id.rawValue))
+                    rows[row].missingIn.append(
+                        Int(plan.conversations[correlation.conversation].recorded.descriptor.id.rawValue))
                 }
             }
             for baseline in baselines where correlation.id < baseline.count {

@@ -84,7 +84,8 @@ extension ReplayReport {
         }
         html += "</tbody>\n</table>\n"
         for rule in unmatchedCorrelationRules {
-            html += "<p class=\"warning\">--correlate <code>\(Self.html(rule))</code> matched nothing in the recording.</p>\n"
+            html +=
+                "<p class=\"warning\">--correlate <code>\(Self.html(rule))</code> matched nothing in the recording.</p>\n"
         }
         return html + "</section>\n"
     }

@@ -84,7 +84,9 @@ struct ReplayCommand: ParsableCommand {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         if runs > 1 && baseline == nil { throw ValidationError("--runs needs --baseline") }
-        if noCorrelation && !correlate.isEmpty { throw ValidationError("--correlate cannot be used with --no-correlation") }
+        if noCorrelation && !correlate.isEmpty {
+            throw ValidationError("--correlate cannot be used with --no-correlation")
+        }
     }
 
     func run() throws {

@@ -83,7 +83,8 @@ final class ReplayCorrelationStoreTests: XCTestCase {
         XCTAssertEqual(try redis(target, ["HGET", "item:5001", "name"]), "lamp", "the item the target's id named")
         XCTAssertEqual(try redis(target, ["EXISTS", "item:1001"]), "0")
         XCTAssertEqual(
-            correlationRows(report), ["INCR reply => arg[1] in HGET, arg[1] in HSET applied 3 of 3"], "\(report.object)")
+            correlationRows(report), ["INCR reply => arg[1] in HGET, arg[1] in HSET applied 3 of 3"], "\(report.object)"
+        )
     }
 
     func testIdsReturnedByInsertAreReadBackBySimpleQueriesAndBindParametersWhereSequencesStartElsewhere() throws {
@@ -187,7 +188,10 @@ final class ReplayCorrelationStoreTests: XCTestCase {
     private func psql(_ port: UInt16, database: String, arguments: [String]) throws -> String {
         let result = try ProcessRunner.run(
             "psql",
-            ["-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", database]
+            [
+                "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d",
+                database,
+            ]
                 + arguments, timeout: 30)
         XCTAssertEqual(result.status, 0, "psql \(arguments): \(result.stderrText)")
         return result.stdoutText

@@ -20,8 +20,11 @@ final class RequestCorrelationTests: XCTestCase {
             "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nSet-Cookie: sid=s3cr3t; Path=/\r\n"
             + "Location: http://api.test:8080/items/1001\r\nETag: \"v7\"\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
             + body
-        let values = correlation(.http1).values(bytes(response)).map { ($0.locator, String(decoding: $0.value, as: UTF8.self)) }
-        XCTAssertEqual(values.map(\.0), ["cookie:sid", "header:location", "header:etag", "json:$.token", "json:$.user.id"])
+        let values = correlation(.http1).values(bytes(response)).map {
+            ($0.locator, String(decoding: $0.value, as: UTF8.self))
+        }
+        XCTAssertEqual(
+            values.map(\.0), ["cookie:sid", "header:location", "header:etag", "json:$.token", "json:$.user.id"])
         XCTAssertEqual(values.map(\.1), ["s3cr3t", "/items/1001", "\"v7\"", "tok-abc123", "1001"])
     }
 
@@ -62,7 +65,8 @@ final class RequestCorrelationTests: XCTestCase {
         let values = correlation(.redis).values(bytes("*3\r\n$5\r\nabcde\r\n:1001\r\n+OK\r\n"))
         XCTAssertEqual(values.map(\.locator), ["reply[0]", "reply[1]"])
         XCTAssertEqual(values.map { String(decoding: $0.value, as: UTF8.self) }, ["abcde", "1001"])
-        let command = "*3\r\n$3\r\nSET\r\n$9\r\nitem:1001\r\n$4\r\n1001\r\n*2\r\n$3\r\nGET\r\n$4\r\n1001\r\n*1\r\n$4\r\nPI"
+        let command =
+            "*3\r\n$3\r\nSET\r\n$9\r\nitem:1001\r\n$4\r\n1001\r\n*2\r\n$3\r\nGET\r\n$4\r\n1001\r\n*1\r\n$4\r\nPI"
         let rewrite = correlation(.redis).rewrite(bytes(command), [swap("1001", "99999")])
         XCTAssertEqual(
             String(decoding: rewrite.bytes, as: UTF8.self),
@@ -84,13 +88,15 @@ final class RequestCorrelationTests: XCTestCase {
         let query = bytes("SELECT * FROM items WHERE id = 4242") + [0]
         var write: [UInt8] = [UInt8(ascii: "Q")] + be32(query.count + 4) + query
         // Bind: portal "", statement "s1", one format code (text), two parameters, no result formats.
-        let bind: [UInt8] = [0] + bytes("s1") + [0, 0, 1, 0, 0, 0, 2] + be32(4) + bytes("4242") + be32(3) + bytes("abc") + [0, 0]
+        let bind: [UInt8] =
+            [0] + bytes("s1") + [0, 0, 1, 0, 0, 0, 2] + be32(4) + bytes("4242") + be32(3) + bytes("abc") + [0, 0]
         write += [UInt8(ascii: "B")] + be32(bind.count + 4) + bind
         write += [UInt8(ascii: "S"), 0, 0, 0, 4]
         let rewrite = correlation(.postgres).rewrite(write, [swap("4242", "7")])
         let newQuery = bytes("SELECT * FROM items WHERE id = 7") + [0]
         var expected: [UInt8] = [UInt8(ascii: "Q")] + be32(newQuery.count + 4) + newQuery
-        let newBind: [UInt8] = [0] + bytes("s1") + [0, 0, 1, 0, 0, 0, 2] + be32(1) + bytes("7") + be32(3) + bytes("abc") + [0, 0]
+        let newBind: [UInt8] =
+            [0] + bytes("s1") + [0, 0, 1, 0, 0, 0, 2] + be32(1) + bytes("7") + be32(3) + bytes("abc") + [0, 0]
         expected += [UInt8(ascii: "B")] + be32(newBind.count + 4) + newBind
         expected += [UInt8(ascii: "S"), 0, 0, 0, 4]
         XCTAssertEqual(rewrite.bytes, expected)

@@ -93,7 +93,9 @@ final class CorrelationLearnerTests: XCTestCase {
         }
         XCTAssertThrowsError(try CorrelationRule(parsing: "json:token => path")) { error in
             XCTAssertEqual(
-                "\(error)", "--correlate 'json:token => path': a JSON path starts at the root $, e.g. json:$.token => header:authorization")
+                "\(error)",
+                "--correlate 'json:token => path': a JSON path starts at the root $, e.g. json:$.token => header:authorization"
+            )
         }
         XCTAssertEqual(try CorrelationRule(parsing: " header:ETag => header:If-None-Match ").to, "header:if-none-match")
     }

@@ -22,7 +22,8 @@ enum HTTP1Correlation {
                 let pair = value.split(separator: ";", maxSplits: 1).first ?? ""
                 guard let equals = pair.firstIndex(of: "=") else { continue }
                 let cookie = pair[..<equals].trimmingCharacters
-                values.append(HandedValue(locator: "cookie:" + cookie, value: Array(pair[pair.index(after: equals)...].utf8)))
+                values.append(
+                    HandedValue(locator: "cookie:" + cookie, value: Array(pair[pair.index(after: equals)...].utf8)))
             case "location":
                 values.append(HandedValue(locator: "header:location", value: Array(pathOf(value).utf8)))
             default:
@@ -46,7 +47,9 @@ enum HTTP1Correlation {
         case .object(let members):
             for key in members.keys.sorted() { leaves(of: members[key]!, at: path + "." + key, into: &values) }
         case .array(let elements):
-            for (index, element) in elements.enumerated() { leaves(of: element, at: path + "[\(index)]", into: &values) }
+            for (index, element) in elements.enumerated() {
+                leaves(of: element, at: path + "[\(index)]", into: &values)
+            }
         case .string(let text):
             values.append(HandedValue(locator: path, value: Array(text.utf8)))
         case .integer(let text):
@@ -79,7 +82,8 @@ enum HTTP1Correlation {
                     declared = Int(String(decoding: value, as: UTF8.self).trimmingCharacters)
                     continue
                 }
-                if name == "transfer-encoding", String(decoding: value, as: UTF8.self).lowercased().contains("chunked") {
+                if name == "transfer-encoding", String(decoding: value, as: UTF8.self).lowercased().contains("chunked")
+                {
                     chunked = true
                 }
                 lines[line] =
@@ -96,7 +100,9 @@ enum HTTP1Correlation {
                 if isCompleteChunked(rest, consumed: consumed) {
                     let replaced = ValueReplacement.replace(data, substitutions, place: "body", places: &places)
                     if replaced != data {
-                        body = Array(String(replaced.count, radix: 16).utf8) + crlf + replaced + crlf + Array("0\r\n\r\n".utf8)
+                        body =
+                            Array(String(replaced.count, radix: 16).utf8) + crlf + replaced + crlf
+                            + Array("0\r\n\r\n".utf8)
                     } else {
                         body = Array(rest[..<consumed])
                     }

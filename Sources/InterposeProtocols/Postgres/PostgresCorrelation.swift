@@ -20,7 +20,9 @@ enum PostgresCorrelation {
                 }
             case .dataRow:
                 for column in 0..<reader.count16() {
-                    guard let length = reader.int32(), length >= 0, let data = reader.take(Int(length)) else { continue }
+                    guard let length = reader.int32(), length >= 0, let data = reader.take(Int(length)) else {
+                        continue
+                    }
                     let known = column < columns.count
                     guard !(known && columns[column].binary) else { continue }
                     let name = known ? "." + columns[column].name : "[\(column)]"

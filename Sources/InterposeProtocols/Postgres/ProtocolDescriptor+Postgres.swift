@@ -13,7 +13,8 @@ extension ProtocolDescriptor {
         makeDissector: { PostgresDissector() },
         content: ContentDecoding(
             fields: { PostgresContent.fields($0) }, text: { bytes, _ in PostgresContent.text(bytes) }),
-        correlation: RequestCorrelation(values: { PostgresCorrelation.values($0) }, rewrite: { PostgresCorrelation.rewrite($0, $1) })
+        correlation: RequestCorrelation(
+            values: { PostgresCorrelation.values($0) }, rewrite: { PostgresCorrelation.rewrite($0, $1) })
     )
 
     /// Whether the bytes begin a startup-phase message: a length of 8 to 10 000, then protocol 3.0 or

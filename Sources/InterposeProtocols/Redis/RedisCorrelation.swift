@@ -15,7 +15,8 @@ enum RedisCorrelation {
     private static func add(_ value: RESPValue, at path: String, to values: inout [HandedValue]) {
         switch value {
         case .bulk(let bytes), .verbatim(_, let bytes): values.append(HandedValue(locator: path, value: bytes))
-        case .integer(let text), .bigNumber(let text): values.append(HandedValue(locator: path, value: Array(text.utf8)))
+        case .integer(let text), .bigNumber(let text):
+            values.append(HandedValue(locator: path, value: Array(text.utf8)))
         case .array(let elements), .push(let elements):
             for (index, element) in elements.enumerated() { add(element, at: path + "[\(index)]", to: &values) }
         case .map(let pairs):
@@ -82,7 +83,9 @@ enum RedisCorrelation {
             value = value * 10 + Int(bytes[index] - 0x30)
             index += 1
         }
-        guard index > digits, index + 1 < bytes.count, bytes[index] == 0x0D, bytes[index + 1] == 0x0A else { return nil }
+        guard index > digits, index + 1 < bytes.count, bytes[index] == 0x0D, bytes[index + 1] == 0x0A else {
+            return nil
+        }
         return (negative ? -value : value, index + 2)
     }
 }
