@@ -19,28 +19,56 @@ final class ReplayConnection {
     private let correlations: CorrelationStore?
     private let onEnd: (ReplayConnection) -> Void
     private var ended = false
+    /// Reaches this connection from another conversation's loop when the write order lets it go on.
+    private let woken: WakeBox?
+    private let order: (WriteOrder, index: Int)?
+    private var reportedAnswers = 0
     /// Whether the target reset the connection (rather than the replay stopping it).
     private var resetByTarget = false
     /// Findings of the checks on this connection's traffic.
     var findings: [Finding] { state.findings }
 
+    /// - Parameters:
+    ///   - order: the run's order of writes across conversations, and this conversation's index in it.
+    ///   - correlations: the run's live correlation values; `nil` to send the recorded bytes.
     init(
         plan: PlannedConversation, id: ConnectionID, channel: Channel, settings: ReplayEngine.Settings,
-        clock: CaptureClock, correlations: CorrelationStore? = nil, onEnd: @escaping (ReplayConnection) -> Void
+        clock: CaptureClock, order: (WriteOrder, index: Int)? = nil, correlations: CorrelationStore? = nil,
+        onEnd: @escaping (ReplayConnection) -> Void
     ) {
         let local = channel.localAddress.flatMap(Endpoint.init(socketAddress:)) ?? plan.recorded.descriptor.client
         let remote = channel.remoteAddress.flatMap(Endpoint.init(socketAddress:)) ?? plan.recorded.descriptor.server
         let descriptor = ConnectionDescriptor(id: id, client: local, server: remote)
+        var gate: ReplayConversationState.WriteGate?
+        if let (order, index) = order {
+            let loop = channel.eventLoop
+            let woken = WakeBox()
+            gate = ReplayConversationState.WriteGate(
+                mayWrite: { step, now in
+                    order.mayWrite(index, step: step, now: now) {
+                        loop.execute { woken.connection?.resume() }
+                    }
+                },
+                // Told once the bytes are written (`perform`), so the conversation woken by it
+                // writes after them.
+                wrote: { woken.unreported += 1 })
+            self.woken = woken
+        } else {
+            woken = nil
+        }
         state = ReplayConversationState(
             plan: plan, descriptor: descriptor, speed: settings.speed,
             timeout: settings.responseTimeout.nanoseconds, now: clock.now().nanosecondsSinceEpoch,
-            postgresPasswords: settings.postgresPasswords, checks: settings.checks, correlations: correlations)
+            postgresPasswords: settings.postgresPasswords, checks: settings.checks, gate: gate,
+            correlations: correlations)
         self.channel = channel
         self.correlations = correlations
         self.id = id
         self.clock = clock
         self.sink = settings.capture
         self.onEnd = onEnd
+        self.order = order
+        woken?.connection = self
         sink?.submit(
             .clientConnected(
                 id, client: local, listener: remote, at: clock.now(),
@@ -56,10 +84,20 @@ final class ReplayConnection {
         perform(state.advance(at: now))
     }
 
+    /// Another conversation moved on: see whether the next write may go.
+    func resume() {
+        guard !ended else { return }
+        perform(state.advance(at: now))
+    }
+
     func received(_ buffer: ByteBuffer) {
         let at = now
         record(.serverToClient, .data(buffer), at: at)
         perform(state.received(buffer, at: at))
+        if let (order, index) = order, state.recorder.responses > reportedAnswers {
+            reportedAnswers = state.recorder.responses
+            order.answered(index, count: reportedAnswers)
+        }
     }
 
     func serverFinished() {
@@ -104,7 +142,7 @@ final class ReplayConnection {
                 let connection = NIOLoopBound(self, eventLoop: channel.eventLoop)
                 let loop = channel.eventLoop
                 correlations?.whenPublished(ids) {
-                    loop.execute { connection.value.perform(connection.value.state.advance(at: connection.value.now)) }
+                    loop.execute { connection.value.resume() }
                 }
             case .wake(let at):
                 timer?.cancel()
@@ -113,6 +151,10 @@ final class ReplayConnection {
                     self.perform(self.state.advance(at: self.now))
                 }
             }
+        }
+        if let woken, woken.unreported > 0, let (order, index) = order {
+            for _ in 0..<woken.unreported { order.wrote(index) }
+            woken.unreported = 0
         }
     }
 
@@ -144,3 +186,11 @@ final class ReplayConnection {
 
 @available(*, unavailable)
 extension ReplayConnection: Sendable {}
+
+/// Holds the connection weakly for wake-ups that arrive from other loops (always executed on the
+/// connection's own loop).
+private final class WakeBox: @unchecked Sendable {
+    weak var connection: ReplayConnection?
+    /// Planned writes sent and not yet reported to the write order.
+    var unreported = 0
+}

@@ -29,6 +29,17 @@ struct ReplayConversationState {
         case awaitValues([Int])
     }
 
+    /// How a write waits for the other conversations' earlier ones (`WriteOrder`): asked before
+    /// each planned write with its index (and before the client's half-close or reset, as write
+    /// `steps.count`), told after it is sent. `nil` for a conversation alone.
+    struct WriteGate {
+        /// Whether planned write N may go at this time; when not, the shell calls `advance` again
+        /// when another conversation moves on, and the state wakes itself at the wait's limit.
+        var mayWrite: (_ step: Int, _ now: Int64) -> WriteOrder.Decision
+        /// A planned write was sent.
+        var wrote: () -> Void
+    }
+
     private enum Phase {
         case sending
         case ending
@@ -71,6 +82,7 @@ struct ReplayConversationState {
     /// The checks of `interpose check` on the replayed traffic; their dissector also feeds `recorder`.
     private var check: LiveConversationCheck?
     private var dissected: [Message] = []
+    private let gate: WriteGate?
     /// Findings of the checks so far.
     private(set) var findings: [Finding] = []
     /// The run's live correlation values; `nil` when the plan has no correlations.
@@ -96,17 +108,19 @@ struct ReplayConversationState {
     ///   - now: the time the connection was established, in nanoseconds.
     ///   - postgresPasswords: the passwords for a PostgreSQL target that asks for one (`--pg-password`).
     ///   - checks: the checks to run on the replayed traffic; `nil` for none.
+    ///   - gate: the order of writes across conversations; `nil` for none.
     ///   - correlations: the run's live correlation values; `nil` to send the recorded bytes.
     init(
         plan: PlannedConversation, descriptor: ConnectionDescriptor, speed: ReplaySpeed, timeout: Int64,
         now: Int64, postgresPasswords: PostgresPasswords = PostgresPasswords(), checks: LiveChecks? = nil,
-        correlations: CorrelationStore? = nil
+        gate: WriteGate? = nil, correlations: CorrelationStore? = nil
     ) {
         self.correlations = correlations
         correlation =
             correlations == nil ? nil : ProtocolRegistry.standard.descriptor(for: plan.application).correlation
         pendingHandsOut = correlations == nil ? [] : plan.handsOut.keys.sorted()
         self.plan = plan
+        self.gate = gate
         self.speed = speed
         self.timeout = timeout
         self.connection = descriptor.id
@@ -214,6 +228,9 @@ struct ReplayConversationState {
                         awaitedAt: step.awaitedAt, recordedWait: recordedWait, now: now, actions: &actions)
                 else { return actions }
                 guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
+                // Another conversation has not yet sent or received what it had well before this in
+                // the recording: it calls us back, or the wait's limit comes.
+                if let wait = gateWait(next, now) { return actions + wait }
                 if !step.correlations.isEmpty, let correlations, !correlations.arePublished(step.correlations) {
                     // The recorded client had these values when it wrote: wait for them, within the timeout.
                     if valuesAwaitedSince == nil { valuesAwaitedSince = now }
@@ -230,6 +247,7 @@ struct ReplayConversationState {
                     // The requests this write began or completed (the next one, when it completed none).
                     rewritten += Array(before..<Swift.max(before + 1, recorder.conversation.exchanges.count))
                 }
+                gate?.wrote()
                 next += 1
                 readySince = nil
                 lastProgress = now
@@ -245,6 +263,9 @@ struct ReplayConversationState {
                             now: now, actions: &actions)
                     else { return actions }
                     guard due <= now + Self.slack else { return actions + [.wake(at: due)] }
+                    // The recorded client ended it after what other conversations sent before.
+                    if let wait = gateWait(plan.steps.count, now) { return actions + wait }
+                    gate?.wrote()
                     lastProgress = now
                     if case .clientReset = plan.ending {
                         return actions + finish(with: .reset)
@@ -329,6 +350,14 @@ struct ReplayConversationState {
         }
         if readySince == nil { readySince = now }
         return Swift.max(startedAt + speed.scale(offset), readySince! + speed.scale(offset - awaitedAt))
+    }
+
+    /// `nil` when write `step` may go now, else what to do meanwhile.
+    private func gateWait(_ step: Int, _ now: Int64) -> [Action]? {
+        switch gate?.mayWrite(step, now) ?? .go {
+        case .go: return nil
+        case .wait(let until): return [.wake(at: until)]
+        }
     }
 
     private mutating func finish(with action: Action) -> [Action] {

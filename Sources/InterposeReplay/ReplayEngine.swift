@@ -15,7 +15,8 @@ import NIOPosix
 
 /// Replays a `ReplayPlan` against one server over real connections: one connection per recorded
 /// conversation, started at its recorded offset (scaled by the speed), after the conversations that
-/// ended before it began in the recording, at most `connections` at a time.
+/// ended before it began in the recording, at most `connections` at a time; writes of overlapping
+/// conversations keep their recorded order (`WriteOrder`).
 ///
 /// The scheduling state lives on one event loop; the connections may be spread over a group (each
 /// connection's state stays on its channel's loop and reports its end to the scheduler's loop).
@@ -111,6 +112,7 @@ private final class ReplayRunner {
     private var anyConnected = false
     private var failed = false
     private var timer: Scheduled<Void>?
+    private let order: WriteOrder
 
     init(plan: ReplayPlan, settings: ReplayEngine.Settings, loop: EventLoop, connectionGroup: EventLoopGroup) {
         self.plan = plan
@@ -122,6 +124,7 @@ private final class ReplayRunner {
         startedAt = clock.now().nanosecondsSinceEpoch
         ended = Array(repeating: false, count: plan.conversations.count)
         results = Array(repeating: nil, count: plan.conversations.count)
+        order = WriteOrder(plan: plan)
     }
 
     /// Starts every conversation whose turn has come; completes the run when all have ended.
@@ -163,6 +166,8 @@ private final class ReplayRunner {
             return
         }
         active += 1
+        order.started(index)
+        let order = self.order
         let bootstrap = ClientBootstrap(group: connectionGroup)
             .connectTimeout(settings.connectTimeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
@@ -178,7 +183,7 @@ private final class ReplayRunner {
                 // On the channel's own loop, in the tick that connected it, before any read.
                 let connection = ReplayConnection(
                     plan: planned, id: planned.recorded.descriptor.id, channel: channel, settings: settings,
-                    clock: clock, correlations: correlations
+                    clock: clock, order: (order, index), correlations: correlations
                 ) { connection in
                     let result = connection.result
                     let findings = connection.findings
@@ -227,12 +232,14 @@ private final class ReplayRunner {
         results[index] = ReplayedConversation(planIndex: index, replayed: replayed, error: error)
         self.findings += findings
         active -= 1
+        order.ended(index)
         markEnded(index)
         pump()
     }
 
     private func connectFailed(_ error: Error, index: Int) {
         active -= 1
+        order.ended(index)
         if !anyConnected {
             if !failed {
                 failed = true

@@ -126,7 +126,8 @@ private struct SpawnExtensions: @unchecked Sendable {
     static func shared() throws -> SpawnExtensions {
         guard let resolved else {
             throw ProcessRunner.LaunchError(
-                description: "this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or newer needed)")
+                description:
+                    "this C library has no posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or newer needed)")
         }
         return resolved
     }

@@ -116,4 +116,50 @@ final class ReplayEngineTests: XCTestCase {
             XCTAssertFalse(text.contains("\n"), text)
         }
     }
+
+    /// A subscriber and, 200 ms later on a second connection, a publisher: at `--speed max` both
+    /// start at once, and the PUBLISH must still wait for the SUBSCRIBE the recording sent (and had
+    /// confirmed) before it, and the subscriber's hang-up for the PUBLISH, or it reaches no
+    /// subscriber (`:0` instead of `:1`).
+    func testAPublishOnAnotherConnectionWaitsForTheSubscribeRecordedBeforeIt() throws {
+        let server = try RedisServer()
+        let capture = try LoopbackCapture(path: work + "/pubsub.pcap", ports: [server.port])
+        let subscriber = try BlockingSocket.connect(host: "127.0.0.1", port: server.port)
+        try subscriber.send(Self.command(["SUBSCRIBE", "news"]))
+        var heard: [UInt8] = []
+        let confirmation = "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n"
+        while heard.count < confirmation.utf8.count { heard += try subscriber.receive() }
+        usleep(200_000)
+        let publisher = try BlockingSocket.connect(host: "127.0.0.1", port: server.port)
+        try publisher.send(Self.command(["PUBLISH", "news", "hello"]))
+        XCTAssertEqual(String(decoding: try publisher.receive(), as: UTF8.self), ":1\r\n")
+        let message = "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n"
+        while heard.count < confirmation.utf8.count + message.utf8.count { heard += try subscriber.receive() }
+        publisher.shutdownWrite()
+        _ = try publisher.receiveUntilEOF()
+        publisher.close()
+        // The subscriber hangs up a while later: in the replay too, not before the PUBLISH.
+        usleep(100_000)
+        subscriber.shutdownWrite()
+        _ = try subscriber.receiveUntilEOF()
+        subscriber.close()
+        capture.stop()
+        server.stop()
+
+        let plan = try ReplayPlan.read(capture.path)
+        XCTAssertEqual(plan.conversations.count, 2)
+        XCTAssertEqual(plan.mustFollow, [0, 0], "the two connections overlapped")
+        let loops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        defer { try? loops.syncShutdownGracefully() }
+        for attempt in 1...5 {
+            let target = try RedisServer()
+            defer { target.stop() }
+            var settings = ReplayEngine.Settings(
+                target: try SocketAddress(ipAddress: "127.0.0.1", port: Int(target.port)), name: "target")
+            settings.speed = .max
+            let run = try ReplayEngine.run(plan, settings: settings, on: loops.next(), connections: loops).wait()
+            let reply = try XCTUnwrap(run.conversations[1].replayed?.exchanges.first?.response)
+            XCTAssertEqual(String(decoding: reply.content, as: UTF8.self), ":1\r\n", "attempt \(attempt)")
+        }
+    }
 }
