@@ -5,7 +5,8 @@ import InterposeProtocols
 ///
 /// A candidate is each value a recorded response hands out (`RequestCorrelation.values`: JSON
 /// strings and integers, cookies, `Location`, header values, Redis bulk strings and integers,
-/// PostgreSQL row cells), at least `minimumLength` bytes and not `true`, `false` or `null`. It is
+/// PostgreSQL row cells), at least `minimumLength` bytes with a digit in them, or a word of at least
+/// `minimumWordLength` bytes (so not `true`, `null` or a plan name). It is
 /// learned when a later client write (in the same conversation after that response arrived, or in
 /// any conversation after it in recorded time) sends it back as a token of its own, and no client
 /// write sent it before the response (then the client chose it and the server echoed it). A write
@@ -173,10 +174,16 @@ public struct CorrelationLearner: Sendable {
             unmatchedRules: rules.indices.filter { !ruleMatched[$0] }.map { rules[$0].spec })
     }
 
+    /// Words without a digit shorter than this (in bytes) are not learned unless a rule names them:
+    /// `pro`, `lamp`, `enterprise` are data a client may well write again by itself, where ids,
+    /// tokens, keys and ETags have digits or are long.
+    public static let minimumWordLength = 16
+
     /// Whether a value is long and specific enough to be learned without a rule.
     static func isLearnable(_ value: [UInt8]) -> Bool {
         guard value.count >= minimumLength, value.contains(where: ValueReplacement.isWord) else { return false }
-        return value != Array("true".utf8) && value != Array("false".utf8) && value != Array("null".utf8)
+        let hasDigit = value.contains { $0 >= 0x30 && $0 <= 0x39 }
+        return hasDigit || value.count >= minimumWordLength
     }
 
     /// The key of the first recorded request at or after `time` in a conversation.

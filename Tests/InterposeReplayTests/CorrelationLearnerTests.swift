@@ -41,13 +41,15 @@ final class CorrelationLearnerTests: XCTestCase {
         "*\(words.count)\r\n" + words.map { "$\($0.utf8.count)\r\n\($0)\r\n" }.joined()
     }
 
-    func testAnINCRReplyNamingKeysIsLearnedWithinAndAcrossConversationsButNotClientChosenOrShortValues() {
+    /// `4711` is learned; `7` is too short, `v2-hello` the client wrote first, `pro` a word.
+    func testAnINCRReplyNamingKeysIsLearnedWithinAndAcrossConversationsButNotClientChosenShortOrWordValues() {
         conversation(
             1, start: 0,
             [
-                resp("INCR", "next"), ":4711\r\n", resp("SET", "item:4711", "hello"), "+OK\r\n", resp("INCR", "small"),
-                ":7\r\n", resp("GET", "item:7"), "$-1\r\n", resp("GET", "greeting"), "$5\r\nhello\r\n",
-                resp("SET", "copy", "hello"), "+OK\r\n",
+                resp("INCR", "next"), ":4711\r\n", resp("SET", "item:4711", "v2-hello"), "+OK\r\n",
+                resp("INCR", "small"), ":7\r\n", resp("GET", "item:7"), "$-1\r\n", resp("GET", "greeting"),
+                "$8\r\nv2-hello\r\n", resp("SET", "copy", "v2-hello"), "+OK\r\n", resp("GET", "plan"),
+                "$3\r\npro\r\n", resp("SET", "plan-copy", "pro"), "+OK\r\n",
             ])
         conversation(2, start: 20, [resp("GET", "item:4711"), "$5\r\nhello\r\n"])
         var plan = planner.plan()
@@ -60,7 +62,7 @@ final class CorrelationLearnerTests: XCTestCase {
         XCTAssertEqual(learned.uses.map(\.conversation), [0, 1])
         XCTAssertEqual(learned.uses.map(\.places), [["arg[1]"], ["arg[1]"]])
         XCTAssertEqual(plan.conversations[0].handsOut, [0: [0]])
-        XCTAssertEqual(plan.conversations[0].steps.map(\.correlations), [[], [0], [], [], [], []])
+        XCTAssertEqual(plan.conversations[0].steps.map(\.correlations), [[], [0], [], [], [], [], [], []])
         XCTAssertEqual(plan.conversations[1].steps.map(\.correlations), [[0]])
     }
 
@@ -68,10 +70,10 @@ final class CorrelationLearnerTests: XCTestCase {
         conversation(
             1, port: 8080, start: 0,
             [
-                "POST /login HTTP/1.1\r\nContent-Length: 12\r\n\r\nuser=ann-lee",
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 44\r\n\r\n"
-                    + #"{"token":"t0k3n-abc","user":"ann-lee","n":9}"#,
-                "GET /me?n=9 HTTP/1.1\r\nAuthorization: Bearer t0k3n-abc\r\nX-User: ann-lee\r\n\r\n",
+                "POST /login HTTP/1.1\r\nContent-Length: 14\r\n\r\nuser=ann-lee-7",
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 46\r\n\r\n"
+                    + #"{"token":"t0k3n-abc","user":"ann-lee-7","n":9}"#,
+                "GET /me?n=9 HTTP/1.1\r\nAuthorization: Bearer t0k3n-abc\r\nX-User: ann-lee-7\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
             ])
         var plan = planner.plan()
