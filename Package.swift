@@ -42,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         // Already built for SwiftNIO: Deque for the dissectors' queues of requests awaiting answers.
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        // FileDescriptorSet parsing for `--proto-descriptor`: gRPC messages compared by field name.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // libpcap (Debian `libpcap-dev`): reference reader, BPF compiler, live capture.
@@ -84,6 +86,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         // The checks on conversations and across them (completeness, ordering, retries, failures,
@@ -93,6 +96,7 @@ let package = Package(
             dependencies: [
                 "InterposeCore",
                 "InterposeProtocols",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -117,6 +121,7 @@ let package = Package(
             dependencies: [
                 "InterposeCore",
                 "InterposeProtocols",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),

@@ -25,7 +25,7 @@ public enum ReportFormatting {
         let seconds = Double(max(nanoseconds, 0)) / 1e9
         if seconds < 10 { return "\(fixed(seconds, 3)) s" }
         if seconds < 600 { return "\(fixed(seconds, 1)) s" }
-        let whole = Int(seconds)
+        let whole = Int(saturating: seconds)
         let remainder = whole % 60
         return "\(whole / 60) m \(remainder < 10 ? "0" : "")\(remainder) s"
     }
@@ -63,7 +63,7 @@ public enum ReportFormatting {
     public static func fixed(_ value: Double, _ places: Int) -> String {
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
-        let scaled = Int64((value * scale).rounded())
+        let scaled = Int64(saturating: (value * scale).rounded())
         let whole = scaled / Int64(scale)
         let fraction = String(scaled % Int64(scale))
         if places == 0 { return String(whole) }
@@ -86,7 +86,7 @@ public enum ReportFormatting {
     private static func fixed(_ value: Double, digits: Int) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
-        let scaled = Int64((value * scale).rounded())
+        let scaled = Int64(saturating: (value * scale).rounded())
         let whole = scaled / Int64(scale)
         let fraction = scaled % Int64(scale)
         guard digits > 0 else { return String(whole) }

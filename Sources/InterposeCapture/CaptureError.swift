@@ -15,6 +15,7 @@ import InterposeCore
 public struct CaptureError: Error, CustomStringConvertible, Equatable {
     private enum Code: Equatable {
         case cannotCreate
+        case refused(String)
         case cannotWrite
         case invalidConfiguration(String)
     }
@@ -36,6 +37,18 @@ public struct CaptureError: Error, CustomStringConvertible, Equatable {
         CaptureError(code: .cannotCreate, path: path, errno: errno)
     }
 
+    /// The path is not one a capture may be written to (a device, a FIFO, a directory, a
+    /// symbolic link); `reason` says what it is.
+    public static func refused(path: String, reason: String) -> CaptureError {
+        CaptureError(code: .refused(reason), path: path, errno: 0)
+    }
+
+    /// The error of `PrivateFile.open` for a capture file.
+    public static func cannotCreate(_ error: PrivateFileError) -> CaptureError {
+        error.errno != 0
+            ? .cannotCreate(path: error.path, errno: error.errno) : .refused(path: error.path, reason: error.reason)
+    }
+
     /// Writing to an open capture file failed (disk full, I/O error).
     public static func cannotWrite(path: String, errno: Int32) -> CaptureError {
         CaptureError(code: .cannotWrite, path: path, errno: errno)
@@ -51,6 +64,8 @@ public struct CaptureError: Error, CustomStringConvertible, Equatable {
         switch code {
         case .cannotCreate:
             return "cannot write capture file \(path): \(CaptureError.systemMessage(errno))"
+        case .refused(let reason):
+            return "cannot write capture file \(path): it \(reason)"
         case .cannotWrite:
             return "error writing capture file \(path): \(CaptureError.systemMessage(errno))"
         case .invalidConfiguration(let reason):

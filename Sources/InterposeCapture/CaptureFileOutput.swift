@@ -85,13 +85,12 @@ final class CaptureFileOutput: TCPSegmentEmitter {
     // MARK: - Files
 
     private func openFile(_ path: String) throws(CaptureError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw CaptureError.cannotCreate(path: path, errno: errno) }
-        // O_TRUNC keeps the mode of an existing file: make it 0600 whatever it was.
-        guard fchmod(descriptor, 0o600) == 0 else {
-            let code = errno
-            close(descriptor)
-            throw CaptureError.cannotCreate(path: path, errno: code)
+        // A regular file, 0600 whatever it was; a device, FIFO, directory or link is refused untouched.
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateFile.open(path, .truncate)
+        } catch {
+            throw CaptureError.cannotCreate(error)
         }
         fd = descriptor
         currentPath = path
@@ -140,8 +139,9 @@ final class CaptureFileOutput: TCPSegmentEmitter {
         lossesInFile.bytes += bytes
     }
 
-    /// Writes the buffer to the file. On error, records it, cuts the file back to its last complete
-    /// write and writes nothing more.
+    /// Writes the buffer to the file. On error (a full disk), records it, keeps every complete
+    /// block that reached the file (cutting only a partly written last block, so the file stays
+    /// readable up to there) and writes nothing more.
     func flush() {
         lastFlushNanoseconds = clock.now().nanosecondsSinceEpoch
         defer { buffer.removeAll() }
@@ -149,8 +149,10 @@ final class CaptureFileOutput: TCPSegmentEmitter {
         let (written, error) = DescriptorWriter.writeAll(fd, buffer.bytes)
         if let error {
             writeError = .cannotWrite(path: currentPath, errno: error)
-            // Keep the file readable: drop a partly written block.
-            _ = ftruncate(fd, off_t(currentFileWritten))
+            let kept = Pcapng.completeBlocksLength(buffer.bytes, within: written)
+            _ = ftruncate(fd, off_t(currentFileWritten + kept))
+            totalBytesWritten += kept
+            currentFileWritten += kept
             return
         }
         totalBytesWritten += written

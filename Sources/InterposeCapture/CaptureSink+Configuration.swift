@@ -25,9 +25,12 @@ extension CaptureSink {
         public var flushIntervalNanoseconds: Int64
         /// The section header comment, e.g. `interpose proxy 127.0.0.1:7000 -> 127.0.0.1:6379`.
         public var sectionComment: String?
+        /// Called once, from the writer thread, when writing the file first fails (a full disk), with
+        /// the one-line reason: the proxy logs it when it happens, not only in the exit summary.
+        public var onWriteError: (@Sendable (String) -> Void)?
 
         /// A configuration writing to `path`: client leg only, `.drop` on overflow, a 64 MiB queue,
-        /// no rotation, flushed every second, no section comment.
+        /// no rotation, flushed every second, no section comment, no write-error callback.
         public init(path: String) {
             self.path = path
             self.recordUpstreamLeg = false
@@ -36,6 +39,7 @@ extension CaptureSink {
             self.rotateSizeBytes = nil
             self.flushIntervalNanoseconds = 1_000_000_000
             self.sectionComment = nil
+            self.onWriteError = nil
         }
     }
 

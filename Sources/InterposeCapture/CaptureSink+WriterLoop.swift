@@ -23,12 +23,17 @@ extension CaptureSink {
         private let writer: CaptureFileWriter
         private let flushIntervalNanoseconds: Int64
         private let queueLimitBytes: Int
+        private let onWriteError: (@Sendable (String) -> Void)?
 
-        init(shared: Shared, writer: CaptureFileWriter, flushIntervalNanoseconds: Int64, queueLimitBytes: Int) {
+        init(
+            shared: Shared, writer: CaptureFileWriter, flushIntervalNanoseconds: Int64, queueLimitBytes: Int,
+            onWriteError: (@Sendable (String) -> Void)?
+        ) {
             self.shared = shared
             self.writer = writer
             self.flushIntervalNanoseconds = flushIntervalNanoseconds
             self.queueLimitBytes = queueLimitBytes
+            self.onWriteError = onWriteError
         }
 
         /// Runs until the sink closes and the queue is empty.
@@ -116,9 +121,11 @@ extension CaptureSink {
             shared.state.packetsWritten = output.packetsWritten
             shared.state.fileBytesWritten = output.totalBytesWritten
             if shared.state.files.count != output.files.count { shared.state.files = output.files }
+            var failure: String?
             if let error = output.writeError, shared.state.writeError == nil {
                 shared.state.writeError = error.description
                 shared.state.writerFailed = true
+                failure = error.description
             }
             var waiters: [@Sendable () -> Void] = []
             if shared.state.queuedBytes < queueLimitBytes && !shared.state.belowLimitWaiters.isEmpty {
@@ -126,6 +133,7 @@ extension CaptureSink {
             }
             shared.condition.unlock()
             for wake in waiters { wake() }
+            if let failure, let onWriteError { onWriteError(failure) }
         }
     }
 }

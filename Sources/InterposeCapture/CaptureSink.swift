@@ -96,7 +96,7 @@ public final class CaptureSink: Sendable {
         shared.state.fileBytesWritten = output.totalBytesWritten
         let loop = WriterLoop(
             shared: shared, writer: writer, flushIntervalNanoseconds: configuration.flushIntervalNanoseconds,
-            queueLimitBytes: configuration.queueLimitBytes)
+            queueLimitBytes: configuration.queueLimitBytes, onWriteError: configuration.onWriteError)
         let thread = try CaptureSink.startThread(path: configuration.path) { loop.run() }
         self.lifecycle = NIOLockedValueBox((thread, nil))
     }

@@ -50,4 +50,17 @@ public enum Pcapng {
     public static let linkTypeEthernet: UInt16 = 1
     /// The snapshot length the writer announces: no synthesized packet is cut.
     public static let snapshotLength: UInt32 = 262_144
+
+    /// How many of the first `written` bytes of `blocks` (whole little-endian pcapng blocks, back to
+    /// back, as the writers encode them) are whole blocks: each block's total length is its second
+    /// 32-bit word. After a short write (a full disk), the file is cut to this, so it ends on a block.
+    public static func completeBlocksLength(_ blocks: UnsafeRawBufferPointer, within written: Int) -> Int {
+        var offset = 0
+        while offset + 8 <= min(written, blocks.count) {
+            let length = Int(UInt32(littleEndian: blocks.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)))
+            guard length >= 12, offset + length <= min(written, blocks.count) else { break }
+            offset += length
+        }
+        return offset
+    }
 }

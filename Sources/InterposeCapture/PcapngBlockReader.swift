@@ -228,7 +228,10 @@ public struct PcapngBlockReader: Sendable {
             let fraction = raw % units
             let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
             guard !overflow else { return nil }
-            nanoseconds = whole + UInt64((Double(fraction) / Double(units) * 1e9).rounded(.down))
+            let (sum, carried) = whole.addingReportingOverflow(
+                UInt64(saturating: (Double(fraction) / Double(units) * 1e9).rounded(.down)))
+            guard !carried else { return nil }
+            nanoseconds = sum
         }
         guard nanoseconds <= UInt64(Int64.max) else { return nil }
         return Timestamp(nanosecondsSinceEpoch: Int64(nanoseconds))

@@ -31,8 +31,12 @@ package struct ConversationCheck {
     /// Whether the client half-closed before the server closed.
     private var clientFinishedFirst = false
 
-    package init(connection: ConnectionDescriptor, forced: ApplicationProtocol?, detector: ProtocolDetector) {
-        dissector = ConversationDissector(connection: connection, forced: forced, detector: detector)
+    package init(
+        connection: ConnectionDescriptor, forced: ApplicationProtocol?, detector: ProtocolDetector,
+        keepsContent: Bool = false
+    ) {
+        dissector = ConversationDissector(
+            connection: connection, forced: forced, detector: detector, keepsContent: keepsContent)
         checker = ConversationChecker(descriptor: connection)
     }
 

@@ -1,3 +1,4 @@
+import DequeModule
 import InterposeCore
 import InterposeProtocols
 import NIOConcurrencyHelpers
@@ -15,7 +16,7 @@ public final class LiveChecks: Sendable {
         var services = ServiceChecks()
         var counts: [Severity: Int] = [:]
         var countsByCode: [String: Int] = [:]
-        var recent: [Finding] = []
+        var recent: Deque<Finding> = []
     }
 
     /// How many findings `recentFindings` keeps (the oldest go first).
@@ -36,7 +37,7 @@ public final class LiveChecks: Sendable {
     public var countsByCode: [String: Int] { state.withLockedValue { $0.countsByCode } }
 
     /// The latest findings, oldest first, at most `recentLimit` (for the control API).
-    public var recentFindings: [Finding] { state.withLockedValue { $0.recent } }
+    public var recentFindings: [Finding] { state.withLockedValue { Array($0.recent) } }
 
     /// Counts findings a connection reported (for the exit status and the summary line) and keeps
     /// the latest for the control API.

@@ -17,10 +17,15 @@ public struct LiveConversationCheck {
     ///   - connection: who talks.
     ///   - shared: the checks across connections, with the protocol options.
     ///   - forced: read it as this protocol whatever `shared` says (a replay knows its protocol).
-    public init(connection: ConnectionDescriptor, shared: LiveChecks, forced: ApplicationProtocol? = nil) {
+    ///   - keepsContent: hand messages over with their content where the dissector frames it
+    ///     (HTTP/2), for a replay that compares them.
+    public init(
+        connection: ConnectionDescriptor, shared: LiveChecks, forced: ApplicationProtocol? = nil,
+        keepsContent: Bool = false
+    ) {
         check = ConversationCheck(
             connection: connection, forced: forced ?? shared.forced,
-            detector: ProtocolDetector(portHints: shared.portHints))
+            detector: ProtocolDetector(portHints: shared.portHints), keepsContent: keepsContent)
         self.shared = shared
     }
 

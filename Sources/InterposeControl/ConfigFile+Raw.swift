@@ -43,7 +43,8 @@ extension ConfigFile {
             switch type {
             case is String.Type: return "text"
             case is Bool.Type: return "true or false"
-            case is UInt64.Type, is Int.Type, is Double.Type: return "a number"
+            case is UInt64.Type: return NumberRange.seed.allowed
+            case is Int.Type, is Double.Type: return "a number"
             case is [Proxy].Type, is [Toxic].Type: return "a list"
             default: return "a mapping"
             }

@@ -5,6 +5,10 @@ import InterposeFaults
 import InterposeProtocols
 import Yams
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An `interpose proxy --config FILE.yaml`: many named proxies, the control API, captures, the
 /// faults' seed.
 ///
@@ -52,15 +56,10 @@ public struct ConfigFile: Sendable, Equatable {
         self.proxies = proxies
     }
 
-    /// Reads and checks a config file.
+    /// Reads and checks a config file (a regular file, a FIFO or `<(...)`).
     /// - Throws: `ConfigFileError` naming the file, the key and the problem.
     public static func load(path: String) throws(ConfigFileError) -> ConfigFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigFileError(file: path, key: "", problem: "cannot read it (\(error.localizedDescription))")
-        }
+        let text = try readText(path)
         let folder = (path as NSString).deletingLastPathComponent
         return try parse(yaml: text, file: path, relativeTo: folder.isEmpty ? "." : folder)
     }
@@ -83,6 +82,42 @@ public struct ConfigFile: Sendable, Equatable {
             throw ConfigFileError(file: file, key: "", problem: "not valid YAML: \(oneLine(error))")
         }
         return try raw.resolve(file: file, folder: folder)
+    }
+
+    /// The largest config file read.
+    static let sizeLimit = 16 << 20
+
+    /// The file's text, read with `read(2)` so a FIFO or `<(...)` works too.
+    /// - Throws: `ConfigFileError` with the system's reason (`Permission denied`), or for a
+    ///   directory, a file over `sizeLimit`, or bytes that are not UTF-8.
+    static func readText(_ path: String) throws(ConfigFileError) -> String {
+        func refuse(_ problem: String) -> ConfigFileError { ConfigFileError(file: path, key: "", problem: problem) }
+        func system(_ code: Int32) -> String { String(cString: strerror(code)) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw refuse("cannot read it: \(system(errno))") }
+        defer { close(descriptor) }
+        var status = stat()
+        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+            throw refuse("is a directory, not a config file (give the YAML file)")
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw refuse("cannot read it: \(system(errno))")
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+            if bytes.count > sizeLimit {
+                throw refuse("is larger than \(ByteCount(sizeLimit)); a config file is YAML text")
+            }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw refuse("is not UTF-8 text; a config file is YAML")
+        }
+        return text
     }
 
     static func oneLine(_ error: Error) -> String {

@@ -1,7 +1,9 @@
+import InterposeCore
+
 /// A control API request that cannot be carried out, with Toxiproxy's wording and status code:
 /// sent as `{"error": "proxy not found", "status": 404}`.
 public struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The HTTP status code (400, 401, 404, 409, 500).
+    /// The HTTP status code (400, 401, 404, 409, 413, 500).
     public var status: Int
     /// One line for people, Toxiproxy's where it has one.
     public var message: String
@@ -30,6 +32,12 @@ public struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
     /// 401 without the right bearer token.
     public static let unauthorized = ControlError(
         status: 401, "unauthorized: send the control token as 'Authorization: Bearer TOKEN'")
+
+    /// 413 for a request body over the API's limit.
+    public static func bodyTooLarge(limit: Int) -> ControlError {
+        ControlError(
+            status: 413, "request body too large: the control API takes at most \(ByteCount(limit)) per request")
+    }
 
     /// 400 `missing required field: FIELD`.
     public static func missingField(_ field: String) -> ControlError {

@@ -124,8 +124,19 @@ enum ControlRoutes {
         return name
     }
 
+    /// The request's body, at most `bodyLimit` bytes.
+    /// - Throws: `ControlError.bodyTooLarge` (413) for a longer one, whether it says so in
+    ///   Content-Length or only streams that many bytes.
     private static func bytes(of request: Request) async throws -> [UInt8] {
-        var buffer = try await request.body.collect(upTo: bodyLimit)
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > bodyLimit {
+            throw ControlError.bodyTooLarge(limit: bodyLimit)
+        }
+        var buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: bodyLimit)
+        } catch is NIOTooManyBytesError {
+            throw ControlError.bodyTooLarge(limit: bodyLimit)
+        }
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
 }

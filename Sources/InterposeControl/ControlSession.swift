@@ -58,6 +58,14 @@ public struct ControlSession: Sendable {
     public func run(
         onReady: @Sendable (Ready) -> Void, until stopRequested: @Sendable () async -> Void
     ) async throws -> RegistrySummary {
+        if let directory = options.settings.captureDirectory {
+            // Made (0700) or refused now, not a 500 for every proxy the API creates later.
+            do {
+                try PrivateDirectory.create(directory)
+            } catch {
+                throw ControlStartError("--capture-dir \(directory): \(error.reason)")
+            }
+        }
         let registry = ProxyRegistry(settings: options.settings, logger: logger)
         let control = try options.control.map { endpoint throws(ControlStartError) in
             try ControlServer(endpoint: endpoint, registry: registry, logger: logger)

@@ -38,6 +38,9 @@ final class ManagedProxy {
             var configuration = settings.captureTemplate
             configuration.path = path
             configuration.sectionComment = "interpose proxy \(spec.name): \(spec.listen) -> \(spec.upstream)"
+            configuration.onWriteError = { [logger, name = spec.name] reason in
+                logger.error("proxy \(name): capture failed, recording stopped (forwarding goes on): \(reason)")
+            }
             do {
                 sink = try CaptureSink(configuration: configuration)
             } catch {

@@ -41,6 +41,9 @@ public struct RegistrySummary: Sendable, CustomStringConvertible {
     /// Whether a proxy's checks found an error: the command then exits 1.
     public var hasErrorFindings: Bool { proxies.contains { ($0.findingCounts?[.error] ?? 0) > 0 } }
 
+    /// Whether a proxy's capture could not be written (a full disk): the command then exits 1.
+    public var captureFailed: Bool { proxies.contains { $0.capture?.writeError != nil } }
+
     /// A few lines per proxy, each starting with its name, in the words of the single-proxy summary.
     public var description: String {
         if proxies.isEmpty { return "no proxies" }

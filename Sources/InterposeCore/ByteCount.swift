@@ -17,7 +17,7 @@ public struct ByteCount: CustomStringConvertible, Sendable, Hashable {
             unit += 1
         }
         if unit == 0 { return "\(bytes) B" }
-        let tenths = Int64((value * 10).rounded())
+        let tenths = Int64(saturating: (value * 10).rounded())
         let sign = tenths < 0 ? "-" : ""
         return "\(sign)\(abs(tenths) / 10).\(abs(tenths) % 10) \(units[unit])"
     }

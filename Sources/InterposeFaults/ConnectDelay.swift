@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// How long a new connection's upstream connect is held (connect_delay), decided once per connection.
 public enum ConnectDelay {
     /// The total delay of the connect_delay toxics that apply to this connection, and their notes.
@@ -15,7 +17,7 @@ public enum ConnectDelay {
             guard random.nextUnit() < toxic.toxicity else { continue }
             let delay = toxic.number(.delay)
             total += delay
-            notes.append("\(toxic.name): upstream connect held \(Int(delay)) ms")
+            notes.append("\(toxic.name): upstream connect held \(Int(saturating: delay)) ms")
         }
         return (total, notes)
     }

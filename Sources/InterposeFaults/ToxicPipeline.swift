@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 
 /// The toxics of one direction of one connection, chained in list order as Toxiproxy chains them:
@@ -52,7 +53,7 @@ public struct ToxicPipeline {
     private let seed: UInt64?
     private var stages: [ToxicStage] = []
     /// What left the stages, by time.
-    private var scheduled: [Item] = []
+    private var scheduled: Deque<Item> = []
     private var scheduledBytes = 0
     private var lastDataAt: UInt64 = 0
     private var finished = false

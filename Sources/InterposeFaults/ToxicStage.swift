@@ -1,3 +1,4 @@
+import InterposeCore
 import NIOCore
 
 /// One toxic's place in a direction's pipeline: whether it applies to this connection (decided once,
@@ -48,7 +49,9 @@ struct ToxicStage {
         let at = appliedAt + ToxicStage.nanoseconds(milliseconds: toxic.number(.timeout))
         return ToxicPipeline.Item(
             at: at, origin: at, event: .close,
-            notes: ["\(toxic.name): connection closed after \(Int(toxic.number(.timeout))) ms without data"],
+            notes: [
+                "\(toxic.name): connection closed after \(Int(saturating: toxic.number(.timeout))) ms without data"
+            ],
             owner: toxic.name)
     }
 
@@ -80,7 +83,7 @@ struct ToxicStage {
             if case .bytes = item.event {
                 let delay = max(0, toxic.number(.latency) + random.nextSpread(toxic.number(.jitter)))
                 item.at = max(item.at, item.origin + ToxicStage.nanoseconds(milliseconds: delay), nextFree)
-                item.notes.append("\(name): +\(Int(delay.rounded())) ms")
+                item.notes.append("\(name): +\(Int(saturating: delay.rounded())) ms")
             } else {
                 item.at = max(item.at, nextFree)
             }
@@ -93,11 +96,11 @@ struct ToxicStage {
                 return [item]
             }
             let total = bytes.readableBytes
-            let pieceSize = max(1, Int(rate * 100))  // Toxiproxy sends at most 100 ms worth at once
+            let pieceSize = max(1, Int(saturating: rate * 100))  // Toxiproxy sends at most 100 ms worth at once
             var out: [ToxicPipeline.Item] = []
             while let piece = bytes.readSlice(length: min(pieceSize, bytes.readableBytes)), piece.readableBytes > 0 {
                 let start = max(item.at, nextFree)
-                nextFree = start + UInt64(Double(piece.readableBytes) * 1e6 / rate)
+                nextFree = start + UInt64(saturating: Double(piece.readableBytes) * 1e6 / rate)
                 out.append(
                     ToxicPipeline.Item(at: nextFree, origin: item.origin, event: .bytes(piece), notes: [], owner: nil))
             }
@@ -105,7 +108,7 @@ struct ToxicStage {
                 let added = Double(out[out.count - 1].at - item.at) / 1e6
                 out[0].notes =
                     item.notes + [
-                        "\(name): \(total) bytes at \(ToxicStage.format(rate)) KB/s, +\(Int(added.rounded())) ms"
+                        "\(name): \(total) bytes at \(ToxicStage.format(rate)) KB/s, +\(Int(saturating: added.rounded())) ms"
                     ]
             }
             return out
@@ -116,11 +119,12 @@ struct ToxicStage {
                 return [item]
             }
             let total = bytes.readableBytes
-            let gap = UInt64(toxic.number(.sliceDelay) * 1000)
+            let gap = UInt64(saturating: toxic.number(.sliceDelay) * 1000)
             var at = max(item.at, nextFree)
             var out: [ToxicPipeline.Item] = []
             while bytes.readableBytes > 0 {
-                let size = max(1, Int((average + random.nextSpread(toxic.number(.sizeVariation))).rounded()))
+                let size = max(
+                    1, Int(saturating: (average + random.nextSpread(toxic.number(.sizeVariation))).rounded()))
                 let piece = bytes.readSlice(length: min(size, bytes.readableBytes))!
                 out.append(ToxicPipeline.Item(at: at, origin: item.origin, event: .bytes(piece), notes: [], owner: nil))
                 at += gap
@@ -134,7 +138,7 @@ struct ToxicStage {
                 let timeout = toxic.number(.timeout)
                 notes.append(
                     timeout > 0
-                        ? "\(name): data stopped, closing \(Int(timeout)) ms after it applied"
+                        ? "\(name): data stopped, closing \(Int(saturating: timeout)) ms after it applied"
                         : "\(name): data stopped until the toxic is removed")
             }
             if case .bytes(let bytes) = item.event { heldBytes += bytes.readableBytes }
@@ -168,7 +172,7 @@ struct ToxicStage {
             guard case .end = item.event else { return [item] }
             let delay = toxic.number(.delay)
             item.at += ToxicStage.nanoseconds(milliseconds: delay)
-            item.notes.append("\(name): close held \(Int(delay)) ms")
+            item.notes.append("\(name): close held \(Int(saturating: delay)) ms")
             return [item]
         case .connectDelay, .httpStatus, .redisError, .dropAfterRequests:
             return [item]
@@ -176,10 +180,10 @@ struct ToxicStage {
     }
 
     static func nanoseconds(milliseconds: Double) -> UInt64 {
-        UInt64(max(0, milliseconds) * 1e6)
+        UInt64(saturating: max(0, milliseconds) * 1e6)
     }
 
     static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        value == value.rounded() ? String(Int(saturating: value)) : String(value)
     }
 }

@@ -19,26 +19,33 @@ public struct ConversationDissector {
     private var clientPrefix: [UInt8] = []
     private var serverPrefix: [UInt8] = []
     private var ended = false
+    private let keepsContent: Bool
 
     /// Starts reading a conversation.
     /// - Parameters:
     ///   - connection: who talks.
     ///   - forced: read it as this protocol, whatever its bytes look like (`--protocol`).
     ///   - detector: detection with its port hints.
+    ///   - keepsContent: for replay and `diff`: a protocol whose dissector frames content itself
+    ///     (HTTP/2) keeps each message's content (`Message.content`).
     public init(
         connection: ConnectionDescriptor, forced: ApplicationProtocol? = nil,
-        detector: ProtocolDetector = ProtocolDetector()
+        detector: ProtocolDetector = ProtocolDetector(), keepsContent: Bool = false
     ) {
         self.connection = connection
         self.detector = detector
+        self.keepsContent = keepsContent
         if let forced {
             choose(ProtocolDetector.Detection(application: forced, name: forced.rawValue))
         }
     }
 
-    /// The dissector for a protocol, from its descriptor in the standard registry.
-    public static func makeDissector(for application: ApplicationProtocol) -> any Dissector {
-        ProtocolRegistry.standard.descriptor(for: application).makeDissector()
+    /// The dissector for a protocol, from its descriptor in the standard registry; with
+    /// `keepsContent`, the one that keeps message content when the protocol has one.
+    public static func makeDissector(for application: ApplicationProtocol, keepsContent: Bool = false) -> any Dissector
+    {
+        let descriptor = ProtocolRegistry.standard.descriptor(for: application)
+        return (keepsContent ? descriptor.makeContentDissector : nil)?() ?? descriptor.makeDissector()
     }
 
     /// Takes one frame of the conversation.
@@ -81,7 +88,7 @@ public struct ConversationDissector {
 
     private mutating func choose(_ detection: ProtocolDetector.Detection) {
         self.detection = detection
-        dissector = ConversationDissector.makeDissector(for: detection.application)
+        dissector = ConversationDissector.makeDissector(for: detection.application, keepsContent: keepsContent)
     }
 
     private mutating func deliver(_ frame: Frame, into output: inout DissectorOutput) {

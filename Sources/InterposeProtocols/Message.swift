@@ -4,7 +4,8 @@ import InterposeCore
 /// reply, a PostgreSQL query and its results, a TLS handshake message (docs/DESIGN.md, "The pipeline").
 ///
 /// Dissectors make messages from frames; checks, reports and replay consume them. A message keeps
-/// what those need (names, status, timing, sizes, a short excerpt), never a whole body.
+/// what those need (names, status, timing, sizes, a short excerpt), never a whole body, except
+/// `content` from a dissector made to keep it for replay and `diff`.
 ///
 /// ```swift
 /// // GET /users/7 answered 404 by nginx:
@@ -74,6 +75,13 @@ public struct Message: Sendable, Hashable {
     /// `57P01` administrator shutdown, an MQTT 5 server DISCONNECT with a reason code), which is
     /// the answer to every request still waiting and to any the client wrote before it saw it.
     public var endsSession = false
+    /// The message's content in its protocol's content format, from a dissector that frames content
+    /// itself because the messages of its protocol interleave on the wire (HTTP/2 streams) and was
+    /// made to keep it (`ProtocolDescriptor.makeContentDissector`); empty otherwise, where replay
+    /// cuts each message's bytes from the stream by `bytes`.
+    public var content: [UInt8] = []
+    /// Whether `content` stops short of the message (a body over the dissector's limit).
+    public var contentTruncated = false
 
     /// A message from its parts.
     public init(

@@ -79,6 +79,10 @@ public struct ProtocolDescriptor: Sendable {
     public let alpnIdentifiers: [String]
     /// A dissector at the start of a conversation.
     package let makeDissector: @Sendable () -> any Dissector
+    /// A dissector that also keeps each message's content (`Message.content`), for protocols whose
+    /// messages interleave on the wire so that replay and `diff` cannot cut their bytes from the
+    /// stream by size (HTTP/2); `nil` for the others.
+    package let makeContentDissector: (@Sendable () -> any Dissector)?
     /// How its message bytes read as fields and text.
     package let content: ContentDecoding
     /// What its responses hand out and how its requests are rewritten to send live values back
@@ -100,6 +104,7 @@ public struct ProtocolDescriptor: Sendable {
     ///   - defaultPorts: ports that decide when the first bytes say nothing.
     ///   - alpnIdentifiers: what to offer by ALPN to reach it over TLS.
     ///   - makeDissector: a dissector at the start of a conversation.
+    ///   - makeContentDissector: one that also keeps each message's content, when messages interleave.
     ///   - content: how its message bytes read as fields and text.
     ///   - correlation: what its responses hand out and how its requests are rewritten; `nil` for nothing.
     ///   - pairsByTurn: whether exchanges are client turns and server answers rather than messages.
@@ -111,6 +116,7 @@ public struct ProtocolDescriptor: Sendable {
         defaultPorts: [DefaultPort] = [],
         alpnIdentifiers: [String] = [],
         makeDissector: @escaping @Sendable () -> any Dissector,
+        makeContentDissector: (@Sendable () -> any Dissector)? = nil,
         content: ContentDecoding,
         correlation: RequestCorrelation? = nil,
         pairsByTurn: Bool = false,
@@ -123,6 +129,7 @@ public struct ProtocolDescriptor: Sendable {
         self.defaultPorts = defaultPorts
         self.alpnIdentifiers = alpnIdentifiers
         self.makeDissector = makeDissector
+        self.makeContentDissector = makeContentDissector
         self.content = content
         self.correlation = correlation
         self.pairsByTurn = pairsByTurn
@@ -146,6 +153,7 @@ public struct ProtocolDescriptor: Sendable {
         self.defaultPorts = defaultPorts
         self.alpnIdentifiers = []
         self.makeDissector = { RawDissector(application: .raw) }
+        self.makeContentDissector = nil
         self.content = .raw
         self.correlation = nil
         self.pairsByTurn = true

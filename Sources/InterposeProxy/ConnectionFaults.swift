@@ -62,7 +62,7 @@ final class ConnectionFaults {
         let decided = ConnectDelay.decide(toxics.toxics, connection: id.rawValue, seed: seed)
         guard decided.milliseconds > 0 else { return nil }
         for note in decided.notes { record(note, on: .upstream) }
-        return .nanoseconds(Int64(decided.milliseconds * 1e6))
+        return .nanoseconds(Int64(saturating: decided.milliseconds * 1e6))
     }
 
     /// Whether the source of `stream`'s bytes must not be read now (too much held).

@@ -611,7 +611,7 @@ extension ProxyConnection: CaptureTapRecorder {
 extension String {
     /// A number with three decimals, without Foundation.
     init(format3 value: Double) {
-        let millis = Int((value * 1000).rounded())
+        let millis = Int(saturating: (value * 1000).rounded())
         let frac = millis % 1000
         self = "\(millis / 1000).\(frac < 10 ? "00" : frac < 100 ? "0" : "")\(frac)"
     }

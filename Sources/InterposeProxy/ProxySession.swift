@@ -70,6 +70,10 @@ public struct ProxySession: Sendable {
             (findingCounts?[.error] ?? 0) > 0 || proxy.tlsClientFailures > 0 || proxy.tlsUpstreamFailures > 0
         }
 
+        /// Whether writing a capture failed (a full disk): the command then exits 1, the reason in
+        /// the summary's capture line.
+        public var captureFailed: Bool { capture?.writeError != nil || encryptedCapture?.writeError != nil }
+
         /// A few lines for people: connections, bytes, capture packets and losses.
         public var description: String {
             var lines = [String]()
@@ -97,7 +101,7 @@ public struct ProxySession: Sendable {
                 lines.append(
                     "encrypted capture \(encryptedCapture.files.joined(separator: ", ")): "
                         + "\(encryptedCapture.packetsWritten) packets, \(ByteCount(encryptedCapture.droppedBytes)) dropped"
-                )
+                        + (encryptedCapture.writeError.map { "; write error: \($0)" } ?? ""))
             }
             if let findingCounts {
                 lines.append(
@@ -129,10 +133,19 @@ public struct ProxySession: Sendable {
         until stopRequested: @Sendable () async -> Void
     ) async throws -> Summary {
         ResourceLimits.raiseOpenFileLimit()
-        let sink = try options.capture.map { try CaptureSink(configuration: $0) }
+        let logger = self.logger
+        func logged(_ configuration: CaptureSink.Configuration) -> CaptureSink.Configuration {
+            var configuration = configuration
+            // Said when it happens (the proxy keeps forwarding); the summary and exit status say it again.
+            configuration.onWriteError = { reason in
+                logger.error("capture failed, recording stopped (forwarding goes on): \(reason)")
+            }
+            return configuration
+        }
+        let sink = try options.capture.map { try CaptureSink(configuration: logged($0)) }
         let encryptedSink: CaptureSink?
         do {
-            encryptedSink = try options.encryptedCapture.map { try CaptureSink(configuration: $0) }
+            encryptedSink = try options.encryptedCapture.map { try CaptureSink(configuration: logged($0)) }
         } catch {
             if let sink { for file in sink.close().files { unlink(file) } }
             throw error

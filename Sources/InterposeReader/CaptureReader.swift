@@ -37,20 +37,40 @@ public final class CaptureReader {
     /// - Parameters:
     ///   - path: the pcap or pcapng file.
     ///   - filter: a BPF expression (`tcp port 80`); only matching packets are analysed.
-    /// - Throws: `CaptureReadError` when the file cannot be opened, is not a capture, has a link
-    ///   type that is not decoded, or the filter does not compile.
+    /// - Throws: `CaptureReadError` when the file cannot be opened, is not a regular file (a FIFO
+    ///   or `<(...)`: it is read more than once), is not a capture, has a link type that is not
+    ///   decoded, or the filter does not compile.
     public init(path: String, filter: String? = nil) throws(CaptureReadError) {
         self.path = path
         self.filterExpression = filter
-        guard let file = fopen(path, "rb") else {
+        // O_NONBLOCK: a FIFO without a writer must not hang the open; it is refused below.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw CaptureReadError.unreadable(path, String(cString: strerror(errno)))
+        }
+        var status = stat()
+        let sized = fstat(descriptor, &status) == 0
+        if sized, let kind = PrivateFile.nonRegularKind(status.st_mode) {
+            close(descriptor)
+            // libpcap, the pcapng metadata reader and the fallback parser each open the file: a
+            // pipe would be consumed by the first of them.
+            throw CaptureReadError.unreadable(
+                path,
+                kind == "a directory"
+                    ? "it is a directory; give a pcap or pcapng file"
+                    : "it is \(kind), not a regular file: a capture is read more than once, so save it to a file "
+                        + "first (e.g. cat ... > capture.pcapng)")
+        }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        guard let file = fdopen(descriptor, "rb") else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw CaptureReadError.unreadable(path, reason)
         }
         var magic = [UInt8](repeating: 0, count: 4)
         let got = magic.withUnsafeMutableBytes { fread($0.baseAddress, 1, 4, file) }
         let readFailed = ferror(file) != 0
         let readErrno = errno
-        var status = stat()
-        let sized = fstat(fileno(file), &status) == 0
         fclose(file)
         if readFailed {
             throw CaptureReadError.unreadable(path, String(cString: strerror(readErrno)))

@@ -133,7 +133,7 @@ public final class LiveCapture {
         var state = ReadState(settings: settings)
         var number = 0
         let started = Self.monotonicNanoseconds()
-        let deadline = limits.duration.map { started + Int64($0 * 1e9) }
+        let deadline = limits.duration.map { started &+ Int64(saturating: $0 * 1e9) }
         let descriptor = pcap_get_selectable_fd(handle)
         var failure: String?
         captureLoop: while !stop.isRequested {
@@ -201,7 +201,9 @@ public final class LiveCapture {
                 consumer.report(
                     Finding(
                         code: .captureWriteFailed,
-                        message: "--capture \(recorder.path): write failed: \(String(cString: strerror(errno)))"))
+                        message:
+                            "--capture \(recorder.path): write failed: \(recorder.failureReason ?? "unknown error")",
+                        detail: "the file holds the complete packets written before the failure"))
             }
         }
         return LiveCaptureResult(statistics: statistics, drops: drops)

@@ -9,23 +9,39 @@ import InterposeCore
 /// header, one interface (its link type, snap length, name, nanosecond timestamps), an Enhanced
 /// Packet Block per packet and, at the end, an Interface Statistics Block whose counters and
 /// comment carry the drop counts.
+///
+/// Blocks are gathered in a buffer written with `write(2)` every `flushBytes` and at the end. When a
+/// write fails (a full disk), the file is cut back to the last complete block that reached it, so
+/// it stays readable up to there, and nothing more is written.
 final class PcapngPacketRecorder {
+    /// Write the buffer once it holds this much.
+    static let flushBytes = 64 << 10
+
     /// The file.
     let path: String
-    private let file: UnsafeMutablePointer<FILE>
+    private let descriptor: Int32
     private var block: [UInt8] = []
-    private var failed = false
+    private var pending: [UInt8] = []
+    /// Bytes of complete blocks in the file.
+    private var fileBytes = 0
+    /// The `errno` of the first failed write; nothing is written after it.
+    private(set) var failure: Int32?
 
-    /// Creates `path` and writes the section header and interface description.
+    /// Creates `path` (mode 0600; a path that is not a regular file is refused) and writes the
+    /// section header and interface description.
     /// - Throws: `LiveCaptureError` (`unwritableCapture`) when the file cannot be created.
     init(path: String, interface: String, linkType: LinkType, snapshotLength: Int) throws(LiveCaptureError) {
-        guard let file = fopen(path, "wb") else {
+        // Captured traffic: a regular file, mode 0600 (not 0644, nor 0666 under umask 000).
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateFile.open(path, .truncate)
+        } catch {
             throw LiveCaptureError(
-                kind: .unwritableCapture,
-                description: "--capture \(path): cannot write: \(String(cString: strerror(errno)))")
+                kind: .unwritableCapture, description: "--capture \(path): cannot write: \(error.reason)")
         }
         self.path = path
-        self.file = file
+        self.descriptor = descriptor
+        pending.reserveCapacity(Self.flushBytes + 64 << 10)
         begin(Pcapng.sectionHeaderBlock)
         append32(Pcapng.byteOrderMagic)
         append16(1)
@@ -41,11 +57,15 @@ final class PcapngPacketRecorder {
         appendOption(Pcapng.optionIfName, Array(interface.utf8))
         appendOption(Pcapng.optionIfTimestampResolution, [9])
         end()
+        flush()
     }
 
     deinit {
-        fclose(file)
+        close(descriptor)
     }
+
+    /// Why writing failed, for the `capture.write-failed` finding; `nil` while it has not.
+    var failureReason: String? { failure.map { String(cString: strerror($0)) } }
 
     /// Appends one packet.
     func write(_ raw: RawPacket) {
@@ -71,8 +91,24 @@ final class PcapngPacketRecorder {
         appendOption64(7, drops.dropped)  // isb_osdrop
         appendOption64(8, UInt64(delivered))  // isb_usrdeliv
         end()
-        if fflush(file) != 0 { failed = true }
-        return !failed
+        flush()
+        return failure == nil
+    }
+
+    /// Writes the buffered blocks; on error keeps the complete ones that reached the file.
+    private func flush() {
+        defer { pending.removeAll(keepingCapacity: true) }
+        guard failure == nil, !pending.isEmpty else { return }
+        pending.withUnsafeBytes { bytes in
+            let (written, error) = DescriptorWriter.writeAll(descriptor, bytes)
+            if let error {
+                failure = error
+                fileBytes += Pcapng.completeBlocksLength(bytes, within: written)
+                _ = ftruncate(descriptor, off_t(fileBytes))
+            } else {
+                fileBytes += written
+            }
+        }
     }
 
     /// libpcap reports DLT_ values, files hold LINKTYPE_ values: they differ for raw IP
@@ -99,8 +135,9 @@ final class PcapngPacketRecorder {
         withUnsafeBytes(of: length.littleEndian) { bytes in
             for index in 0..<4 { block[4 + index] = bytes[index] }
         }
-        let written = block.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        if written != block.count { failed = true }
+        guard failure == nil else { return }
+        pending += block
+        if pending.count >= Self.flushBytes { flush() }
     }
 
     private func appendTimestamp(_ timestamp: Timestamp) {

@@ -24,15 +24,18 @@ public enum CaptureDiff {
     ///   - portHints: protocols by server port.
     ///   - rules: the `--ignore` rules.
     ///   - latencyThreshold: the slowdown that earns a warning, as a fraction.
+    ///   - schema: the schemas gRPC messages are read with (`--proto-descriptor`).
     /// - Returns: the report (A is "recorded", B is "replayed").
     /// - Throws: `CaptureReadError` naming the file that cannot be read.
     public static func compare(
         pathA: String, pathB: String, filter: String? = nil, forced: ApplicationProtocol? = nil,
-        portHints: [UInt16: ApplicationProtocol] = [:], rules: NoiseRules = NoiseRules(), latencyThreshold: Double = 0.2
+        portHints: [UInt16: ApplicationProtocol] = [:], rules: NoiseRules = NoiseRules(),
+        latencyThreshold: Double = 0.2,
+        schema: ContentSchema = .none
     ) throws(CaptureReadError) -> ReplayReport {
         let a = try read(pathA, filter: filter, forced: forced, portHints: portHints)
         let b = try read(pathB, filter: filter, forced: forced, portHints: portHints)
-        var comparison = ReplayComparison(rules: rules, latencyThreshold: latencyThreshold)
+        var comparison = ReplayComparison(rules: rules, latencyThreshold: latencyThreshold, schema: schema)
         return comparison.report(pairs(a, b), recorded: pathA, target: pathB)
     }
 

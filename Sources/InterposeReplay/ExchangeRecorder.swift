@@ -10,7 +10,8 @@ import NIOCore
 /// Message bytes are cut from the stream by the dissector's own sizes: in each direction the
 /// messages of HTTP/1, Redis, MQTT and a PostgreSQL server follow each other without gaps, so the
 /// next message's bytes are the next `Message.bytes` bytes of that direction. A gap in a direction
-/// ends that direction's content (the rest compares by fingerprint). A raw conversation has no
+/// ends that direction's content (the rest compares by fingerprint). HTTP/2 streams interleave, so
+/// its dissector keeps each message's content itself (`Message.content`). A raw conversation has no
 /// messages: each client turn (the bytes the client sent before the server answered) is a request
 /// and the server's answer its response.
 ///
@@ -31,6 +32,10 @@ public struct ExchangeRecorder {
     /// Whether the protocol's exchanges are turns (raw bytes, TLS records) rather than messages.
     private var pairsByTurn: Bool {
         application.map { ProtocolRegistry.standard.descriptor(for: $0).pairsByTurn } ?? false
+    }
+    /// Whether the protocol's dissector hands each message its content (HTTP/2).
+    private var framesContent: Bool {
+        application.map { ProtocolRegistry.standard.descriptor(for: $0).makeContentDissector != nil } ?? false
     }
 
     private var dissector: ConversationDissector
@@ -56,7 +61,8 @@ public struct ExchangeRecorder {
         detector: ProtocolDetector = ProtocolDetector(), keepsContent: Bool = true
     ) {
         conversation = RecordedConversation(descriptor: connection, start: start)
-        dissector = ConversationDissector(connection: connection, forced: forced, detector: detector)
+        dissector = ConversationDissector(
+            connection: connection, forced: forced, detector: detector, keepsContent: keepsContent)
         self.keepsContent = keepsContent
     }
 
@@ -74,7 +80,8 @@ public struct ExchangeRecorder {
 
     /// Takes one frame and the messages another reader of the same conversation (the replay's
     /// checks) dissected from it, instead of dissecting it again. The recorder must have been made
-    /// with the protocol forced, the one that reader uses.
+    /// with the protocol forced, the one that reader uses, and that reader must keep content as
+    /// this recorder does (`LiveConversationCheck(keepsContent:)`).
     public mutating func consume(_ frame: Frame, dissected messages: [Message]) {
         keep(frame)
         turn(frame)
@@ -114,8 +121,13 @@ public struct ExchangeRecorder {
     }
 
     private mutating func take(_ message: Message) {
-        if message.skippedBefore > 0 { _ = claim(message.skippedBefore, direction: message.direction) }
-        let content = claim(message.bytes, direction: message.direction)
+        var content = message.content
+        if framesContent {
+            unclaimed = [nil, nil]
+        } else {
+            if message.skippedBefore > 0 { _ = claim(message.skippedBefore, direction: message.direction) }
+            content = claim(message.bytes, direction: message.direction)
+        }
         switch message.role {
         case .request:
             positions[message.index] = conversation.exchanges.count
@@ -126,7 +138,8 @@ public struct ExchangeRecorder {
             if let answers = message.answers, let position = positions.removeValue(forKey: answers) {
                 conversation.exchanges[position].answer(with: message)
                 conversation.exchanges[position].response?.content = content
-                conversation.exchanges[position].response?.contentTruncated = message.bytes > Int64(content.count)
+                let truncated = framesContent ? message.contentTruncated : message.bytes > Int64(content.count)
+                conversation.exchanges[position].response?.contentTruncated = truncated
                 responses += 1
             }
         case .event:

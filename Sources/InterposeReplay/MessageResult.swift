@@ -27,6 +27,10 @@ public struct MessageResult: Sendable, Hashable {
     public var recordedLatency: Int64?
     /// Replayed latency, in nanoseconds.
     public var replayedLatency: Int64?
+    /// Why the message is `unreproducible`: the baseline answered another status than the
+    /// recording (`the baseline answered -NOAUTH (error (none) -> NOAUTH)`), or misses the
+    /// response (or adds one) too; `nil` for every other verdict.
+    public var unreproducible: String?
 
     /// A result from its parts.
     public init(
@@ -48,5 +52,13 @@ public struct MessageResult: Sendable, Hashable {
         self.replayedText = replayedText
         self.recordedLatency = recordedLatency
         self.replayedLatency = replayedLatency
+    }
+
+    /// Makes the message `unreproducible` for `reason`: what the target answered is kept for the
+    /// report, its differences are not (they are not the target's regressions).
+    mutating func markUnreproducible(_ reason: String) {
+        verdict = .unreproducible
+        unreproducible = reason
+        differences = []
     }
 }

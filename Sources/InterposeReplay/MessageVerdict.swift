@@ -8,7 +8,10 @@ public enum MessageVerdict: String, Sendable, Hashable, CaseIterable {
     case missing
     /// The replay has a response the recording does not.
     case extra
-    /// Missing or extra in every baseline run too: the old build does not reproduce the recording
-    /// here either, so the message says nothing about the target. Not a regression; counted.
+    /// The old build does not reproduce the recording here: a baseline run answered with another
+    /// status or error class (HTTP status, gRPC status, Redis error, SQLSTATE, MQTT reason code),
+    /// or every baseline run misses the response (or adds one) too. The message says nothing
+    /// about the target: not a regression, but counted, and too many fail the replay
+    /// (`--max-unreproducible`).
     case unreproducible
 }

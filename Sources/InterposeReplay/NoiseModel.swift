@@ -1,3 +1,5 @@
+import InterposeProtocols
+
 /// Noise learned from a baseline, after Diffy's primary and secondary: the recording is the
 /// primary, a second instance of the old build answering the same requests is the secondary, and
 /// a field that differs between the two varies by itself (a timestamp, a request id), so it is
@@ -10,22 +12,35 @@
 public struct NoiseModel: Sendable {
     /// The rules whose regexes mask values before they are compared.
     public var rules: NoiseRules
+    /// The schemas gRPC messages are read with (`--proto-descriptor`).
+    public var schema: ContentSchema
     private var learned: [String: Set<String>] = [:]
 
     /// A model that has learned nothing yet.
-    public init(rules: NoiseRules = NoiseRules()) {
+    public init(rules: NoiseRules = NoiseRules(), schema: ContentSchema = .none) {
         self.rules = rules
+        self.schema = schema
     }
 
     /// Learns the fields that differ between a recorded exchange's response and the baseline's
-    /// answer to the same request. Nothing is learned when either has no response: a missing
-    /// answer is not a field that varies.
-    public mutating func learn(recorded: RecordedExchange, baseline: RecordedExchange?) {
-        guard let primary = recorded.response, let baseline, let secondary = baseline.response else { return }
-        let (a, b) = ResponseFields.pair(primary, recorded.application, secondary, baseline.application)
+    /// answer to the same request. Nothing is learned when either has no response (a missing
+    /// answer is not a field that varies), and a status or error class (`ContentField.statusClass`)
+    /// is never learned: when the baseline's status differs from the recording's, the baseline
+    /// did not reproduce the recording there and nothing of that answer is learned (a 503 page
+    /// differs from the recorded body everywhere, and none of that is noise). An error message
+    /// whose class is the same (`ERR` both) may still differ in its text, and that is learned.
+    /// - Returns: how the statuses differ (`status 200 -> 503`) when they do; `nil` otherwise.
+    @discardableResult
+    public mutating func learn(recorded: RecordedExchange, baseline: RecordedExchange?) -> String? {
+        guard let primary = recorded.response, let baseline, let secondary = baseline.response else { return nil }
+        let (a, b) = ResponseFields.pair(
+            primary, recorded.application, secondary, baseline.application, schema: schema)
+        let changes = ResponseFields.statusChanges(a, b)
+        guard changes.isEmpty else { return ResponseFields.describe(changes) }
         let differences = ResponseFields.compare(a, b, rules: rules).differences
-        guard !differences.isEmpty else { return }
+        guard !differences.isEmpty else { return nil }
         learned[recorded.key, default: []].formUnion(differences.map { ResponseFields.generalized($0.field) })
+        return nil
     }
 
     /// Whether the field (or a field it lies under) was learned as noise for the request key.

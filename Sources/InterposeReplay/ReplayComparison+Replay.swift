@@ -1,6 +1,7 @@
 import InterposeAnalysis
 import InterposeCapture
 import InterposeCore
+import InterposeProtocols
 
 extension ReplayComparison {
     /// Each planned conversation with its replay.
@@ -13,14 +14,16 @@ extension ReplayComparison {
     }
 
     /// The report of `interpose replay`: the target's replay compared with the recording, noise
-    /// learned from the baseline runs, findings of the checks on the target's traffic.
+    /// learned from the baseline runs, findings of the checks on the target's traffic, judged
+    /// against `unreproducibleLimit` (`--max-unreproducible`).
     public static func report(
         plan: ReplayPlan, outcome: ReplaySession.Outcome, rules: NoiseRules, latencyThreshold: Double,
-        recorded: String, target: String, baseline: String?
+        recorded: String, target: String, baseline: String?, unreproducibleLimit: UnreproducibleLimit = .automatic,
+        schema: ContentSchema = .none
     ) -> ReplayReport {
         var comparison = ReplayComparison(
             rules: rules, baselines: outcome.baselines.map { pairs(plan: plan, run: $0) },
-            latencyThreshold: latencyThreshold)
+            latencyThreshold: latencyThreshold, schema: schema)
         let inRecording = Set(plan.recordedFindings.map(FindingKey.init))
         let inBaseline = Set(
             (outcome.baselines.flatMap(\.findings) + outcome.baselineSummaryFindings.flatMap { $0 }).map(
@@ -44,6 +47,7 @@ extension ReplayComparison {
         report.correlations = CorrelationSummary.rows(
             plan, target: outcome.target.correlations, baselines: outcome.baselines.map(\.correlations))
         report.unmatchedCorrelationRules = plan.unmatchedCorrelationRules
+        report.unreproducibleLimit = unreproducibleLimit
         return report
     }
 
@@ -66,6 +70,6 @@ extension ReplayComparison {
         let seconds = Double(max(run.durationNanoseconds, 1)) / 1e9
         return "replayed \(ReportFormatting.plural(plan.conversations.count, "conversation")), "
             + "\(ReportFormatting.grouped(requests)) requests in \(ReportFormatting.fixed(seconds, 2)) s "
-            + "(\(ReportFormatting.grouped(Int((Double(requests) / seconds).rounded()))) requests/s)"
+            + "(\(ReportFormatting.grouped(Int(saturating: (Double(requests) / seconds).rounded()))) requests/s)"
     }
 }

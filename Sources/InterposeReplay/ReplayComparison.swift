@@ -1,6 +1,7 @@
 import InterposeAnalysis
 import InterposeCapture
 import InterposeCore
+import InterposeProtocols
 
 /// Turns recorded conversations and their partners (a replay, or a second capture) into a
 /// `ReplayReport`: exchanges paired in order within each pair of conversations, each compared
@@ -38,6 +39,9 @@ public struct ReplayComparison {
     /// The baseline runs' pairs, in the same order as the target's, to tell a message the baseline
     /// misses (or adds) too from the target's own.
     private let baselines: [[Pair]]
+    /// Why a baseline run answered with another status than the recording, by conversation
+    /// position and message index (the first run that did).
+    private var statusNotReproduced: [Int: [Int: String]] = [:]
 
     /// A comparison.
     /// - Parameters:
@@ -45,18 +49,29 @@ public struct ReplayComparison {
     ///   - baselines: for each baseline run, the pairs of recorded and baseline conversations (noise
     ///     is what differs between them).
     ///   - latencyThreshold: the slowdown that earns a warning, as a fraction (0.2 for 20 %).
-    public init(rules: NoiseRules = NoiseRules(), baselines: [[Pair]] = [], latencyThreshold: Double = 0.2) {
-        var noise = NoiseModel()
+    ///   - schema: the schemas gRPC messages are read with (`--proto-descriptor`).
+    public init(
+        rules: NoiseRules = NoiseRules(), baselines: [[Pair]] = [], latencyThreshold: Double = 0.2,
+        schema: ContentSchema = .none
+    ) {
+        var noise = NoiseModel(schema: schema)
+        var statusNotReproduced: [Int: [Int: String]] = [:]
         for run in baselines {
-            for pair in run {
+            for (position, pair) in run.enumerated() {
                 guard let recorded = pair.recorded else { continue }
                 let partner = pair.replayed?.exchanges ?? []
                 for (index, exchange) in recorded.exchanges.enumerated() {
-                    noise.learn(recorded: exchange, baseline: index < partner.count ? partner[index] : nil)
+                    let baseline = index < partner.count ? partner[index] : nil
+                    guard let change = noise.learn(recorded: exchange, baseline: baseline),
+                        statusNotReproduced[position]?[index] == nil
+                    else { continue }
+                    statusNotReproduced[position, default: [:]][index] =
+                        "the baseline answered \(baseline?.response?.summary ?? "another status") (\(change))"
                 }
             }
         }
-        comparer = ExchangeComparer(rules: rules, noise: noise)
+        self.statusNotReproduced = statusNotReproduced
+        comparer = ExchangeComparer(rules: rules, noise: noise, schema: schema)
         self.latencyThreshold = latencyThreshold
         self.baselines = baselines
     }
@@ -76,10 +91,16 @@ public struct ReplayComparison {
                     var message = comparer.compare(
                         recorded: index < recordedExchanges.count ? recordedExchanges[index] : nil,
                         replayed: index < replayedExchanges.count ? replayedExchanges[index] : nil, index: index)
-                    if message.verdict == .missing || message.verdict == .extra,
+                    if let reason = statusNotReproduced[position]?[index] {
+                        // Whatever the target answered: the old build did not answer the recorded
+                        // status either, so the message says nothing about the target.
+                        message.markUnreproducible(reason)
+                    } else if message.verdict == .missing || message.verdict == .extra,
                         sharedByBaselines(message.verdict, at: position, index: index)
                     {
-                        message.verdict = .unreproducible
+                        message.markUnreproducible(
+                            message.verdict == .missing
+                                ? "the baseline has no response either" : "the baseline has this extra response too")
                     }
                     messages.append(message)
                 }
@@ -143,8 +164,9 @@ public struct ReplayComparison {
             for (name, old, new) in comparison.slower(row) {
                 comparison.warnings.append(
                     "\(row.key): \(name) latency \(Self.milliseconds(old)) -> \(Self.milliseconds(new)) "
-                        + "(+\(Int((Double(new - old) / Double(max(old, 1)) * 100).rounded())) %, "
-                        + "threshold \(Int((latencyThreshold * 100).rounded())) %, \(row.replayed.count) messages)")
+                        + "(+\(Int(saturating: ((Double(new) - Double(old)) / Double(max(old, 1)) * 100).rounded())) %, "
+                        + "threshold \(Int(saturating: (latencyThreshold * 100).rounded())) %, \(row.replayed.count) messages)"
+                )
             }
         }
         return comparison

@@ -144,7 +144,8 @@ struct ReplayConversationState {
             }
         }
         if let checks {
-            check = LiveConversationCheck(connection: descriptor, shared: checks, forced: plan.application)
+            check = LiveConversationCheck(
+                connection: descriptor, shared: checks, forced: plan.application, keepsContent: true)
         }
     }
 

@@ -9,9 +9,10 @@ extension ReplayReport {
     static let htmlValueLimit = 4_000
 
     /// `report.html`: one self-contained page (inline CSS, SVG and a little JavaScript; nothing
-    /// loaded from anywhere) for people: the verdict in colour and the counts, latency old against
-    /// new as a bar chart with its warnings, conversations that stopped early, missing and extra
-    /// responses, the noise cancelled, the checks' findings, then every conversation with each
+    /// loaded from anywhere) for people: the verdict in colour and the counts, the differences, the
+    /// messages the baseline does not reproduce, latency old against new as a bar chart with its
+    /// warnings, conversations that stopped early, missing and extra responses, the noise
+    /// cancelled, the checks' findings, then every conversation with each
     /// differing message's request, field table and a side-by-side diff of the responses.
     ///
     /// Every recorded or replayed string is HTML-escaped, control characters shown as `\x1b`;
@@ -23,6 +24,8 @@ extension ReplayReport {
         html += "<style>\n\(Self.htmlStyle)</style>\n</head>\n<body>\n"
         html += htmlHeader()
         html += htmlSummary()
+        html += htmlDifferences()
+        html += htmlUnreproducible()
         html += htmlLatency()
         html += htmlStoppedEarly()
         html += htmlMissingAndExtra()
@@ -89,14 +92,15 @@ extension ReplayReport {
     }
 
     private func htmlSummary() -> String {
-        let regression = hasRegressions
+        let regression = failed
         var html = "<section class=\"summary\">\n"
         html += "<div class=\"verdict \(regression ? "bad" : "good")\" id=\"verdict\">\(Self.html(verdictLine))</div>\n"
         html += "<div class=\"cards\">\n"
         let cards: [(String, Int, Bool)] = [
             ("conversations", conversations.count, false), ("messages compared", messagesCompared, false),
             ("same", count(.same), false), ("differ", count(.differs), true), ("missing", count(.missing), true),
-            ("extra", count(.extra), true), ("unreproducible", count(.unreproducible), false),
+            ("extra", count(.extra), true),
+            ("unreproducible", count(.unreproducible), exceedsUnreproducibleLimit),
             ("stopped early", stoppedEarly.count, true),
             ("error findings", regressionFindings.count, true), ("noise cancelled", noiseCancelled, false),
         ]
@@ -107,7 +111,8 @@ extension ReplayReport {
         }
         html += "</div>\n<nav>"
         let links = [
-            ("latency", "Latency"), ("stopped", "Stopped early"), ("missing-extra", "Missing and extra"),
+            ("differences", "Differences"), ("unreproducible", "Unreproducible"), ("latency", "Latency"),
+            ("stopped", "Stopped early"), ("missing-extra", "Missing and extra"),
             ("noise", "Noise"), ("findings", "Findings"), ("conversations", "Conversations"),
         ]
         html += links.map { "<a href=\"#\($0.0)\">\($0.1)</a>" }.joined(separator: " · ")

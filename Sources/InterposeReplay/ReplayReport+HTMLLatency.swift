@@ -1,4 +1,5 @@
 import InterposeAnalysis
+import InterposeCore
 
 extension ReplayReport {
     /// The latency section: an inline SVG bar chart of p50 and p99, recorded against replayed, for
@@ -77,7 +78,7 @@ extension ReplayReport {
             let values = [row.recorded.p50, row.replayed.p50, row.recorded.p99, row.replayed.p99]
             for (bar, value) in values.enumerated() {
                 let y = top + 4 + bar * (barHeight + 2)
-                let length = max(1, Int((Double(max(value, 0)) * scale).rounded()))
+                let length = max(1, Int(saturating: (Double(max(value, 0)) * scale).rounded()))
                 svg +=
                     "<rect class=\"\(series[bar].1)\" x=\"\(labelWidth)\" y=\"\(y)\" width=\"\(length)\" height=\"\(barHeight)\">"
                 svg += "<title>\(series[bar].0) \(Self.latency(value))</title></rect>"

@@ -46,7 +46,7 @@ extension ReplayReport {
         .stopped, .finding { padding: 6px 10px; margin: 6px 0; border-radius: 6px; word-break: break-word; }
         .stopped { background: var(--bad-bg); border-left: 4px solid var(--bad); }
         .finding.sev-error { background: var(--bad-bg); } .finding.sev-warning { background: var(--warn-bg); }
-        td.error { color: var(--bad); }
+        td.error, p.error { color: var(--bad); }
         tr.slower td { background: var(--warn-bg); }
         .toolbar { margin: 0 0 10px; padding: 8px; background: #f6f8fa; border-radius: 6px; }
         .toolbar button { font: inherit; padding: 2px 10px; }

@@ -4,12 +4,15 @@ import InterposeCore
 extension ReplayReport {
     /// `report.json`: one object, snake_case keys in a stable order.
     ///
-    /// Top level: `recorded`, `target`, `baseline` (or `null`), `duration_ns`, `regression`,
-    /// `conversations` (how many), `messages_compared`, `same`, `differs`, `missing`, `extra`,
-    /// `stopped_early`, `noise_cancelled`, `error_findings` (counts), `differences`
-    /// (`[{"conversation","message","request","field","recorded","replayed"}]`, values `null` when
-    /// absent), `noise` (`[{"field","count","source"}]`), `correlations` and
-    /// `correlation_rules_unmatched` (`writeCorrelations`), `latency` (`threshold`, `overall` and
+    /// Top level: `recorded`, `target`, `baseline` (or `null`), `duration_ns`, `regression` (the
+    /// target regressed), `failed` (the exit status is 1: a regression, or more unreproducible
+    /// messages than allowed), `conversations` (how many), `messages_compared`, `same`, `differs`,
+    /// `missing`, `extra`, `stopped_early`, `noise_cancelled`, `error_findings` (counts),
+    /// `differences` (`[{"conversation","message","request","field","recorded","replayed"}]`, values
+    /// `null` when absent), `unreproducible` (`{"count","max_unreproducible","allowed","exceeded",
+    /// "messages":[{"conversation","message","request","reason","recorded","replayed"}]}`), `noise`
+    /// (`[{"field","count","source"}]`), `correlations` and `correlation_rules_unmatched`
+    /// (`writeCorrelations`), `latency` (`threshold`, `overall` and
     /// `rows` with `recorded_p50_us`..., `warnings`), `findings`, `conversation_results` (every
     /// conversation with its messages, texts and verdicts) and `verdict` (the verdict line).
     public func renderJSON() -> String {
@@ -20,13 +23,13 @@ extension ReplayReport {
         json.string("baseline", baseline)
         json.number("duration_ns", durationNanoseconds)
         json.bool("regression", hasRegressions)
+        json.bool("failed", failed)
         json.number("conversations", conversations.count)
         json.number("messages_compared", messagesCompared)
         json.number("same", count(.same))
         json.number("differs", count(.differs))
         json.number("missing", count(.missing))
         json.number("extra", count(.extra))
-        json.number("unreproducible", count(.unreproducible))
         json.number("stopped_early", stoppedEarly.count)
         json.number("noise_cancelled", noiseCancelled)
         json.number("error_findings", errorFindings.count)
@@ -43,6 +46,7 @@ extension ReplayReport {
             json.endObject()
         }
         json.endArray()
+        writeUnreproducible(into: &json)
         json.beginArray("noise")
         for row in noise {
             json.beginObject()
@@ -67,6 +71,27 @@ extension ReplayReport {
         json.string("verdict", verdictLine)
         json.endObject()
         return json.text
+    }
+
+    private func writeUnreproducible(into json: inout JSONWriter) {
+        json.beginObject("unreproducible")
+        json.number("count", count(.unreproducible))
+        json.string("max_unreproducible", unreproducibleLimit.description)
+        json.string("allowed", unreproducibleLimit.allowed(compared: messagesCompared))
+        json.bool("exceeded", exceedsUnreproducibleLimit)
+        json.beginArray("messages")
+        for (conversation, message) in unreproducibleMessages {
+            json.beginObject()
+            json.number("conversation", conversation)
+            json.number("message", message.index)
+            json.string("request", message.request)
+            json.string("reason", message.unreproducible)
+            json.string("recorded", message.recordedSummary)
+            json.string("replayed", message.replayedSummary)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
     }
 
     private func writeLatency(into json: inout JSONWriter) {
@@ -128,6 +153,7 @@ extension ReplayReport {
             json.string("request", message.request)
             json.string("key", message.key)
             json.string("verdict", message.verdict.rawValue)
+            json.string("unreproducible", message.unreproducible)
             json.beginArray("differences")
             for difference in message.differences {
                 json.beginObject()

@@ -6,7 +6,9 @@ extension ReplayReport {
     /// `<failure>` per regression in it: a differing message (its fields, recorded → replayed), a
     /// missing or extra response, an early stop, an error finding on the conversation.
     ///
-    /// Findings for the whole file get a `replayed traffic` case of their own. The suite's
+    /// Findings for the whole file get a `replayed traffic` case of their own, and unreproducible
+    /// messages a `reproduction by the baseline` case that fails when there are more than
+    /// `--max-unreproducible` allows. The suite's
     /// `tests` counts the cases and `failures` the failing cases. Warnings go to `system-out`.
     /// Everything is escaped, control characters XML 1.0 forbids become `?`.
     public func renderJUnit() -> String {
@@ -31,6 +33,22 @@ extension ReplayReport {
                     name: "replayed traffic", className: "replay.checks",
                     failures: errors.map { ($0.code, $0.message, Self.describe($0)) },
                     notes: general.filter { !$0.isRegression }.map(Self.describe)))
+        }
+        if count(.unreproducible) > 0 {
+            // The replay itself: it fails when the baseline reproduced too little of the recording.
+            let exceeded = exceedsUnreproducibleLimit
+            if exceeded { failing += 1 }
+            let lines = unreproducibleMessages.map { conversation, message in
+                "#\(conversation) message \(message.index) \(message.request): \(message.unreproducible ?? "")"
+            }
+            let summary =
+                "\(count(.unreproducible)) of \(messagesCompared) messages unreproducible, "
+                + "\(unreproducibleLimit.allowed(compared: messagesCompared)) allowed (--max-unreproducible)"
+            cases.append(
+                Self.testCase(
+                    name: "reproduction by the baseline", className: "replay.baseline",
+                    failures: exceeded ? [("unreproducible", summary, lines.joined(separator: "\n"))] : [],
+                    notes: exceeded ? [] : [summary] + lines))
         }
         let seconds = ReportFormatting.fixed(Double(durationNanoseconds) / 1e9, 3)
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"

@@ -17,21 +17,38 @@ extension ReplayReport {
     public var noiseCancelled: Int { noise.reduce(0) { $0 + $1.count } }
 
     /// The last line of every rendering:
-    /// `NO REGRESSION: all 12 messages the same (3 noise fields cancelled)` or
-    /// `REGRESSION: 1 differ, 1 missing, 0 extra in 12 messages, 1 conversation stopped early, 1 error finding`.
+    /// `NO REGRESSION: all 12 messages the same (3 noise fields cancelled)`,
+    /// `REGRESSION: 1 differ, 1 missing, 0 extra in 12 messages, 1 conversation stopped early, 1 error finding`,
+    /// or, when more messages are unreproducible than `--max-unreproducible` allows,
+    /// `NOT REPRODUCED: 9 of 12 messages unreproducible (the baseline does not reproduce the
+    /// recording), more than the 0 --max-unreproducible allows; no regression in the other 3`.
     public var verdictLine: String {
         let messages = messagesCompared
         let unreproducible = count(.unreproducible)
+        let exceeded = exceedsUnreproducibleLimit
+        let allowed = unreproducibleLimit.allowed(compared: messages)
         let notReproduced =
-            unreproducible > 0
-            ? ", \(ReportFormatting.grouped(unreproducible)) unreproducible (the baseline misses them too)" : ""
+            unreproducible == 0
+            ? ""
+            : exceeded
+                ? ", \(ReportFormatting.grouped(unreproducible)) unreproducible "
+                    + "(more than the \(allowed) --max-unreproducible allows)"
+                : ", \(ReportFormatting.grouped(unreproducible)) unreproducible (the baseline does not reproduce them)"
         guard hasRegressions else {
+            let noise = "(\(ReportFormatting.plural(noiseCancelled, "noise field")) cancelled)"
             guard unreproducible > 0 else {
-                return "NO REGRESSION: all \(ReportFormatting.grouped(messages)) messages the same "
-                    + "(\(ReportFormatting.plural(noiseCancelled, "noise field")) cancelled)"
+                return "NO REGRESSION: all \(ReportFormatting.grouped(messages)) messages the same \(noise)"
             }
-            return "NO REGRESSION: \(ReportFormatting.grouped(count(.same))) of \(ReportFormatting.grouped(messages)) "
-                + "messages the same\(notReproduced) (\(ReportFormatting.plural(noiseCancelled, "noise field")) cancelled)"
+            guard exceeded else {
+                return
+                    "NO REGRESSION: \(ReportFormatting.grouped(count(.same))) of \(ReportFormatting.grouped(messages)) "
+                    + "messages the same\(notReproduced) \(noise)"
+            }
+            return
+                "NOT REPRODUCED: \(ReportFormatting.grouped(unreproducible)) of \(ReportFormatting.grouped(messages)) "
+                + "messages unreproducible (the baseline does not reproduce the recording), more than the \(allowed) "
+                + "--max-unreproducible allows; no regression in the other "
+                + "\(ReportFormatting.grouped(messages - unreproducible)) \(noise)"
         }
         var line = "REGRESSION: \(ReportFormatting.grouped(count(.differs))) differ, "
         line +=
@@ -84,7 +101,8 @@ extension ReplayReport {
         case .extra:
             return "\(head): a response the recording does not have (\(message.replayedSummary ?? "replayed"))"
         case .unreproducible:
-            return "\(head): the baseline does not reproduce the recording here either"
+            return
+                "\(head): unreproducible, \(message.unreproducible ?? "the baseline does not reproduce the recording")"
         }
     }
 }

@@ -4,7 +4,8 @@ import InterposeCore
 
 extension ReplayReport {
     /// The report for the terminal: what was compared, the counts, every difference, the missing
-    /// and extra responses, conversations that stopped early, the noise cancelled, latency old
+    /// and extra responses, conversations that stopped early, the messages the baseline does not
+    /// reproduce (with why), the noise cancelled, latency old
     /// against new (with `WARNING:` lines), the checks' findings, and the verdict as the last line.
     ///
     /// Values are shown on one line with control characters escaped (`\n`, `\x1b`), so recorded
@@ -21,6 +22,7 @@ extension ReplayReport {
         text += differencesSection(limit: limit)
         text += missingAndExtraSection(limit: limit)
         text += stoppedEarlySection(limit: limit)
+        text += unreproducibleSection(limit: limit)
         text += noiseSection(limit: limit)
         text += correlationsSection(limit: limit)
         text += latencySection()
@@ -92,6 +94,27 @@ extension ReplayReport {
             ])
         }
         return "\nConversations that stopped early:\n" + table.render() + "\n" + Self.more(rows.count, limit)
+    }
+
+    private func unreproducibleSection(limit: Int?) -> String {
+        let rows = unreproducibleMessages
+        guard !rows.isEmpty else { return "" }
+        var table = TextTable(
+            headers: ["conv", "msg", "request", "recorded", "replayed", "why"],
+            alignments: [.right, .right, .left, .left, .left, .left])
+        for (conversation, message) in rows.prefix(limit ?? rows.count) {
+            table.add([
+                "#\(conversation)", String(message.index), Self.oneLine(message.request),
+                Self.oneLine(message.recordedSummary, width: 30), Self.oneLine(message.replayedSummary, width: 30),
+                Self.oneLine(message.unreproducible, width: 100),
+            ])
+        }
+        let limitLine =
+            "allowed: \(unreproducibleLimit.allowed(compared: messagesCompared)) (--max-unreproducible"
+            + "\(unreproducibleLimit == .automatic ? ", default" : " \(unreproducibleLimit)")), "
+            + (exceedsUnreproducibleLimit ? "exceeded" : "not exceeded")
+        return "\nUnreproducible (the baseline does not reproduce the recording; \(limitLine)):\n" + table.render()
+            + "\n" + Self.more(rows.count, limit)
     }
 
     private func noiseSection(limit: Int?) -> String {

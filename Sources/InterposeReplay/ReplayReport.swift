@@ -56,6 +56,8 @@ public struct ReplayReport: Sendable {
     public var correlations: [CorrelationSummary] = []
     /// The `--correlate` rules that matched nothing in the recording.
     public var unmatchedCorrelationRules: [String] = []
+    /// How many `unreproducible` messages the replay may have (`--max-unreproducible`).
+    public var unreproducibleLimit: UnreproducibleLimit = .automatic
 
     /// A report from its parts.
     public init(
@@ -99,4 +101,21 @@ public struct ReplayReport: Sendable {
     public var hasRegressions: Bool {
         conversations.contains(where: \.hasRegression) || findings.contains(where: \.isRegression)
     }
+
+    /// Every `unreproducible` message with its conversation: `report.json`'s `unreproducible`.
+    public var unreproducibleMessages: [(conversation: Int, message: MessageResult)] {
+        conversations.flatMap { conversation in
+            conversation.messages.filter { $0.verdict == .unreproducible }.map { (conversation.id, $0) }
+        }
+    }
+
+    /// Whether more messages are unreproducible than `unreproducibleLimit` allows: the old build
+    /// reproduced too little of the recording for the replay to prove anything (exit status 1,
+    /// whatever the target did).
+    public var exceedsUnreproducibleLimit: Bool {
+        unreproducibleLimit.isExceeded(unreproducible: count(.unreproducible), compared: messagesCompared)
+    }
+
+    /// Whether the replay fails (exit status 1): a regression, or too many unreproducible messages.
+    public var failed: Bool { hasRegressions || exceedsUnreproducibleLimit }
 }

@@ -16,7 +16,9 @@ public struct ReplayReportWriter {
     /// Creates `directory` (and its parents) when needed and writes the three files into it.
     ///
     /// Each file is written to a temporary name in the same directory and renamed into place, so
-    /// a reader never sees half a report and a failed write leaves the previous file alone.
+    /// a reader never sees half a report and a failed write leaves the previous file alone. The
+    /// files are mode 0600 and a new directory 0700 (the reports quote bodies); a report path that
+    /// exists and is not a regular file is refused.
     /// - Returns: the paths written, in `fileNames` order.
     /// - Throws: `ReplayReportWriteError` naming the path and the system's reason.
     public static func write(_ report: ReplayReport, to directory: String) throws(ReplayReportWriteError) -> [String] {
@@ -33,26 +35,29 @@ public struct ReplayReportWriter {
     }
 
     private static func createDirectory(_ path: String) throws(ReplayReportWriteError) {
-        var status = stat()
-        if stat(path, &status) == 0 {
-            guard (status.st_mode & S_IFMT) == S_IFDIR else { throw .notADirectory(path: path) }
-            return
+        do {
+            // Its files quote request and response bodies: new directories are the owner's only.
+            try PrivateDirectory.create(path)
+        } catch {
+            throw error.errno != 0
+                ? .cannotCreateDirectory(path: error.path, reason: error.reason) : .notADirectory(path: error.path)
         }
-        var parent = path
-        while parent.hasSuffix("/") && parent.count > 1 { parent.removeLast() }
-        if let slash = parent.lastIndex(of: "/"), slash != parent.startIndex {
-            try createDirectory(String(parent[..<slash]))
-        }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw .cannotCreateDirectory(path: path, reason: reason())
-        }
-        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { throw .notADirectory(path: path) }
     }
 
     private static func writeFile(_ path: String, _ text: String) throws(ReplayReportWriteError) {
+        // The file it replaces must be a regular file too: renaming over a FIFO or a device node
+        // would remove it, and a directory cannot be replaced.
+        var status = stat()
+        if lstat(path, &status) == 0, let kind = PrivateFile.nonRegularKind(status.st_mode) {
+            throw .cannotWrite(path: path, reason: "it is \(kind), not a regular file")
+        }
         let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .cannotWrite(path: temporary, reason: reason()) }
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateFile.open(temporary, .truncate)
+        } catch {
+            throw .cannotWrite(path: temporary, reason: error.reason)
+        }
         var failure: String?
         if let error = Array(text.utf8).withUnsafeBytes({ DescriptorWriter.writeAll(descriptor, $0).errno }) {
             failure = String(cString: strerror(error))

@@ -1,3 +1,5 @@
+import InterposeCore
+
 /// How fast a replay goes: the recorded pacing scaled by a factor, or as fast as the target answers.
 public enum ReplaySpeed: Sendable, Hashable, CustomStringConvertible {
     /// The recorded pacing divided by the factor (`--speed 1` is the recorded pacing, `--speed 10`
@@ -6,14 +8,17 @@ public enum ReplaySpeed: Sendable, Hashable, CustomStringConvertible {
     /// No pauses: each write as soon as the replies it waits for have arrived (`--speed max`).
     case max
 
-    /// Parses `--speed`: a positive number or `max`; `nil` otherwise.
-    public init?(_ text: String) {
+    /// Parses `--speed`: `max`, or a factor in `NumberRange.replaySpeed` (0.001 to 1000000).
+    /// - Throws: `NumberRangeError` naming the range, for anything else (`0`, `inf`, `1e-300`).
+    public init(parsing text: String) throws(NumberRangeError) {
         if text == "max" {
             self = .max
-        } else if let factor = Double(text), factor > 0, factor.isFinite {
-            self = .factor(factor)
-        } else {
-            return nil
+            return
+        }
+        do {
+            self = .factor(try NumberRange.replaySpeed.parse(text))
+        } catch {
+            throw NumberRangeError(name: nil, allowed: "max or \(error.allowed)", given: text)
         }
     }
 
@@ -21,7 +26,7 @@ public enum ReplaySpeed: Sendable, Hashable, CustomStringConvertible {
     public func scale(_ nanoseconds: Int64) -> Int64 {
         switch self {
         case .max: return 0
-        case .factor(let factor): return Int64((Double(Swift.max(0, nanoseconds)) / factor).rounded())
+        case .factor(let factor): return Int64(saturating: (Double(Swift.max(0, nanoseconds)) / factor).rounded())
         }
     }
 
@@ -29,7 +34,7 @@ public enum ReplaySpeed: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .max: return "max"
-        case .factor(let factor): return factor == factor.rounded() ? String(Int(factor)) : String(factor)
+        case .factor(let factor): return factor == factor.rounded() ? String(Int(saturating: factor)) : String(factor)
         }
     }
 }

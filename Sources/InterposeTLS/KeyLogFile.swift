@@ -10,7 +10,7 @@ import NIOCore
 /// An NSS key-log file (`--keylog`, the format of `SSLKEYLOGFILE`): every TLS secret of the
 /// intercepted connections, one line each, so Wireshark or tshark can decrypt a capture of them.
 ///
-/// The file is opened for appending, created with mode 0600 (its lines decrypt the traffic), and
+/// The file is opened for appending, mode 0600 (its lines decrypt the traffic), and
 /// each line is written whole with one `write(2)`, so lines from connections on different threads
 /// never interleave.
 public final class KeyLogFile: Sendable {
@@ -18,13 +18,16 @@ public final class KeyLogFile: Sendable {
     public let path: String
     private let descriptor: NIOLockedValueBox<Int32>
 
-    /// Opens (or creates, mode 0600) `path` for appending.
+    /// Opens (or creates) `path` for appending, mode 0600; a path that is not a regular file is refused.
     /// - Throws: `TLSInterceptionError` when it cannot be opened.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw TLSInterceptionError.cannotOpenKeyLog(path, reason: String(cString: strerror(errno)))
+        let fd: Int32
+        do {
+            // Its lines decrypt the traffic: a regular file, 0600 even when it existed with another mode.
+            fd = try PrivateFile.open(path, .append)
+        } catch {
+            throw TLSInterceptionError.cannotOpenKeyLog(path, reason: error.reason)
         }
         descriptor = NIOLockedValueBox(fd)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import InterposeAnalysis
+import InterposeCapture
 
 #if canImport(Glibc)
     import Glibc
@@ -49,20 +50,21 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-/// Writes a whole text file, with one clear line when it cannot.
+/// Writes a whole text file (`--junit`), with one clear line when it cannot. It quotes captured
+/// traffic, so it is a private file: a regular file, mode 0600 (`PrivateFile`).
 enum TextFile {
     static func write(_ text: String, to path: String, flag: String) throws {
-        guard let file = fopen(path, "w") else {
-            throw CommandLineError("\(flag) \(path): cannot write: \(String(cString: strerror(errno)))")
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateFile.open(path, .truncate)
+        } catch {
+            throw CommandLineError("\(flag) \(path): cannot write: \(error.reason)")
         }
-        var failed = false
-        text.utf8CString.withUnsafeBufferPointer { bytes in
-            let count = bytes.count - 1
-            if fwrite(bytes.baseAddress, 1, count, file) != count { failed = true }
-        }
-        if fclose(file) != 0 { failed = true }
-        if failed {
-            throw CommandLineError("\(flag) \(path): write failed: \(String(cString: strerror(errno)))")
+        var failure = Array(text.utf8).withUnsafeBytes { DescriptorWriter.writeAll(descriptor, $0).errno }
+        // A full disk or a network file system may only say so when the file is closed.
+        if close(descriptor) != 0 && failure == nil { failure = errno }
+        if let failure {
+            throw CommandLineError("\(flag) \(path): write failed: \(String(cString: strerror(failure)))")
         }
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import InterposeCore
+import InterposeProtocols
 import InterposeReplay
 
 /// The flags `replay` and `diff` share: noise rules, the latency threshold and where the report goes.
@@ -13,7 +15,16 @@ struct ComparisonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Noise rules, one per line (# comments).", valueName: "FILE"))
     var ignoreFile: String?
 
-    @Option(help: ArgumentHelp("Warn when p50 or p99 latency grew by more than this.", valueName: "PERCENT"))
+    @Option(
+        help: ArgumentHelp(
+            "gRPC message fields by name: a FileDescriptorSet (protoc --include_imports -o FILE).",
+            valueName: "FILE"))
+    var protoDescriptor: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Warn when p50 or p99 latency grew by more than this (0 to 1000000; default 20).", valueName: "PERCENT"),
+        transform: NumberRange.latencyThreshold.parser)
     var latencyThreshold = 20.0
 
     @Option(help: ArgumentHelp("Write report.json, junit.xml and report.html here.", valueName: "DIR"))
@@ -25,12 +36,6 @@ struct ComparisonOptions: ParsableArguments {
     @Flag(help: "List every difference (the table stops at 200).")
     var all = false
 
-    func validate() throws {
-        guard latencyThreshold >= 0, latencyThreshold.isFinite else {
-            throw ValidationError("--latency-threshold must be a percentage of at least 0, not \(latencyThreshold)")
-        }
-    }
-
     /// The rules of `--ignore` and `--ignore-file`.
     func rules() throws -> NoiseRules {
         var rules = try NoiseRules(ignore)
@@ -38,7 +43,18 @@ struct ComparisonOptions: ParsableArguments {
         return rules
     }
 
-    /// Writes the report files (when `--report`) and prints the report; exit status 1 on regression.
+    /// The schemas of `--proto-descriptor`; none without it.
+    func schema() throws -> ContentSchema {
+        guard let protoDescriptor else { return .none }
+        do {
+            return ContentSchema(protobuf: try ProtobufSchema(contentsOf: protoDescriptor))
+        } catch {
+            throw CommandLineError("--proto-descriptor: \(error)")
+        }
+    }
+
+    /// Writes the report files (when `--report`) and prints the report; exit status 1 on regression
+    /// or too many unreproducible messages.
     func finish(_ result: ReplayReport) throws {
         if let directory = report {
             let paths = try ReplayReportWriter.write(result, to: directory)
@@ -50,6 +66,6 @@ struct ComparisonOptions: ParsableArguments {
         } else {
             print(result.renderText(limit: all ? nil : 200), terminator: "")
         }
-        if result.hasRegressions { throw ExitCode(1) }
+        if result.failed { throw ExitCode(1) }
     }
 }

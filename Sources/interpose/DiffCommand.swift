@@ -35,7 +35,7 @@ struct DiffCommand: ParsableCommand {
         let report = try CaptureDiff.compare(
             pathA: a, pathB: b, filter: dissection.filter, forced: try dissection.forced(),
             portHints: try dissection.portHints(), rules: try comparison.rules(),
-            latencyThreshold: comparison.latencyThreshold / 100)
+            latencyThreshold: comparison.latencyThreshold / 100, schema: try comparison.schema())
         try comparison.finish(report)
     }
 }

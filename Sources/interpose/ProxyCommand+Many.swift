@@ -19,8 +19,11 @@ extension ProxyCommand {
         var template = CaptureSink.Configuration(path: "")
         template.recordUpstreamLeg = captureUpstreamLeg
         template.overflow = overflow
-        template.queueLimitBytes = try ByteSize.parse(captureBuffer, flag: "--capture-buffer")
-        template.rotateSizeBytes = try rotateSize.map { try ByteSize.parse($0, flag: "--rotate-size") }
+        template.queueLimitBytes = try ByteSize.parse(
+            captureBuffer, flag: "--capture-buffer", range: ByteSize.captureBuffer)
+        template.rotateSizeBytes = try rotateSize.map {
+            try ByteSize.parse($0, flag: "--rotate-size", range: ByteSize.rotateSize)
+        }
 
         var endpoint = file?.control
         if let control {
@@ -69,9 +72,10 @@ extension ProxyCommand {
         logger.logLevel = level
         let settings = ProxyRegistry.Settings(
             captureDirectory: captureDir ?? file?.captureDirectory, captureTemplate: template,
-            connectTimeout: .nanoseconds(Int64(connectTimeout * 1e9)), faultSeed: file?.seed)
+            connectTimeout: .nanoseconds(Int64(saturating: connectTimeout * 1e9)), faultSeed: file?.seed)
         let options = ControlSession.Options(
-            control: endpoint, settings: settings, proxies: proxies, grace: .nanoseconds(Int64(grace * 1e9)))
+            control: endpoint, settings: settings, proxies: proxies, grace: .nanoseconds(Int64(saturating: grace * 1e9))
+        )
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
         let summary = try await ControlSession(options: options, logger: logger).run(
             onReady: { ready in
@@ -85,6 +89,7 @@ extension ProxyCommand {
                 }
             },
             until: { await signals.wait() })
-        try ProxyCommand.stopped(summary: summary.description, failed: summary.hasErrorFindings)
+        try ProxyCommand.stopped(
+            summary: summary.description, failed: summary.hasErrorFindings || summary.captureFailed)
     }
 }

@@ -47,7 +47,8 @@ struct ProxyCommand: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp(
             "With --transparent: set this SO_MARK on upstream sockets, for a rule that excludes them (needs CAP_NET_ADMIN).",
-            valueName: "N"))
+            valueName: "N"),
+        transform: NumberRange.socketMark.parser)
     var mark: UInt32?
 
     @Option(
@@ -93,12 +94,18 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Start a new capture file after this size (e.g. 1G).", valueName: "SIZE"))
     var rotateSize: String?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds to wait for the upstream connection.", valueName: "SECONDS"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds to wait for the upstream connection (0.001 to 86400; default 5).", valueName: "SECONDS"),
+        transform: NumberRange.connectTimeout.parser)
     var connectTimeout: Double = 5
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Seconds open connections may go on after SIGINT/SIGTERM.", valueName: "SECONDS"))
+        help: ArgumentHelp(
+            "Seconds open connections may go on after SIGINT/SIGTERM (0 to 86400; default 5).", valueName: "SECONDS"),
+        transform: NumberRange.grace.parser)
     var grace: Double = 5
 
     @Option(
@@ -125,7 +132,8 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Seed of the faults' random choices: the same seed, the same faults.", valueName: "N"))
+        help: ArgumentHelp("Seed of the faults' random choices: the same seed, the same faults.", valueName: "N"),
+        transform: NumberRange.seed.parser)
     var seed: UInt64?
 
     @OptionGroup var dissection: ProtocolOptions
@@ -164,8 +172,11 @@ struct ProxyCommand: AsyncParsableCommand {
             var config = CaptureSink.Configuration(path: capture)
             config.recordUpstreamLeg = captureUpstreamLeg
             config.overflow = overflow
-            config.queueLimitBytes = try ByteSize.parse(captureBuffer, flag: "--capture-buffer")
-            config.rotateSizeBytes = try rotateSize.map { try ByteSize.parse($0, flag: "--rotate-size") }
+            config.queueLimitBytes = try ByteSize.parse(
+                captureBuffer, flag: "--capture-buffer", range: ByteSize.captureBuffer)
+            config.rotateSizeBytes = try rotateSize.map {
+                try ByteSize.parse($0, flag: "--rotate-size", range: ByteSize.rotateSize)
+            }
             config.sectionComment = "interpose proxy \(listenAddress) -> \(forwardingTo)"
             captureConfiguration = config
         } else if captureUpstreamLeg || rotateSize != nil {
@@ -188,7 +199,8 @@ struct ProxyCommand: AsyncParsableCommand {
         if let path = tls.captureEncrypted {
             var config = CaptureSink.Configuration(path: path)
             config.overflow = overflow
-            config.queueLimitBytes = try ByteSize.parse(captureBuffer, flag: "--capture-buffer")
+            config.queueLimitBytes = try ByteSize.parse(
+                captureBuffer, flag: "--capture-buffer", range: ByteSize.captureBuffer)
             config.sectionComment = "interpose proxy \(listenAddress) -> \(forwardingTo): encrypted legs with TLS keys"
             encryptedConfiguration = config
         }
@@ -197,7 +209,7 @@ struct ProxyCommand: AsyncParsableCommand {
         logger.logLevel = level
         var proxy = ProxyServer.Configuration.transparent(listen: listenAddress, mark: mark)
         if let upstreamAddress { proxy = ProxyServer.Configuration(listen: listenAddress, upstream: upstreamAddress) }
-        proxy.connectTimeout = .nanoseconds(Int64(connectTimeout * 1e9))
+        proxy.connectTimeout = .nanoseconds(Int64(saturating: connectTimeout * 1e9))
         proxy.blockOnCaptureOverflow = overflow == .block
         proxy.checks = checks
         proxy.toxics = toxics
@@ -206,7 +218,7 @@ struct ProxyCommand: AsyncParsableCommand {
         var options = ProxySession.Options(
             proxy: proxy,
             capture: captureConfiguration,
-            grace: .nanoseconds(Int64(grace * 1e9)))
+            grace: .nanoseconds(Int64(saturating: grace * 1e9)))
         options.encryptedCapture = encryptedConfiguration
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM])
         let capturePath = capture
@@ -222,11 +234,13 @@ struct ProxyCommand: AsyncParsableCommand {
                     to: &stream)
             },
             until: { await signals.wait() })
-        try ProxyCommand.stopped(summary: summary.description, failed: summary.hasErrorFindings)
+        try ProxyCommand.stopped(
+            summary: summary.description, failed: summary.hasErrorFindings || summary.captureFailed)
     }
 
     /// Prints the end of a run (`stopped.` and the summary, each line prefixed) on standard error.
-    /// - Throws: `ExitCode(1)` when the run `failed` (an error finding, a failed TLS handshake).
+    /// - Throws: `ExitCode(1)` when the run `failed` (an error finding, a failed TLS handshake, a
+    ///   capture that could not be written).
     static func stopped(summary: String, failed: Bool) throws {
         var stream = StandardError()
         print("interpose: stopped.", to: &stream)
@@ -249,12 +263,6 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw CommandLineError("--log-level must be one of trace, debug, info, notice, warning, error")
-        }
-        guard connectTimeout > 0, connectTimeout.isFinite else {
-            throw CommandLineError("--connect-timeout must be a positive number of seconds")
-        }
-        guard grace >= 0, grace.isFinite else {
-            throw CommandLineError("--grace must be zero or a positive number of seconds")
         }
         return (overflow, level)
     }

@@ -8,7 +8,8 @@ import NIOCore
 /// `interpose replay FILE --target HOST:PORT`: the recorded client traffic played against a new
 /// build, every response compared with the recorded one.
 ///
-/// Exit status: 0 without regression, 1 with, 2 for unusable input or an unreachable target.
+/// Exit status: 0 without regression, 1 with (or with more unreproducible messages than
+/// `--max-unreproducible` allows), 2 for unusable input or an unreachable target.
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
@@ -19,7 +20,8 @@ struct ReplayCommand: ParsableCommand {
             overlapped and in order where they followed each other. Each response is compared with the recorded \
             one field by field (HTTP status, headers, JSON by path; Redis replies; PostgreSQL rows and errors; \
             raw bytes). With --baseline, the same traffic also goes to a second instance of the old build: what \
-            differs there is noise and is not reported. Exit status 1 when anything regressed.
+            differs there is noise and is not reported, and a message the baseline answers with another status \
+            is unreproducible. Exit status 1 when anything regressed or too many messages are unreproducible.
             """
     )
 
@@ -33,20 +35,31 @@ struct ReplayCommand: ParsableCommand {
         help: ArgumentHelp("A second instance of the old build; what differs there is noise.", valueName: "HOST:PORT"))
     var baseline: String?
 
-    @Option(help: "Replays against the baseline to learn noise from.")
+    @Option(
+        help: ArgumentHelp("Replays against the baseline to learn noise from (1 to 1000; default 1).", valueName: "N"),
+        transform: NumberRange.baselineRuns.parser)
     var runs = 1
 
     @Option(
-        help: ArgumentHelp("1 for the recorded pacing, N for N times faster, max for no pauses.", valueName: "N|max"))
-    var speed = "1"
+        help: ArgumentHelp(
+            "1 for the recorded pacing, N for N times faster (0.001 to 1000000), max for no pauses; default 1.",
+            valueName: "N|max"),
+        transform: { text in try ReplaySpeed(parsing: text) })
+    var speed = ReplaySpeed.factor(1)
 
-    @Option(help: "At most this many connections at once.")
+    @Option(
+        help: ArgumentHelp("At most this many connections at once (1 to 100000).", valueName: "N"),
+        transform: NumberRange.replayConnections.parser)
     var connections: Int?
 
     @Option(help: ArgumentHelp("Record the replay's own traffic as pcapng.", valueName: "FILE"))
     var capture: String?
 
-    @Option(help: ArgumentHelp("Give up on a conversation after this long without progress.", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "Give up on a conversation after this long without progress (0.001 to 86400; default 10).",
+            valueName: "SECONDS"),
+        transform: NumberRange.replayTimeout.parser)
     var timeout = 10.0
 
     @Option(
@@ -55,6 +68,15 @@ struct ReplayCommand: ParsableCommand {
                 + "USER=PASSWORD for one (repeatable; *=PASSWORD when the password has an '=').",
             valueName: "[USER=]PASSWORD"))
     var pgPassword: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Fail (exit 1) when more messages than this are unreproducible (the baseline answers them otherwise "
+                + "than the recording): a count (0 to 1000000000000) or a percentage of the messages compared "
+                + "(0% to 100%); default none when fewer than 100 messages are compared, else 1%.",
+            valueName: "N|PERCENT%"),
+        transform: { text in try UnreproducibleLimit(parsing: text) })
+    var maxUnreproducible = UnreproducibleLimit.automatic
 
     @Flag(help: "Do not run the protocol checks on the replayed traffic.")
     var noChecks = false
@@ -77,12 +99,6 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var tlsOptions: ReplayTLSOptions
 
     func validate() throws {
-        guard ReplaySpeed(speed) != nil else {
-            throw ValidationError("--speed must be a positive number or max, not '\(speed)'")
-        }
-        if let connections, connections < 1 { throw ValidationError("--connections must be at least 1") }
-        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         if runs > 1 && baseline == nil { throw ValidationError("--runs needs --baseline") }
         if noCorrelation && !correlate.isEmpty {
             throw ValidationError("--correlate cannot be used with --no-correlation")
@@ -92,12 +108,13 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         AllocatorTuning.tuneForStreaming()
         let rules = try comparison.rules()
+        let schema = try comparison.schema()
         var settings = ReplaySession.Settings(target: try HostPort(parsing: target, what: "--target"))
         settings.baseline = try baseline.map { try HostPort(parsing: $0, what: "--baseline") }
         settings.runs = runs
-        settings.speed = ReplaySpeed(speed)!
+        settings.speed = speed
         settings.connections = connections
-        settings.responseTimeout = .nanoseconds(Int64(timeout * 1e9))
+        settings.responseTimeout = .nanoseconds(Int64(saturating: timeout * 1e9))
         settings.capturePath = capture
         settings.checks = !noChecks
         settings.postgresPasswords = PostgresPasswords(options: pgPassword)
@@ -115,7 +132,8 @@ struct ReplayCommand: ParsableCommand {
         let outcome = try ReplaySession.run(plan, settings: settings)
         let result = ReplayComparison.report(
             plan: plan, outcome: outcome, rules: rules, latencyThreshold: comparison.latencyThreshold / 100,
-            recorded: file, target: settings.target.description, baseline: settings.baseline?.description)
+            recorded: file, target: settings.target.description, baseline: settings.baseline?.description,
+            unreproducibleLimit: maxUnreproducible, schema: schema)
         var standardError = StandardError()
         print(ReplayComparison.throughputLine(plan: plan, run: outcome.target), to: &standardError)
         if let capture = outcome.capture {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import InterposeAnalysis
+import InterposeCore
 import InterposeReader
 
 #if canImport(Glibc)
@@ -37,21 +38,20 @@ struct SniffCommand: AsyncParsableCommand {
     @Flag(help: "Print the check report instead of the analyze report.")
     var check = false
 
-    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp("Stop after this many seconds (0.001 to 31536000).", valueName: "SECONDS"),
+        transform: NumberRange.sniffDuration.parser)
     var duration: Double?
 
-    @Option(help: ArgumentHelp("Stop after this many packets.", valueName: "N"))
+    @Option(
+        help: ArgumentHelp("Stop after this many packets (1 to 1000000000000).", valueName: "N"),
+        transform: NumberRange.packetCount.parser)
     var count: Int?
 
     @Flag(help: "Print one JSON document instead of the tables.")
     var json = false
 
     @OptionGroup var protocols: ProtocolOptions
-
-    func validate() throws {
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
-        if let count, count <= 0 { throw ValidationError("--count must be a positive number of packets") }
-    }
 
     func run() async throws {
         let forced = try protocols.forced()

@@ -217,6 +217,25 @@ final class ControlAPITests: XCTestCase {
         XCTAssertEqual(try api.request("POST", "/proxies", proxyBody("t")).status, 201)
     }
 
+    func testABodyOverTheLimitIs413WithToxiproxysErrorShape() async throws {
+        let api = try await ControlHarness()
+        defer { Task { await api.stop() } }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "interpose-big-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        // A valid JSON document of 2 MiB: only its size is wrong.
+        try Data(("{\"name\":\"" + String(repeating: "x", count: 2 << 20) + "\"}").utf8).write(to: file)
+        for headers in [[], ["Transfer-Encoding: chunked"]] {  // with Content-Length, and streamed without one
+            let answer = try api.request("POST", "/proxies", "@\(file.path)", headers: headers)
+            XCTAssertEqual(answer.status, 413, "\(headers): \(answer.body.prefix(300))")
+            XCTAssertEqual(try answer.object()["status"] as? Int, 413)
+            XCTAssertEqual(
+                try answer.object()["error"] as? String,
+                "request body too large: the control API takes at most 1.0 MiB per request")
+        }
+        XCTAssertEqual(try api.request("POST", "/proxies", proxyBody("small")).status, 201, "the API still works")
+    }
+
     func testBrowsersAreTurnedAwayAsToxiproxyDoes() async throws {
         let api = try await ControlHarness()
         defer { Task { await api.stop() } }

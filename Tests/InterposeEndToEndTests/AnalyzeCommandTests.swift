@@ -2,6 +2,10 @@ import Foundation
 import InterposeTestSupport
 import XCTest
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `interpose analyze` as a user runs it: output, exit statuses and one-line errors.
 final class AnalyzeCommandTests: XCTestCase {
     private var corpus: String { CorpusManifest.defaultDirectory }
@@ -118,6 +122,25 @@ final class AnalyzeCommandTests: XCTestCase {
         XCTAssertTrue((truncated["message"] as? String)?.contains("at byte offset") ?? false, "\(truncated)")
         XCTAssertTrue((truncated["detail"] as? String)?.contains("truncated") ?? false, "libpcap's words: \(truncated)")
         XCTAssertEqual((document["connections"] as? [Any])?.count, 1, "what came before is analysed")
+    }
+
+    func testAPipeAFIFOOrADirectoryIsRefusedWithOneLineInsteadOfAHang() throws {
+        let capture = corpus + "/http1/zeek-get.pcap"
+        let piped = try ProcessRunner.run(
+            "/bin/bash", ["-c", "exec \"$0\" analyze <(cat \"$1\")", InterposeBinary.path, capture], timeout: 30)
+        XCTAssertFalse(piped.timedOut)
+        assertOneLineError(piped, mentions: ["/dev/fd/", "is a FIFO, not a regular file", "save it to a file first"])
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("interpose-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("capture.pcap").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        // No writer ever opens it: the open must not wait for one.
+        let waiting = try analyze([fifo], timeout: 20)
+        XCTAssertFalse(waiting.timedOut, "refused, not blocked")
+        assertOneLineError(waiting, mentions: [fifo, "is a FIFO"])
+        assertOneLineError(try analyze([directory.path]), mentions: [directory.path, "is a directory"])
     }
 
     func testFilterSelectsPacketsWithBPF() throws {

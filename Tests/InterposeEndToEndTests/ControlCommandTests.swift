@@ -132,6 +132,51 @@ final class ControlCommandTests: XCTestCase {
                 InterposeBinary.path, ["proxy", "--config", tempDir.appendingPathComponent("none.yaml").path],
                 timeout: 30),
             mentions: ["none.yaml", "cannot read"])
+
+        assertOneLineError(
+            try ProcessRunner.run(InterposeBinary.path, ["proxy", "--config", tempDir.path], timeout: 30),
+            mentions: [tempDir.path, "is a directory, not a config file"])
+        let binary = tempDir.appendingPathComponent("binary.yaml").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: binary, contents: Data([0xFF, 0xFE, 0x00, 0x01])))
+        assertOneLineError(
+            try ProcessRunner.run(InterposeBinary.path, ["proxy", "--config", binary], timeout: 30),
+            mentions: ["binary.yaml", "is not UTF-8 text"])
+        for result in [
+            try ProcessRunner.run(InterposeBinary.path, ["proxy", "--config", tempDir.path], timeout: 30),
+            try ProcessRunner.run(InterposeBinary.path, ["proxy", "--config", binary], timeout: 30),
+        ] {
+            XCTAssertFalse(result.stderrText.contains("NSCocoaErrorDomain"), result.stderrText)
+        }
+    }
+
+    func testConfigIsReadFromAPipeAndAMissingCaptureDirIsCreatedOwnerOnly() throws {
+        let controlPort = FreePort.next()
+        let directory = tempDir.appendingPathComponent("new/captures").path
+        let config = "control: {address: 127.0.0.1:\(controlPort)}\ncapture_dir: \(directory)\n"
+        // <(...) as a shell gives it: a pipe the file is read from once.
+        let proxy = try BackgroundProcess(
+            "/bin/bash", ["-c", "exec \"$0\" proxy --config <(printf '%s' \"$1\")", InterposeBinary.path, config])
+        defer { proxy.stop() }
+        try proxy.waitForOutput(containing: "control API on", timeout: 30)
+        XCTAssertEqual(try permissionBits(directory), 0o700, "created at start, the owner's only")
+        let created = try ProcessRunner.run(
+            "curl",
+            [
+                "-s", "--max-time", "10", "-w", "\n%{http_code}", "-XPOST", "http://127.0.0.1:\(controlPort)/proxies",
+                "-d", "{\"name\":\"api\",\"listen\":\"127.0.0.1:0\",\"upstream\":\"127.0.0.1:1\"}",
+            ])
+        XCTAssertEqual(created.stdoutText.split(separator: "\n").last, "201", created.stdoutText)
+        XCTAssertEqual(try permissionBits(directory + "/api.pcapng"), 0o600)
+        proxy.signal(SIGTERM)
+        XCTAssertEqual(proxy.waitForExit(timeout: 20), 0, proxy.stderrText)
+    }
+
+    func testCaptureDirThatIsAFileIsRefusedAtStart() throws {
+        let file = try write("not-a-dir", "x")
+        assertOneLineError(
+            try ProcessRunner.run(
+                InterposeBinary.path, ["proxy", "--control", "127.0.0.1:0", "--capture-dir", file], timeout: 30),
+            mentions: ["--capture-dir \(file)", "not a directory"])
     }
 
     func testControlWithoutListenStartsWithNoProxiesAndStopsCleanly() throws {

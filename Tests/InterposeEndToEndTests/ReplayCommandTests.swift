@@ -341,7 +341,8 @@ final class ReplayCommandTests: XCTestCase {
             assertReplayStatus(bad, 2)
             let lines = bad.stderrText.split(separator: "\n")
             XCTAssertEqual(
-                lines.first.map(String.init), "interpose: --speed must be a positive number or max, not '\(speed)'",
+                lines.first.map(String.init),
+                "interpose: The value '\(speed)' is invalid for '--speed <N|max>': must be max or a number from 0.001 to 1000000",
                 bad.stderrText)
             XCTAssertLessThanOrEqual(lines.count, 2, "the line and at most a usage hint: \(bad.stderrText)")
         }
@@ -380,6 +381,21 @@ final class ReplayCommandTests: XCTestCase {
         let quiet = try ProcessRunner.run(
             InterposeBinary.path, ["diff"] + rules + [fixture.capture, replayCapture], timeout: 60)
         XCTAssertEqual(quiet.status, 0, quiet.stdoutText + quiet.stderrText)
+    }
+
+    func testReportFilesAndTheReplayCaptureAreOwnerOnlyEvenUnderUmask000() throws {
+        let reportDirectory = work + "/private"
+        let replayCapture = work + "/private-replay.pcapng"
+        let result = try runInterposeWithOpenUmask([
+            "replay", fixture.capture, "--target", fixture.newBuild.address, "--report", reportDirectory,
+            "--capture", replayCapture,
+        ])
+        assertReplayStatus(result, 1)
+        XCTAssertEqual(try permissionBits(reportDirectory), 0o700, "the report directory")
+        for name in ["report.json", "junit.xml", "report.html"] {
+            XCTAssertEqual(try permissionBits(reportDirectory + "/" + name), 0o600, name)
+        }
+        XCTAssertEqual(try permissionBits(replayCapture), 0o600, "the replay's capture")
     }
 
     func testReportHTMLOfTheRegressionRendersInChromium() throws {

@@ -146,10 +146,12 @@ final class ReplayCorrelationHTTPTests: XCTestCase {
         let capture = work + "/service.pcapng"
         try record(recorded, to: capture)
 
-        // Without correlation the recorded token is unknown everywhere: the baseline is refused as
-        // the broken build is, so the refusals look like noise and the broken build looks clean.
-        let (blind, blindReport) = try replay(capture, target: broken, baseline: baseline, ["--no-correlation"])
-        assertReplayStatus(blind, 0)
+        // Without correlation the recorded token is unknown to every replayed server: the good
+        // build refuses it as the broken one would, so the replay cannot tell them apart (before
+        // status was never noise, the baseline's refusals made this a false clean; now the good
+        // build is a false regression).
+        let (blind, blindReport) = try replay(capture, target: good, baseline: baseline, ["--no-correlation"])
+        assertReplayStatus(blind, 1)
         XCTAssertEqual(replayedStatuses(blindReport), ["200", "401", "401", "401"])
 
         let (same, sameReport) = try replay(capture, target: good, baseline: baseline)

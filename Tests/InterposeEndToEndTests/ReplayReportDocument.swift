@@ -82,6 +82,22 @@ struct ReplayReportDocument {
 
     /// `regression`.
     var regression: Bool? { object["regression"] as? Bool }
+
+    /// `failed`: the exit status is 1 (a regression, or too many unreproducible messages).
+    var failed: Bool? { object["failed"] as? Bool }
+
+    /// `unreproducible`: `count`, `allowed`, `exceeded` and `messages`.
+    var unreproducible: [String: Any] { object["unreproducible"] as? [String: Any] ?? [:] }
+
+    /// `unreproducible.count`; -1 when absent.
+    var unreproducibleCount: Int { unreproducible["count"] as? Int ?? -1 }
+
+    /// `unreproducible.messages`: each one's request and reason.
+    var unreproducibleMessages: [(request: String, reason: String)] {
+        (unreproducible["messages"] as? [[String: Any]] ?? []).map {
+            ($0["request"] as? String ?? "", $0["reason"] as? String ?? "")
+        }
+    }
 }
 
 /// `interpose replay ARGUMENTS` run to completion (60 s at most).
@@ -108,4 +124,17 @@ func assertReplayStatus(
 /// A replay test's setup or input went wrong before anything could be asserted.
 struct ReplayTestFailure: Error, CustomStringConvertible {
     var description: String
+}
+
+/// Runs `interpose ARGUMENTS` under umask 000, where a file created without an explicit mode would
+/// be 0666: the outputs that hold captured traffic must still be 0600.
+func runInterposeWithOpenUmask(_ arguments: [String], timeout: Double = 60) throws -> ProcessRunner.Result {
+    try ProcessRunner.run(
+        "/bin/sh", ["-c", "umask 000 && exec \"$0\" \"$@\"", InterposeBinary.path] + arguments, timeout: timeout)
+}
+
+/// The permission bits of `path` (`0o600`).
+func permissionBits(_ path: String) throws -> Int {
+    let attributes = try FileManager.default.attributesOfItem(atPath: path)
+    return ((attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1) & 0o7777
 }

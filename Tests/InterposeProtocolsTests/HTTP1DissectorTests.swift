@@ -25,6 +25,34 @@ final class HTTP1DissectorTests: XCTestCase {
         }
     }
 
+    func testIdentifierSegmentsOfEveryKindGroupAsIDAndWordsDoNot() {
+        let keys: [(path: String, key: String)] = [
+            ("/items/itm_0c5c7fd0", "GET /items/{id}"),
+            ("/items/itm_9a8b7c6d/reviews/42", "GET /items/{id}/reviews/{id}"),
+            ("/orders/0c5c7fd0", "GET /orders/{id}"),
+            ("/sessions/3f2504e0-4f89-11d3-9a0c-0305e82c3301", "GET /sessions/{id}"),
+            ("/videos/dQw4w9WgXcQ", "GET /videos/{id}"),
+            ("/customers/cus_NffrFeUfNV2Hib", "GET /customers/{id}"),
+            ("/keys/sk_live_4eC39HqLyjWDarjtT1zdp7dc", "GET /keys/{id}"),
+            ("/users/user_42", "GET /users/{id}"),
+            ("/orders/order-9f8e7d6c", "GET /orders/{id}"),
+            ("/blobs/k3j4h5g6f7d8s9a0q1w2", "GET /blobs/{id}"),
+            ("/api-v1/users", "GET /api-v1/users"),
+            ("/v2/health", "GET /v2/health"),
+            ("/posts/release-2024", "GET /posts/release-2024"),
+            ("/colors/deadbeef", "GET /colors/deadbeef"),
+            ("/docs/getting-started", "GET /docs/getting-started"),
+            ("/settings/authentication2fa", "GET /settings/authentication2fa"),
+        ]
+        var h = DissectorHarness(HTTP1Dissector())
+        for (path, _) in keys {
+            h.send(.clientToServer, "GET \(path) HTTP/1.1\r\nHost: a\r\n\r\n")
+            h.send(.serverToClient, "HTTP/1.1 204 No Content\r\n\r\n")
+        }
+        h.end()
+        XCTAssertEqual(h.requests.map(\.key), keys.map(\.key))
+    }
+
     func testChunkedBodyWithTrailersAndExtensions() {
         for chunk in chunkSizes {
             var h = DissectorHarness(HTTP1Dissector())

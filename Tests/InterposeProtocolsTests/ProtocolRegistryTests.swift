@@ -112,7 +112,7 @@ final class ProtocolRegistryTests: XCTestCase {
             let end = offsets[side] + Int(message.bytes)
             let content = Array(bytes[offsets[side]..<min(end, bytes.count)])
             offsets[side] = end
-            if message.role == .response { decoded.append((message, descriptor.content.fields?(content))) }
+            if message.role == .response { decoded.append((message, descriptor.content.fields?(content, .none))) }
         }
         XCTAssertEqual(offsets, [client.count, server.count], "the messages cover every byte")
         return decoded
@@ -128,7 +128,7 @@ final class ProtocolRegistryTests: XCTestCase {
             responses[0].fields,
             [
                 ContentField(path: "type", value: "CONNACK"), ContentField(path: "session_present", value: "0"),
-                ContentField(path: "return_code", value: "0"),
+                ContentField(path: "return_code", value: "0", statusClass: "0"),
             ])
     }
 
@@ -169,16 +169,20 @@ final class ProtocolRegistryTests: XCTestCase {
         XCTAssertEqual(
             responses.map { $0.fields?.first },
             [
-                ContentField(path: "status", value: "200"), ContentField(path: "status", value: "404"),
+                ContentField(path: "status", value: "200", statusClass: "200"),
+                ContentField(path: "status", value: "404", statusClass: "404"),
             ])
         XCTAssertEqual(responses[0].fields?.last, ContentField(path: "json:$.id", value: "17"))
     }
 
-    func testHTTP2AndTLSAreNotDecodedIntoFields() {
-        XCTAssertNil(registry.descriptor(for: .http2).content.fields)
+    func testTLSIsNotDecodedIntoFieldsAndHTTP2OnlyFromItsDissectorsKeptContent() {
         XCTAssertNil(registry.descriptor(for: .tls).content.fields)
+        XCTAssertNil(registry.descriptor(for: .tls).makeContentDissector)
+        XCTAssertNotNil(registry.descriptor(for: .http2).makeContentDissector)
+        // HTTP/2 frames on the wire are not the kept format: no fields from them.
+        XCTAssertNil(registry.descriptor(for: .http2).content.fields?([0, 0, 0, 4, 0, 0, 0, 0, 0], .none))
         XCTAssertEqual(
-            registry.descriptor(for: .raw).content.fields?([0x00, 0x41]),
+            registry.descriptor(for: .raw).content.fields?([0x00, 0x41], .none),
             [ContentField(path: "bytes", value: #"\x00A"#)])
     }
 }

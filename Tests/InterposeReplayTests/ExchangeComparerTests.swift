@@ -53,6 +53,31 @@ final class ExchangeComparerTests: XCTestCase {
             ])
     }
 
+    func testNoiseAtEveryDepthOfANestedReplyIsOneRow() throws {
+        // A Redis XRANGE-like reply: ids and values at three depths, all noise by rule.
+        var comparer = ExchangeComparer(rules: try NoiseRules(["field:reply", "header:date"]))
+        func redis(_ id: String, _ value: String) -> RecordedExchange {
+            let reply =
+                "*2\r\n*2\r\n$\(id.count)\r\n\(id)\r\n*2\r\n$1\r\nv\r\n$\(value.count)\r\n\(value)\r\n:\(id.count)\r\n"
+            return ReplayFixtures.exchange(.redis, key: "XRANGE", response: Array(reply.utf8), code: "reply")
+        }
+        for index in 0..<3 {
+            let result = comparer.compare(recorded: redis("1-0", "a"), replayed: redis("2-00", "b"), index: index)
+            XCTAssertEqual(result.verdict, .same, "\(result.differences)")
+            XCTAssertEqual(result.noise.sorted(), ["reply[0][0]", "reply[0][1][1]", "reply[1]"])
+        }
+        // Two fields at one depth under a root stay apart.
+        let json = { (body: String) in ReplayFixtures.exchange(response: ReplayFixtures.json(body)) }
+        var flat = ExchangeComparer(rules: try NoiseRules(["json:$.items"]))
+        _ = flat.compare(
+            recorded: json(#"{"items":[{"id":1,"ts":1}]}"#), replayed: json(#"{"items":[{"id":2,"ts":2}]}"#), index: 0)
+        XCTAssertEqual(
+            comparer.noiseCounts, [NoiseCount(field: "reply[*]...", count: 3, source: "rule")],
+            "one row, not one per depth")
+        XCTAssertEqual(
+            flat.noiseCounts.map(\.field), ["json:$.items[*].id", "json:$.items[*].ts"])
+    }
+
     func testBaselineNoiseIsCancelledOnlyForTheLearnedKey() {
         var model = NoiseModel()
         model.learn(
@@ -83,8 +108,8 @@ final class ExchangeComparerTests: XCTestCase {
     func testUndecodableContentFallsBackToStatusAndFingerprint() {
         var comparer = ExchangeComparer()
         let result = comparer.compare(
-            recorded: ReplayFixtures.exchange(.http2, response: [1], code: "200", bodyFingerprint: 0xab),
-            replayed: ReplayFixtures.exchange(.http2, response: [1], code: "200", bodyFingerprint: 0xcd), index: 0)
+            recorded: ReplayFixtures.exchange(.tls, response: [1], code: "200", bodyFingerprint: 0xab),
+            replayed: ReplayFixtures.exchange(.tls, response: [1], code: "200", bodyFingerprint: 0xcd), index: 0)
         XCTAssertEqual(
             result.differences,
             [FieldDifference(field: "body", recorded: "0x00000000000000ab", replayed: "0x00000000000000cd")])

@@ -83,8 +83,7 @@ final class HTTP1ContentTests: XCTestCase {
         )
     }
 
-    func testHTTP2AndTLSHaveNoFields() {
-        XCTAssertNil(ContentDecoder.fields(ofResponse: [0, 0, 0, 4, 0], application: .http2))
+    func testTLSHasNoFields() {
         XCTAssertNil(ContentDecoder.fields(ofResponse: [0x16, 3, 3], application: .tls))
     }
 

@@ -53,8 +53,8 @@ final class NoiseModelTests: XCTestCase {
     func testUndecodableContentLearnsFromStatusAndFingerprint() {
         var model = NoiseModel()
         model.learn(
-            recorded: ReplayFixtures.exchange(.http2, response: [1], bodyFingerprint: 1),
-            baseline: ReplayFixtures.exchange(.http2, response: [2], bodyFingerprint: 2))
+            recorded: ReplayFixtures.exchange(.tls, response: [1], bodyFingerprint: 1),
+            baseline: ReplayFixtures.exchange(.tls, response: [2], bodyFingerprint: 2))
         XCTAssertEqual(model.learnedFields.map(\.field), ["body"])
     }
 }

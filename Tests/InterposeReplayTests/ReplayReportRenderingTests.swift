@@ -163,6 +163,16 @@ final class ReplayReportRenderingTests: XCTestCase {
             cases[3].elements(forName: "system-out").first?.stringValue, "#4 warning postgres.slow: slow <query>")
     }
 
+    func testHTMLShowsTheDifferencesBeforeTheLatency() throws {
+        let html = ReplayReportSamples.regression().renderHTML()
+        let differences = try XCTUnwrap(html.range(of: "<section id=\"differences\">"), "no differences section")
+        let latency = try XCTUnwrap(html.range(of: "<section id=\"latency\">"), "no latency section")
+        XCTAssertLessThan(differences.lowerBound, latency.lowerBound)
+        let section = html[differences.lowerBound..<latency.lowerBound]
+        XCTAssertTrue(section.contains("<code>json:$.name</code>"), String(section))
+        XCTAssertTrue(section.contains("<a href=\"#c1-m1\">1</a>"), "a link to the message's card: \(section)")
+    }
+
     func testHTMLEscapesEverythingFromTheData() {
         let html = ReplayReportSamples.regression().renderHTML()
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
@@ -231,14 +241,15 @@ final class ReplayReportRenderingTests: XCTestCase {
                 "cannot create report directory /proc/interpose-report: No such file or directory (choose another --report directory)"
             )
         }
-        // A directory where report.json should go: the rename fails whatever the permissions (tests run as root).
+        // A directory where report.json should go: refused before anything is written (tests run as root).
         let directory = work + "/blocked"
         try FileManager.default.createDirectory(
             atPath: directory + "/report.json/inner", withIntermediateDirectories: true)
         XCTAssertThrowsError(try ReplayReportWriter.write(ReplayReportSamples.clean(), to: directory)) { error in
             XCTAssertEqual(
                 "\(error)",
-                "cannot write \(directory)/report.json: Is a directory (free space or choose another --report directory)"
+                "cannot write \(directory)/report.json: it is a directory, not a regular file (free space or choose "
+                    + "another --report directory)"
             )
         }
         XCTAssertFalse(

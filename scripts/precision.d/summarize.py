@@ -82,6 +82,9 @@ def protocol_summary(folder):
                 ((c.get("messages") or [{}])[0].get("request_text") or "")[:80])
             for c in regressed][:5],
         "replay_differs": replay.get("differs"),
+        # Messages the baseline (another fresh server) did not reproduce: not regressions, but a
+        # replay with many of them proves little (report.json's unreproducible object).
+        "replay_unreproducible": (replay.get("unreproducible") or {}).get("count") if replay else None,
         "replay_error_findings": replay.get("error_findings"),
         "replay_regression_findings": replay.get("regression_findings"),
         "replay_regressions": (len(regressed) + (replay.get("regression_findings") or 0)) if replay else None,
@@ -120,6 +123,7 @@ def main():
             s["replay_exit"]))
         for text in s["replay_regressed_examples"]:
             lines.append("    %s" % text)
+        lines.append("  replay unreproducible:        %s" % s["replay_unreproducible"])
         lines.append("  replay verdict:               %s" % s["replay_verdict"])
         if s["replay_timed_out"]:
             lines.append("  replay TIMED OUT (REPLAY_TIMEOUT): no report")

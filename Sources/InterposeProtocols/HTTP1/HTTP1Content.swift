@@ -18,20 +18,22 @@ enum HTTP1Content {
         var headers: [(name: String, value: String)]
         /// The body, de-chunked.
         var body: [UInt8]
-
-        /// The values of a header (case-insensitive name), joined by `, `.
-        func header(_ name: String) -> String? {
-            let values = headers.filter { $0.name.lowercased() == name }.map(\.value)
-            return values.isEmpty ? nil : values.joined(separator: ", ")
-        }
     }
 
     /// The fields of a response; `nil` when the bytes do not start with a status line.
     static func fields(_ bytes: [UInt8]) -> [ContentField]? {
         guard let parts = parse(bytes), let status = parts.status else { return nil }
-        var fields = [ContentField(path: "status", value: status)]
+        return fields(status: status, headers: parts.headers, body: parts.body)
+    }
+
+    /// The fields of a response from its parts, as HTTP/1 and HTTP/2 share them: `status`, one
+    /// `header:NAME` per header name (repeats joined by `, `), and the body flattened by JSON path
+    /// when it is JSON (by its Content-Type, or by its looks when it is an object or array), else
+    /// one `body` field.
+    static func fields(status: String, headers: [(name: String, value: String)], body: [UInt8]) -> [ContentField] {
+        var fields = [ContentField(path: "status", value: status, statusClass: status)]
         var seen: [String: Int] = [:]
-        for (name, value) in parts.headers {
+        for (name, value) in headers {
             let path = "header:" + name.lowercased()
             if let at = seen[path] {
                 fields[at].value += ", " + value
@@ -40,13 +42,14 @@ enum HTTP1Content {
                 fields.append(ContentField(path: path, value: value))
             }
         }
-        guard !parts.body.isEmpty else { return fields }
-        let saysJSON = parts.header("content-type")?.lowercased().contains("json") ?? false
-        let json = saysJSON || looksLikeJSON(parts.body) ? JSONValue.parse(parts.body) : nil
+        guard !body.isEmpty else { return fields }
+        let contentType = headers.filter { $0.name.lowercased() == "content-type" }.map(\.value).joined(separator: ", ")
+        let saysJSON = contentType.lowercased().contains("json")
+        let json = saysJSON || looksLikeJSON(body) ? JSONValue.parse(body) : nil
         if let json, saysJSON || json.isContainer {
             json.flattened(into: &fields)
         } else {
-            fields.append(ContentField(path: "body", value: ByteText.value(parts.body, keepText: true)))
+            fields.append(ContentField(path: "body", value: ByteText.value(body, keepText: true)))
         }
         return fields
     }

@@ -602,7 +602,9 @@ public struct HTTP1Dissector: Dissector {
     }
 
     /// The path of a request target without its query, with identifier-like segments (numbers,
-    /// UUIDs, long hex) replaced by `{id}`, so `/users/7?x=1` and `/users/8` group together.
+    /// hex, UUIDs, base64-like tokens, prefixed ids: `PathIdentifier`) replaced by `{id}`, so
+    /// `/users/7?x=1` and `/users/8` group together, and so do `/items/itm_0c5c7fd0` and
+    /// `/items/itm_9a8b7c6d`.
     static func normalizedPath(_ target: String) -> String {
         var path = Substring(target)
         if !path.hasPrefix("/"), let colon = path.firstIndex(of: ":"), path[colon...].hasPrefix("://") {
@@ -612,9 +614,7 @@ public struct HTTP1Dissector: Dissector {
         }
         if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map { segment -> Substring in
-            let isNumber = !segment.isEmpty && segment.allSatisfy { $0.isASCII && $0.isNumber }
-            let isHexID = segment.count >= 16 && segment.allSatisfy { $0.isHexDigit || $0 == "-" }
-            return isNumber || isHexID ? "{id}" : segment
+            PathIdentifier.isIdentifier(segment) ? "{id}" : segment
         }
         let joined = segments.joined(separator: "/")
         return joined.count > 80 ? String(joined.prefix(80)) + "..." : joined

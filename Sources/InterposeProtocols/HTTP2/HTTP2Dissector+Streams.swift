@@ -19,6 +19,7 @@ extension HTTP2Dissector {
             }
             // Trailers of the request.
             streams[id]!.requestBytes += Int64(block.frameBytes)
+            streams[id]!.requestParts?.trailers = HTTP2Dissector.fields(headers)
             if block.endStream { closeClientSide(id, at: timestamp, packet: packet, into: &output) }
             return
         }
@@ -51,6 +52,10 @@ extension HTTP2Dissector {
         stream.requestBytes = Int64(block.frameBytes)
         stream.fingerprint.add(method)
         stream.fingerprint.add(path)
+        if keepsContent {
+            stream.requestParts = HTTP2Content.Parts(path: path, headers: HTTP2Dissector.fields(headers))
+            stream.responseParts = HTTP2Content.Parts(path: path)
+        }
         streams[id] = stream
         if block.endStream { closeClientSide(id, at: timestamp, packet: packet, into: &output) }
     }
@@ -99,7 +104,10 @@ extension HTTP2Dissector {
             streams[id]!.statusCode = code
             streams[id]!.responseIndex = nextIndex
             streams[id]!.responseStart = block.start
+            streams[id]!.responseParts?.headers = HTTP2Dissector.fields(headers)
             nextIndex += 1
+        } else {
+            streams[id]!.responseParts?.trailers += HTTP2Dissector.fields(headers)
         }
         streams[id]!.responseBytes += Int64(block.frameBytes)
         if block.endStream { closeServerSide(id, at: timestamp, packet: packet, into: &output) }
@@ -116,10 +124,40 @@ extension HTTP2Dissector {
             }
             streams[id]!.requestBodyBytes += Int64(bytes.count)
             if stream.isGRPC { streams[id]!.requestMessages.feed(bytes) }
+            if stream.requestParts != nil {
+                keptBytes += HTTP2Dissector.keep(bytes, in: &streams[id]!.requestParts!, budget: budgetLeft)
+            }
         } else {
             streams[id]!.responseContent.add(bytes)
             if stream.isGRPC { streams[id]!.responseMessages.feed(bytes) }
+            if stream.responseParts != nil {
+                keptBytes += HTTP2Dissector.keep(bytes, in: &streams[id]!.responseParts!, budget: budgetLeft)
+            }
         }
+    }
+
+    /// Body bytes the connection may still keep.
+    private var budgetLeft: Int { HTTP2Dissector.contentBudget - keptBytes }
+
+    /// Keeps body bytes for `Message.content`, within the message's limit and `budget`.
+    /// - Returns: how many were kept.
+    private static func keep(_ bytes: UnsafeRawBufferPointer, in parts: inout HTTP2Content.Parts, budget: Int) -> Int {
+        let take = max(0, min(HTTP2Dissector.contentLimit - parts.body.count, budget, bytes.count))
+        parts.body += bytes.prefix(take)
+        if take < bytes.count { parts.truncated = true }
+        return take
+    }
+
+    /// A decoded header block as kept content.
+    static func fields(_ headers: HPACKHeaders) -> [HTTP2Content.HeaderField] {
+        headers.map { HTTP2Content.HeaderField(name: $0.name, value: $0.value) }
+    }
+
+    /// The kept content of a message, encoded, and its body bytes handed back to the budget.
+    private mutating func content(_ parts: HTTP2Content.Parts?) -> [UInt8] {
+        guard let parts else { return [] }
+        keptBytes -= parts.body.count
+        return HTTP2Content.encode(parts)
     }
 
     mutating func closeClientSide(
@@ -224,12 +262,15 @@ extension HTTP2Dissector {
         }
         var fingerprint = stream.fingerprint
         fingerprint.add(String(stream.requestBodyBytes))
-        output.emit(
-            Message(
-                index: stream.requestIndex, role: .request, application: .http2, direction: .clientToServer,
-                start: stream.requestStart, end: timestamp, packet: packet, name: stream.method, summary: summary,
-                key: stream.key, version: "HTTP/2", expectsResponse: true, bytes: stream.requestBytes,
-                fingerprint: fingerprint.value))
+        var message = Message(
+            index: stream.requestIndex, role: .request, application: .http2, direction: .clientToServer,
+            start: stream.requestStart, end: timestamp, packet: packet, name: stream.method, summary: summary,
+            key: stream.key, version: "HTTP/2", expectsResponse: true, bytes: stream.requestBytes,
+            fingerprint: fingerprint.value)
+        message.contentTruncated = stream.requestParts?.truncated ?? false
+        message.content = content(stream.requestParts)
+        streams[id]!.requestParts = nil
+        output.emit(message)
     }
 
     private mutating func emitResponse(
@@ -275,12 +316,15 @@ extension HTTP2Dissector {
                 + "reset by the \(reset.byClient ? "client" : "server"): \(reset.name)"
             if !reset.byClient { status = MessageStatus(.serverError, code: "RST_STREAM \(reset.name)") }
         }
-        output.emit(
-            Message(
-                index: index, role: .response, application: .http2, direction: .serverToClient,
-                start: stream.responseStart ?? timestamp, end: timestamp, packet: packet, name: name, summary: summary,
-                key: stream.key, version: "HTTP/2", answers: stream.requestIndex, status: status,
-                bytes: stream.responseBytes, bodyFingerprint: stream.responseContent.value))
+        var message = Message(
+            index: index, role: .response, application: .http2, direction: .serverToClient,
+            start: stream.responseStart ?? timestamp, end: timestamp, packet: packet, name: name, summary: summary,
+            key: stream.key, version: "HTTP/2", answers: stream.requestIndex, status: status,
+            bytes: stream.responseBytes, bodyFingerprint: stream.responseContent.value)
+        message.contentTruncated = stream.responseParts?.truncated ?? false
+        message.content = content(stream.responseParts)
+        streams[id]!.responseParts = nil
+        output.emit(message)
     }
 
     static func cut(_ path: String) -> String {

@@ -15,7 +15,11 @@ import NIOHPACK
 /// interleaved streams pair by stream, not by order.
 ///
 /// Memory stays bounded: DATA is counted, never kept; a header block is kept until its last
-/// CONTINUATION up to 256 KiB; at most 10,000 streams are followed at once. A gap inside a DATA
+/// CONTINUATION up to 256 KiB; at most 10,000 streams are followed at once. Made with
+/// `keepsContent` (for replay and `diff`, never in the proxy), it also keeps each stream's decoded
+/// header fields, trailers and up to `contentLimit` bytes of each body, at most `contentBudget`
+/// bytes across the open streams, and hands them over as `Message.content` in `HTTP2Content`'s
+/// format: the frames of interleaved streams cannot be cut from the wire by size. A gap inside a DATA
 /// payload is stepped over; anywhere else it ends the dissection, since HPACK state is lost with it.
 ///
 /// After an h2c upgrade (RFC 7540 3.2) the HTTP/1.1 request that asked for it is stream 1, already
@@ -66,6 +70,10 @@ public struct HTTP2Dissector: Dissector {
     static let pendingSettingsLimit = 64
     /// Body bytes that go into a request's fingerprint.
     static let fingerprintBodyBytes = 1024
+    /// Body bytes of one request or response kept with `keepsContent` (as replay keeps of others).
+    package static let contentLimit = 1 << 20
+    /// Body bytes kept with `keepsContent` across all open streams.
+    static let contentBudget = 64 << 20
 
     enum Phase {
         /// Matching the client's connection preface.
@@ -133,10 +141,17 @@ public struct HTTP2Dissector: Dissector {
     var lastClientStream: UInt32 = 0
     var nextIndex = 0
     var stopped = false
+    /// Whether each message's content is kept (`Message.content`).
+    let keepsContent: Bool
+    /// Body bytes kept for the streams still open.
+    var keptBytes = 0
 
     /// A dissector at the start of an HTTP/2 connection (the client's preface comes first).
-    /// - Parameter upgradedRequest: the HTTP/1.1 request of an h2c upgrade, answered on stream 1.
-    public init(upgradedRequest: UpgradedRequest? = nil) {
+    /// - Parameters:
+    ///   - upgradedRequest: the HTTP/1.1 request of an h2c upgrade, answered on stream 1.
+    ///   - keepsContent: keep each message's header fields and body for replay and `diff`.
+    public init(upgradedRequest: UpgradedRequest? = nil, keepsContent: Bool = false) {
+        self.keepsContent = keepsContent
         sides = [Side(phase: .preface(matched: 0)), Side(phase: .frameHeader)]
         guard let upgradedRequest else { return }
         var stream = HTTP2Stream(
@@ -146,6 +161,7 @@ public struct HTTP2Dissector: Dissector {
             serverWindow: HTTP2Dissector.defaultWindow)
         stream.clientClosed = true
         stream.requestEmitted = true
+        if keepsContent { stream.responseParts = HTTP2Content.Parts(path: upgradedRequest.target) }
         streams[1] = stream
         lastClientStream = 1
         nextIndex = upgradedRequest.nextIndex

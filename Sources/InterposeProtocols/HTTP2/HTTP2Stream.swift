@@ -31,6 +31,10 @@ struct HTTP2Stream {
     /// The response's DATA payload, for `interpose diff`.
     var responseContent = ContentHash()
     var serverClosed = false
+    /// The request's header fields and body, kept only when the dissector keeps content.
+    var requestParts: HTTP2Content.Parts?
+    /// The response's header fields, body and trailers, kept only when the dissector keeps content.
+    var responseParts: HTTP2Content.Parts?
 
     /// What the client may still send on the stream (the server's window for it).
     var clientWindow: Int64

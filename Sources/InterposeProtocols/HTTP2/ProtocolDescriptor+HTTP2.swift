@@ -4,12 +4,16 @@ extension ApplicationProtocol {
 }
 
 extension ProtocolDescriptor {
-    /// HTTP/2: the client connection preface (`PRI * HTTP/2.0`). Its frames are not decoded into
-    /// content fields: replay compares status and body fingerprint.
+    /// HTTP/2: the client connection preface (`PRI * HTTP/2.0`). Replay and `diff` read its
+    /// messages from the content its dissector keeps (`HTTP2Content`): status, headers, JSON bodies
+    /// by path, gRPC status and messages by protobuf field.
     package static let http2 = ProtocolDescriptor(
         application: .http2,
         detect: { client, _ in client.starts(with: Array("PRI * HTTP/2.0".utf8)) },
         alpnIdentifiers: ["h2"],
         makeDissector: { HTTP2Dissector() },
-        content: .opaque)
+        makeContentDissector: { HTTP2Dissector(keepsContent: true) },
+        content: ContentDecoding(
+            schemaFields: { bytes, schema in HTTP2Content.fields(bytes, schema: schema) },
+            schemaText: { bytes, isRequest, schema in HTTP2Content.text(bytes, isRequest: isRequest, schema: schema) }))
 }

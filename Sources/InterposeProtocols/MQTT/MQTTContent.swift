@@ -14,7 +14,9 @@ enum MQTTContent {
         var fields: [ContentField] = []
         for (index, packet) in packets.enumerated() {
             let prefix = index == 0 ? "" : "packet[\(index)]."
-            fields += self.fields(of: packet).map { ContentField(path: prefix + $0.path, value: $0.value) }
+            fields += self.fields(of: packet).map {
+                ContentField(path: prefix + $0.path, value: $0.value, statusClass: $0.statusClass)
+            }
         }
         return fields
     }
@@ -31,6 +33,11 @@ enum MQTTContent {
     private static func fields(of packet: MQTTPacketReader.Packet) -> [ContentField] {
         var fields = [ContentField(path: "type", value: packet.type.name)]
         func add(_ path: String, _ value: String) { fields.append(ContentField(path: path, value: value)) }
+        // Return and reason codes say whether the broker accepted (a refused CONNECT, a SUBACK's
+        // 128, a PUBACK's 135): the packet's status.
+        func addCode(_ path: String, _ value: String) {
+            fields.append(ContentField(path: path, value: value, statusClass: value))
+        }
         let body = packet.prefix
         var reader = ByteReader(body)
         switch packet.type {
@@ -41,7 +48,7 @@ enum MQTTContent {
         case .connack:
             if body.count >= 2 {
                 add("session_present", String(body[0] & 1))
-                add(body.count > 2 ? "reason_code" : "return_code", String(body[1]))
+                addCode(body.count > 2 ? "reason_code" : "return_code", String(body[1]))
             }
         case .publish:
             let qos = (packet.flags >> 1) & 3
@@ -51,7 +58,7 @@ enum MQTTContent {
             if qos > 0 { _ = reader.skip(2) }
             add("payload", ByteText.value(reader.rest))
         case .puback, .pubrec, .pubrel, .pubcomp, .unsuback:
-            if body.count > 2 { add("reason_code", body[2...].map { String($0) }.joined(separator: ",")) }
+            if body.count > 2 { addCode("reason_code", body[2...].map { String($0) }.joined(separator: ",")) }
         case .subscribe, .unsubscribe:
             reader = ByteReader(body, start: 2)
             var topics: [String] = []
@@ -61,9 +68,9 @@ enum MQTTContent {
             }
             add("topic", topics.joined(separator: ","))
         case .suback:
-            add("return_code", body.dropFirst(2).map { String($0) }.joined(separator: ","))
+            addCode("return_code", body.dropFirst(2).map { String($0) }.joined(separator: ","))
         case .disconnect, .auth:
-            if let code = body.first { add("reason_code", String(code)) }
+            if let code = body.first { addCode("reason_code", String(code)) }
         case .pingreq, .pingresp:
             break
         }

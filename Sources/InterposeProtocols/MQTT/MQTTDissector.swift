@@ -42,8 +42,8 @@ public struct MQTTDissector: Dissector {
     private var pings: Deque<Pending> = []
     /// Packet identifiers of QoS 1 PUBLISHes awaiting their PUBACK, in the order they were sent,
     /// per direction of the PUBLISH (MQTT 3.1.1 §4.6: PUBACKs go out in that order).
-    private var clientPublishOrder: [Int] = []
-    private var serverPublishOrder: [Int] = []
+    private var clientPublishOrder: Deque<Int> = []
+    private var serverPublishOrder: Deque<Int> = []
     /// Whether `end` already reported what was left unfinished.
     private var ended = false
 
@@ -304,7 +304,7 @@ public struct MQTTDissector: Dissector {
         message.status = status
     }
 
-    private static func remember(_ identifier: Int, in order: inout [Int]) {
+    private static func remember(_ identifier: Int, in order: inout Deque<Int>) {
         order.append(identifier)
         if order.count > 65_536 { order.removeFirst(order.count - 65_536) }
     }
@@ -315,7 +315,7 @@ public struct MQTTDissector: Dissector {
     }
 
     private func checkOrder(
-        _ identifier: Int, in order: inout [Int], ackedBy sender: String, message index: Int,
+        _ identifier: Int, in order: inout Deque<Int>, ackedBy sender: String, message index: Int,
         output: inout DissectorOutput
     ) {
         guard let position = order.firstIndex(of: identifier) else { return }

@@ -75,7 +75,11 @@ enum PostgresContent {
                     ("V", "severity"), ("C", "code"), ("M", "message"), ("D", "detail"), ("H", "hint"),
                 ] {
                     let value = code == "V" ? found["V"] ?? found["S"] : found[code]
-                    if let value, prefix == "error" || code == "M" || code == "C" { add(prefix + "." + name, value) }
+                    guard let value, prefix == "error" || code == "M" || code == "C" else { continue }
+                    // An error's SQLSTATE is the reply's status; a notice's code is content.
+                    let isStatus = prefix == "error" && code == "C"
+                    fields.append(
+                        ContentField(path: prefix + "." + name, value: value, statusClass: isStatus ? value : nil))
                 }
             case .parseComplete: add("step", "ParseComplete")
             case .bindComplete: add("step", "BindComplete")

@@ -8,7 +8,9 @@ enum RedisContent {
         for (index, value) in values.enumerated() {
             let path = index == 0 ? "reply" : "reply#\(index + 1)"
             if case .error(let message) = value {
-                fields.append(ContentField(path: index == 0 ? "error" : path + ".error", value: message))
+                fields.append(
+                    ContentField(
+                        path: index == 0 ? "error" : path + ".error", value: message, statusClass: errorClass(message)))
             } else {
                 add(value, at: path, to: &fields)
             }
@@ -45,9 +47,19 @@ enum RedisContent {
             for pair in pairs {
                 add(pair.value, at: path + "." + keyText(pair.key), to: &fields)
             }
+        case .error(let message):
+            // An error inside an aggregate (a failed command of a MULTI/EXEC) is a status too.
+            fields.append(ContentField(path: path, value: text(of: value), statusClass: errorClass(message)))
         default:
             fields.append(ContentField(path: path, value: text(of: value)))
         }
+    }
+
+    /// The class of an error reply: its first word (`ERR`, `WRONGTYPE`, `NOAUTH`), as Redis
+    /// documents error prefixes; the rest of the message is content.
+    static func errorClass(_ message: String) -> String {
+        let word = message.prefix { $0 != " " }
+        return word.isEmpty ? "ERR" : String(word)
     }
 
     /// A map key in a path: a string as it is, anything else as redis-cli prints it.
