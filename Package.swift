@@ -189,6 +189,7 @@ let package = Package(
                 "InterposeTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 // MD5, SHA-256 and HMAC for PostgreSQL md5 and SCRAM-SHA-256 authentication.
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -85,6 +85,9 @@ public struct ProtocolDescriptor: Sendable {
     package let makeContentDissector: (@Sendable () -> any Dissector)?
     /// How its message bytes read as fields and text.
     package let content: ContentDecoding
+    /// What its responses hand out and how its requests are rewritten to send live values back
+    /// (stateful replay); `nil` when replay sends its requests as recorded.
+    package let correlation: RequestCorrelation?
     /// Whether its dissector reports no requests and responses (raw chunks, encrypted records), so
     /// that replay and `diff` pair each client turn (the bytes sent before the server answered) with
     /// the server's answer instead.
@@ -106,6 +109,7 @@ public struct ProtocolDescriptor: Sendable {
     ///   - makeDissector: a dissector at the start of a conversation.
     ///   - makeContentDissector: one that also keeps each message's content, when messages interleave.
     ///   - content: how its message bytes read as fields and text.
+    ///   - correlation: what its responses hand out and how its requests are rewritten; `nil` for nothing.
     ///   - pairsByTurn: whether exchanges are client turns and server answers rather than messages.
     ///   - replayRefusal: why its conversations cannot be replayed, if they cannot.
     ///   - findingLayer: the first part of its finding codes; its name by default.
@@ -118,6 +122,7 @@ public struct ProtocolDescriptor: Sendable {
         makeDissector: @escaping @Sendable () -> any Dissector,
         makeContentDissector: (@Sendable () -> any Dissector)? = nil,
         content: ContentDecoding,
+        correlation: RequestCorrelation? = nil,
         pairsByTurn: Bool = false,
         replayRefusal: String? = nil,
         findingLayer: String? = nil,
@@ -131,6 +136,7 @@ public struct ProtocolDescriptor: Sendable {
         self.makeDissector = makeDissector
         self.makeContentDissector = makeContentDissector
         self.content = content
+        self.correlation = correlation
         self.pairsByTurn = pairsByTurn
         self.replayRefusal = replayRefusal
         self.findingLayer = findingLayer ?? application.rawValue
@@ -155,6 +161,7 @@ public struct ProtocolDescriptor: Sendable {
         self.makeDissector = { RawDissector(application: .raw) }
         self.makeContentDissector = nil
         self.content = .raw
+        self.correlation = nil
         self.pairsByTurn = true
         self.replayRefusal = nil
         self.findingLayer = ApplicationProtocol.raw.rawValue

@@ -94,7 +94,8 @@ public struct ExchangeComparer: Sendable {
             let comparison = ResponseFields.compare(a, b, rules: rules)
             var cancelled: [(field: String, source: String)] = comparison.masked.map { ($0, "rule") }
             var differences: [FieldDifference] = []
-            if recorded.fingerprint != replayed.fingerprint {
+            // A request the replay rewrote with live values differs from the recorded one by design.
+            if recorded.fingerprint != replayed.fingerprint, !replayed.requestRewritten {
                 differences.append(Self.requestDifference(recorded, replayed))
             }
             differences += comparison.differences

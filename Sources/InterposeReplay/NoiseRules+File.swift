@@ -1,8 +1,8 @@
 import Foundation
 
 extension NoiseRules {
-    /// Rules from a file: one rule per line as `--ignore` takes it; blank lines and lines starting
-    /// with `#` are skipped. Errors name the file and the line.
+    /// Rules from a file: one rule per line as `--ignore` takes it; blank lines, lines starting
+    /// with `#` and `correlate` lines (`CorrelationRule.load(file:)`) are skipped. Errors name the file and the line.
     public static func load(file path: String) throws(NoiseRuleError) -> NoiseRules {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -20,7 +20,8 @@ extension NoiseRules {
         var rules = NoiseRules()
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let spec = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !spec.isEmpty, !spec.hasPrefix("#") else { continue }
+            // `correlate FROM => TO` lines are correlation rules (`CorrelationRule.load(file:)`).
+            guard !spec.isEmpty, !spec.hasPrefix("#"), !spec.hasPrefix(CorrelationRule.filePrefix) else { continue }
             do {
                 rules.add(try NoiseRule(parsing: spec))
             } catch {

@@ -32,6 +32,9 @@ public struct PlannedConversation: Sendable {
     /// How long the server took to close after the client's half-close or the last response, in
     /// nanoseconds; 0 when the server did not close first.
     public var serverCloseWait: Int64 = 0
+    /// The correlations whose values its responses hand out, by exchange index
+    /// (`ReplayPlan.correlations` ids).
+    public var handsOut: [Int: [Int]] = [:]
 
     /// A planned conversation from its parts.
     public init(

@@ -53,6 +53,9 @@ public struct RecordedExchange: Sendable, Hashable {
     public var start: Timestamp
     /// Its answer; `nil` while none was seen.
     public var response: Response?
+    /// Whether the replay sent this request with live values in place of recorded ones
+    /// (correlation), so that its bytes differ from the recorded request's by design.
+    public var requestRewritten = false
 
     /// An exchange for a request, not answered yet.
     public init(request: Message) {

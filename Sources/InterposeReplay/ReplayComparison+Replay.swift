@@ -44,6 +44,9 @@ extension ReplayComparison {
         var report = comparison.report(
             pairs(plan: plan, run: outcome.target), recorded: recorded, target: target, baseline: baseline,
             findings: findings, durationNanoseconds: outcome.target.durationNanoseconds)
+        report.correlations = CorrelationSummary.rows(
+            plan, target: outcome.target.correlations, baselines: outcome.baselines.map(\.correlations))
+        report.unmatchedCorrelationRules = plan.unmatchedCorrelationRules
         report.unreproducibleLimit = unreproducibleLimit
         return report
     }

@@ -16,6 +16,7 @@ final class ReplayConnection {
     private let clock: CaptureClock
     private let sink: CaptureSink?
     private var timer: Scheduled<Void>?
+    private let correlations: CorrelationStore?
     private let onEnd: (ReplayConnection) -> Void
     private var ended = false
     /// Reaches this connection from another conversation's loop when the write order lets it go on.
@@ -29,9 +30,11 @@ final class ReplayConnection {
 
     /// - Parameters:
     ///   - order: the run's order of writes across conversations, and this conversation's index in it.
+    ///   - correlations: the run's live correlation values; `nil` to send the recorded bytes.
     init(
         plan: PlannedConversation, id: ConnectionID, channel: Channel, settings: ReplayEngine.Settings,
-        clock: CaptureClock, order: (WriteOrder, index: Int)? = nil, onEnd: @escaping (ReplayConnection) -> Void
+        clock: CaptureClock, order: (WriteOrder, index: Int)? = nil, correlations: CorrelationStore? = nil,
+        onEnd: @escaping (ReplayConnection) -> Void
     ) {
         let local = channel.localAddress.flatMap(Endpoint.init(socketAddress:)) ?? plan.recorded.descriptor.client
         let remote = channel.remoteAddress.flatMap(Endpoint.init(socketAddress:)) ?? plan.recorded.descriptor.server
@@ -56,8 +59,10 @@ final class ReplayConnection {
         state = ReplayConversationState(
             plan: plan, descriptor: descriptor, speed: settings.speed,
             timeout: settings.responseTimeout.nanoseconds, now: clock.now().nanosecondsSinceEpoch,
-            postgresPasswords: settings.postgresPasswords, checks: settings.checks, gate: gate)
+            postgresPasswords: settings.postgresPasswords, checks: settings.checks, gate: gate,
+            correlations: correlations)
         self.channel = channel
+        self.correlations = correlations
         self.id = id
         self.clock = clock
         self.sink = settings.capture
@@ -72,7 +77,7 @@ final class ReplayConnection {
 
     /// The replay as it stands.
     var result: (replayed: RecordedConversation, error: String?) {
-        (state.recorder.conversation, state.error)
+        (state.replayed, state.error)
     }
 
     func start() {
@@ -133,6 +138,12 @@ final class ReplayConnection {
                 channel.close(promise: nil)
             case .close:
                 channel.close(promise: nil)
+            case .awaitValues(let ids):
+                let connection = NIOLoopBound(self, eventLoop: channel.eventLoop)
+                let loop = channel.eventLoop
+                correlations?.whenPublished(ids) {
+                    loop.execute { connection.value.resume() }
+                }
             case .wake(let at):
                 timer?.cancel()
                 timer = channel.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(max(0, at - now))) {

@@ -25,6 +25,8 @@ struct ReplayConversationState {
         case close
         /// Call `advance` again at this time (nanoseconds on the state's clock) unless something arrives first.
         case wake(at: Int64)
+        /// Call `advance` again once these correlation values are published (`CorrelationStore.whenPublished`).
+        case awaitValues([Int])
     }
 
     /// How a write waits for the other conversations' earlier ones (`WriteOrder`): asked before
@@ -52,6 +54,16 @@ struct ReplayConversationState {
     let plan: PlannedConversation
     /// The replayed traffic read as its protocol.
     private(set) var recorder: ExchangeRecorder
+    /// The replayed traffic as exchanges, those whose requests were sent with live values marked.
+    var replayed: RecordedConversation {
+        var conversation = recorder.conversation
+        for index in rewritten where index < conversation.exchanges.count {
+            conversation.exchanges[index].requestRewritten = true
+        }
+        return conversation
+    }
+    /// Exchanges (by index) whose requests were in a write sent with live values.
+    private var rewritten: [Int] = []
     /// Why the replay stopped early; `nil` while it runs or when it ran to the end.
     private(set) var error: String?
     /// Whether it is over.
@@ -73,6 +85,16 @@ struct ReplayConversationState {
     private let gate: WriteGate?
     /// Findings of the checks so far.
     private(set) var findings: [Finding] = []
+    /// The run's live correlation values; `nil` when the plan has no correlations.
+    private let correlations: CorrelationStore?
+    /// How this protocol's responses hand values out and its requests are rewritten.
+    private let correlation: RequestCorrelation?
+    /// Exchanges whose responses hand out correlation values and have not arrived yet, in order.
+    private var pendingHandsOut: [Int]
+    /// `recorder.responses` when `pendingHandsOut` was last looked at.
+    private var responsesSeen = 0
+    /// Since when the next write has waited for values another conversation hands out.
+    private var valuesAwaitedSince: Int64?
     /// Writes due within this much are sent now rather than after a timer, in nanoseconds.
     private static let slack: Int64 = 50_000
 
@@ -87,11 +109,16 @@ struct ReplayConversationState {
     ///   - postgresPasswords: the passwords for a PostgreSQL target that asks for one (`--pg-password`).
     ///   - checks: the checks to run on the replayed traffic; `nil` for none.
     ///   - gate: the order of writes across conversations; `nil` for none.
+    ///   - correlations: the run's live correlation values; `nil` to send the recorded bytes.
     init(
         plan: PlannedConversation, descriptor: ConnectionDescriptor, speed: ReplaySpeed, timeout: Int64,
         now: Int64, postgresPasswords: PostgresPasswords = PostgresPasswords(), checks: LiveChecks? = nil,
-        gate: WriteGate? = nil
+        gate: WriteGate? = nil, correlations: CorrelationStore? = nil
     ) {
+        self.correlations = correlations
+        correlation =
+            correlations == nil ? nil : ProtocolRegistry.standard.descriptor(for: plan.application).correlation
+        pendingHandsOut = correlations == nil ? [] : plan.handsOut.keys.sorted()
         self.plan = plan
         self.gate = gate
         self.speed = speed
@@ -147,6 +174,7 @@ struct ReplayConversationState {
     mutating func received(_ bytes: ByteBuffer, at now: Int64) -> [Action] {
         observe(frame(.serverToClient, .data(bytes), at: now))
         lastProgress = now
+        if !pendingHandsOut.isEmpty, recorder.responses != responsesSeen { publishHandedOut() }
         var actions: [Action] = []
         switch authentication?.received(bytes) {
         case .send(let answer):
@@ -176,6 +204,7 @@ struct ReplayConversationState {
         if error == nil, !isComplete { error = reason }
         phase = .done
         recorder.finish()
+        abandonHandsOut()
         return [.close]
     }
 
@@ -203,8 +232,22 @@ struct ReplayConversationState {
                 // Another conversation has not yet sent or received what it had well before this in
                 // the recording: it calls us back, or the wait's limit comes.
                 if let wait = gateWait(next, now) { return actions + wait }
-                actions.append(.send(step.bytes))
-                observe(frame(.clientToServer, .data(step.bytes), at: now))
+                if !step.correlations.isEmpty, let correlations, !correlations.arePublished(step.correlations) {
+                    // The recorded client had these values when it wrote: wait for them, within the timeout.
+                    if valuesAwaitedSince == nil { valuesAwaitedSince = now }
+                    if now - valuesAwaitedSince! < timeout {
+                        return actions + [.awaitValues(step.correlations), .wake(at: valuesAwaitedSince! + timeout)]
+                    }
+                }
+                valuesAwaitedSince = nil
+                let (bytes, changed) = outgoing(step)
+                actions.append(.send(bytes))
+                let before = recorder.conversation.exchanges.count
+                observe(frame(.clientToServer, .data(bytes), at: now))
+                if changed {
+                    // The requests this write began or completed (the next one, when it completed none).
+                    rewritten += Array(before..<Swift.max(before + 1, recorder.conversation.exchanges.count))
+                }
                 gate?.wrote()
                 next += 1
                 readySince = nil
@@ -254,6 +297,31 @@ struct ReplayConversationState {
         }
     }
 
+    /// Publishes the values of the responses that arrived and hand correlation values out.
+    private mutating func publishHandedOut() {
+        responsesSeen = recorder.responses
+        let exchanges = recorder.conversation.exchanges
+        let (correlations, correlation, handsOut) = (self.correlations, self.correlation, plan.handsOut)
+        pendingHandsOut.removeAll { exchange in
+            guard exchange < exchanges.count, let response = exchanges[exchange].response,
+                let ids = handsOut[exchange]
+            else { return false }
+            correlations?.publish(ids, from: correlation?.values(response.content) ?? [])
+            return true
+        }
+    }
+
+    /// A step's bytes with the live values of its correlations in place of the recorded ones.
+    /// - Returns: the bytes, and whether they differ from the recorded ones.
+    private func outgoing(_ step: ReplayStep) -> (ByteBuffer, Bool) {
+        guard !step.correlations.isEmpty, let correlations, let correlation else { return (step.bytes, false) }
+        let substitutions = correlations.substitutions(for: step.correlations)
+        guard !substitutions.isEmpty else { return (step.bytes, false) }
+        let recorded = step.bytes.readableBytesView.map { $0 }
+        let rewrite = correlation.rewrite(recorded, substitutions)
+        return (ByteBuffer(bytes: rewrite.bytes), rewrite.count > 0)
+    }
+
     /// When a write waiting for `responses` (or `serverBytes`) may go: `nil` (with a wake-up or the end
     /// appended to `actions`) while the target has not answered that far.
     /// - Parameter recordedWait: how long the recording waited for those answers: the wait allowed
@@ -296,7 +364,16 @@ struct ReplayConversationState {
     private mutating func finish(with action: Action) -> [Action] {
         phase = .done
         recorder.finish()
+        abandonHandsOut()
         return [action]
+    }
+
+    /// The values this conversation was still to hand out will not come: writes waiting for them go on.
+    private mutating func abandonHandsOut() {
+        guard let correlations, !pendingHandsOut.isEmpty else { return }
+        if recorder.responses != responsesSeen { publishHandedOut() }
+        correlations.abandon(pendingHandsOut.flatMap { plan.handsOut[$0] ?? [] })
+        pendingHandsOut = []
     }
 
     /// Whether every write was sent and every response arrived.

@@ -100,6 +100,8 @@ private final class ReplayRunner {
     private let loop: EventLoop
     private let connectionGroup: EventLoopGroup
     private let clock = CaptureClock()
+    /// The live values of the plan's correlations in this run; `nil` when it has none.
+    private let correlations: CorrelationStore?
     private let startedAt: Int64
     private var next = 0
     private var active = 0
@@ -118,6 +120,7 @@ private final class ReplayRunner {
         self.loop = loop
         self.connectionGroup = connectionGroup
         promise = loop.makePromise()
+        correlations = plan.correlations.isEmpty ? nil : CorrelationStore(plan.correlations)
         startedAt = clock.now().nanosecondsSinceEpoch
         ended = Array(repeating: false, count: plan.conversations.count)
         results = Array(repeating: nil, count: plan.conversations.count)
@@ -145,12 +148,13 @@ private final class ReplayRunner {
             next += 1
         }
         if active == 0 {
-            promise.succeed(
-                ReplayRun(
-                    conversations: results.enumerated().map { index, result in
-                        result ?? ReplayedConversation(planIndex: index, replayed: nil, error: "not replayed")
-                    },
-                    findings: findings, durationNanoseconds: clock.now().nanosecondsSinceEpoch - startedAt))
+            var run = ReplayRun(
+                conversations: results.enumerated().map { index, result in
+                    result ?? ReplayedConversation(planIndex: index, replayed: nil, error: "not replayed")
+                },
+                findings: findings, durationNanoseconds: clock.now().nanosecondsSinceEpoch - startedAt)
+            run.correlations = correlations?.counts ?? []
+            promise.succeed(run)
         }
     }
 
@@ -172,13 +176,14 @@ private final class ReplayRunner {
         let settings = self.settings
         let clock = self.clock
         let loop = self.loop
+        let correlations = self.correlations
         bootstrap.connect(to: settings.target).whenComplete { result in
             switch result {
             case .success(let channel):
                 // On the channel's own loop, in the tick that connected it, before any read.
                 let connection = ReplayConnection(
                     plan: planned, id: planned.recorded.descriptor.id, channel: channel, settings: settings,
-                    clock: clock, order: (order, index)
+                    clock: clock, order: (order, index), correlations: correlations
                 ) { connection in
                     let result = connection.result
                     let findings = connection.findings

@@ -16,6 +16,11 @@ public struct ReplayPlan: Sendable {
     /// What the checks found on the recording itself, per recorded conversation (and file-wide ones
     /// with no connection): a finding the old build or the client already had is not a regression.
     public var recordedFindings: [Finding]
+    /// The values servers handed out that clients sent back, learned or given by rules
+    /// (`correlate(rules:)`); empty until then, and then the replay sends the recorded bytes.
+    public var correlations: [Correlation] = []
+    /// The `--correlate` rules that matched nothing in the recording.
+    public var unmatchedCorrelationRules: [String] = []
 
     /// A plan from conversations in any order.
     public init(conversations: [PlannedConversation], recordedFindings: [Finding] = []) {
@@ -36,6 +41,14 @@ public struct ReplayPlan: Sendable {
             }
             return low
         }
+    }
+
+    /// Learns the correlations of the recording (`CorrelationLearner`) and marks the steps that
+    /// send the values back, so the replay substitutes what the replayed server hands out.
+    public mutating func correlate(rules: [CorrelationRule] = []) {
+        let learned = CorrelationLearner(rules: rules).learn(&conversations)
+        correlations = learned.correlations
+        unmatchedCorrelationRules = learned.unmatchedRules
     }
 
     /// Reads a capture into a plan.

@@ -11,7 +11,8 @@ extension ReplayReport {
     /// `differences` (`[{"conversation","message","request","field","recorded","replayed"}]`, values
     /// `null` when absent), `unreproducible` (`{"count","max_unreproducible","allowed","exceeded",
     /// "messages":[{"conversation","message","request","reason","recorded","replayed"}]}`), `noise`
-    /// (`[{"field","count","source"}]`), `latency` (`threshold`, `overall` and
+    /// (`[{"field","count","source"}]`), `correlations` and `correlation_rules_unmatched`
+    /// (`writeCorrelations`), `latency` (`threshold`, `overall` and
     /// `rows` with `recorded_p50_us`..., `warnings`), `findings`, `conversation_results` (every
     /// conversation with its messages, texts and verdicts) and `verdict` (the verdict line).
     public func renderJSON() -> String {
@@ -55,6 +56,7 @@ extension ReplayReport {
             json.endObject()
         }
         json.endArray()
+        writeCorrelations(into: &json)
         writeLatency(into: &json)
         json.beginArray("findings")
         for finding in findings {

@@ -24,6 +24,7 @@ extension ReplayReport {
         text += stoppedEarlySection(limit: limit)
         text += unreproducibleSection(limit: limit)
         text += noiseSection(limit: limit)
+        text += correlationsSection(limit: limit)
         text += latencySection()
         text += findingsSection(limit: limit)
         text += "\n" + verdictLine + "\n"

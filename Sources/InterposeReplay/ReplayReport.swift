@@ -51,6 +51,11 @@ public struct ReplayReport: Sendable {
     public var findings: [CheckFinding]
     /// Wall time of the replay in nanoseconds (0 for a diff of two files).
     public var durationNanoseconds: Int64
+    /// The values servers handed out that clients sent back, learned or given, and how the replay
+    /// sent them (empty for a diff, or when nothing was correlated).
+    public var correlations: [CorrelationSummary] = []
+    /// The `--correlate` rules that matched nothing in the recording.
+    public var unmatchedCorrelationRules: [String] = []
     /// How many `unreproducible` messages the replay may have (`--max-unreproducible`).
     public var unreproducibleLimit: UnreproducibleLimit = .automatic
 

@@ -9,6 +9,8 @@ public struct ReplayRun: Sendable {
     public var findings: [Finding]
     /// Wall time from the first connection to the last close, in nanoseconds.
     public var durationNanoseconds: Int64
+    /// How each of the plan's correlations fared, by id (empty when it has none).
+    public var correlations: [CorrelationCount] = []
 
     /// A run from its parts.
     public init(conversations: [ReplayedConversation], findings: [Finding], durationNanoseconds: Int64) {

@@ -17,6 +17,9 @@ public struct ReplayStep: Sendable {
     /// When the last of those was received, in nanoseconds since the conversation began: the
     /// client's think time is `offset - awaitedAt`.
     public var awaitedAt: Int64
+    /// The correlations whose values this write sends back (`ReplayPlan.correlations` ids): before
+    /// it is sent, each recorded value is replaced by the one the replayed server handed out.
+    public var correlations: [Int] = []
 
     /// A step from its parts.
     public init(bytes: ByteBuffer, offset: Int64, awaitResponses: Int, awaitServerBytes: Int64, awaitedAt: Int64) {

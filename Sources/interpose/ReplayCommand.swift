@@ -81,6 +81,17 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Do not run the protocol checks on the replayed traffic.")
     var noChecks = false
 
+    @Option(
+        name: .customLong("correlate"),
+        help: ArgumentHelp(
+            "A value responses hand out that later requests send back, for what replay does not learn on its own: "
+                + "FIELD => PLACE, e.g. 'json:$.token => header:authorization' (repeatable).",
+            valueName: "RULE"))
+    var correlate: [String] = []
+
+    @Flag(help: "Send the recorded requests unchanged: learn no values the servers handed out.")
+    var noCorrelation = false
+
     @OptionGroup var comparison: ComparisonOptions
 
     @OptionGroup var dissection: DissectionOptions
@@ -89,6 +100,9 @@ struct ReplayCommand: ParsableCommand {
 
     func validate() throws {
         if runs > 1 && baseline == nil { throw ValidationError("--runs needs --baseline") }
+        if noCorrelation && !correlate.isEmpty {
+            throw ValidationError("--correlate cannot be used with --no-correlation")
+        }
     }
 
     func run() throws {
@@ -107,9 +121,14 @@ struct ReplayCommand: ParsableCommand {
         settings.tls = try tlsOptions.client()
         settings.tlsServerName = tlsOptions.tlsServerName
 
-        let plan = try ReplayPlan.read(
+        var correlationRules = try correlate.map { spec throws(CorrelationRuleError) in
+            try CorrelationRule(parsing: spec)
+        }
+        if let ignoreFile = comparison.ignoreFile { correlationRules += try CorrelationRule.load(file: ignoreFile) }
+        var plan = try ReplayPlan.read(
             file, filter: dissection.filter, forced: try dissection.forced(), portHints: try dissection.portHints())
         guard !plan.conversations.isEmpty else { throw ReplayError.nothingToReplay(file) }
+        if !noCorrelation { plan.correlate(rules: correlationRules) }
         let outcome = try ReplaySession.run(plan, settings: settings)
         let result = ReplayComparison.report(
             plan: plan, outcome: outcome, rules: rules, latencyThreshold: comparison.latencyThreshold / 100,

@@ -15,6 +15,8 @@ extension ProtocolDescriptor {
         alpnIdentifiers: ["http/1.1"],
         makeDissector: { HTTP1Dissector() },
         content: ContentDecoding(fields: { HTTP1Content.fields($0) }, text: { bytes, _ in HTTP1Content.text(bytes) }),
+        correlation: RequestCorrelation(
+            values: { HTTP1Correlation.values($0) }, rewrite: { HTTP1Correlation.rewrite($0, $1) }),
         findingLayer: "http",
         makeCredentialLocator: { HTTP1CredentialLocator() })
 

@@ -13,6 +13,8 @@ extension ProtocolDescriptor {
         makeDissector: { PostgresDissector() },
         content: ContentDecoding(
             fields: { PostgresContent.fields($0) }, text: { bytes, _ in PostgresContent.text(bytes) }),
+        correlation: RequestCorrelation(
+            values: { PostgresCorrelation.values($0) }, rewrite: { PostgresCorrelation.rewrite($0, $1) }),
         makeCredentialLocator: { PostgresCredentialLocator() }
     )
 

@@ -17,5 +17,7 @@ extension ProtocolDescriptor {
             fields: { RedisContent.fields($0) },
             text: { bytes, isRequest in RedisContent.text(bytes, isRequest: isRequest) }
         ),
+        correlation: RequestCorrelation(
+            values: { RedisCorrelation.values($0) }, rewrite: { RedisCorrelation.rewrite($0, $1) }),
         makeCredentialLocator: { RedisCredentialLocator() })
 }
