@@ -215,7 +215,10 @@ final class ConnectionFaults {
         }
         if let timer = timers[stream], timer.deadline == deadline { return }
         timers[stream]?.task.cancel()
-        let delay = deadline > ConnectionFaults.now() ? Int64(deadline - ConnectionFaults.now()) : 0
+        // The clock read once: read twice, it can pass the deadline between the test and the
+        // subtraction, and the unsigned difference traps.
+        let now = ConnectionFaults.now()
+        let delay = deadline > now ? Int64(clamping: deadline - now) : 0
         let task = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay)) { [weak self] in
             guard let self else { return }
             self.timers[stream] = nil
