@@ -106,7 +106,10 @@ final class ReplayCorrelationHTTPTests: XCTestCase {
     }
 
     private func record(_ server: ScriptedServer, to capture: String, revision: Bool = false) throws {
-        let proxy = try InterposeProcess(upstream: "127.0.0.1:\(server.port)", extra: ["--capture", capture])
+        // Unredacted: the recorded bearer tokens are what correlation matches against the login's
+        // answer; a redacted capture hides them (replaying redacted credentials is not built yet).
+        let proxy = try InterposeProcess(
+            upstream: "127.0.0.1:\(server.port)", extra: ["--capture", capture, "--no-redact"])
         let script = work + "/client.py"
         try Data(client(revision: revision).utf8).write(to: URL(fileURLWithPath: script))
         let python = try ProcessRunner.require("python3", package: "python3")
