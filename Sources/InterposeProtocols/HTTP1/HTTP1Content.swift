@@ -155,7 +155,7 @@ enum HTTP1Content {
 
 extension String {
     /// Without leading and trailing spaces, tabs and carriage returns.
-    fileprivate var trimmingWhitespace: String {
+    var trimmingWhitespace: String {
         var text = Substring(self)
         while let first = text.first, first == " " || first == "\t" || first == "\r" { text.removeFirst() }
         while let last = text.last, last == " " || last == "\t" || last == "\r" { text.removeLast() }
@@ -164,5 +164,5 @@ extension String {
 }
 
 extension Substring {
-    fileprivate var trimmingWhitespace: String { String(self).trimmingWhitespace }
+    var trimmingWhitespace: String { String(self).trimmingWhitespace }
 }

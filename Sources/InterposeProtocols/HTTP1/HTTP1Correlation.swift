@@ -21,7 +21,7 @@ enum HTTP1Correlation {
             case "set-cookie":
                 let pair = value.split(separator: ";", maxSplits: 1).first ?? ""
                 guard let equals = pair.firstIndex(of: "=") else { continue }
-                let cookie = pair[..<equals].trimmingCharacters
+                let cookie = pair[..<equals].trimmingWhitespace
                 values.append(
                     HandedValue(locator: "cookie:" + cookie, value: Array(pair[pair.index(after: equals)...].utf8)))
             case "location":
@@ -79,7 +79,7 @@ enum HTTP1Correlation {
                 let value = Array(lines[line][(colon + 1)...])
                 if name == "content-length" {
                     lengthLine = line
-                    declared = Int(String(decoding: value, as: UTF8.self).trimmingCharacters)
+                    declared = Int(String(decoding: value, as: UTF8.self).trimmingWhitespace)
                     continue
                 }
                 if name == "transfer-encoding", String(decoding: value, as: UTF8.self).lowercased().contains("chunked")
@@ -192,19 +192,4 @@ enum HTTP1Correlation {
     private static func isCompleteChunked(_ bytes: [UInt8], consumed: Int) -> Bool {
         consumed >= 5 && consumed <= bytes.count && Array(bytes[(consumed - 4)..<consumed]) == [0x0D, 0x0A, 0x0D, 0x0A]
     }
-}
-
-extension Substring {
-    /// Without leading and trailing spaces and tabs.
-    fileprivate var trimmingCharacters: String {
-        var text = self
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" || last == "\r" { text.removeLast() }
-        return String(text)
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs.
-    fileprivate var trimmingCharacters: String { Substring(self).trimmingCharacters }
 }
